@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tenantwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tenantwatch", targets: ["tenantwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // ncursesw: a system library plus a shim for the macros and globals Swift cannot import.
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        // libpg_query: PostgreSQL's own parser (Debian libpg-query-dev). No pkg-config file ships.
+        .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery"),
+        .target(
+            name: "TenantWatchCore",
+            dependencies: [
+                "CPgQuery",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(
+            name: "TenantWatchTUI",
+            dependencies: ["TenantWatchCore", "CNCurses"]
+        ),
+        .executableTarget(
+            name: "tenantwatch",
+            dependencies: [
+                "TenantWatchCore",
+                "TenantWatchTUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "TenantWatchBench",
+            dependencies: ["TenantWatchCore"]
+        ),
+        .testTarget(
+            name: "TenantWatchCoreTests",
+            dependencies: ["TenantWatchCore"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,133 @@
+/// One thing that happened, as read from a source: the single currency of the pipeline.
+///
+/// Parsers produce events; the correlator and detectors consume them. Every case carries its
+/// source position, so nothing downstream needs to know about files or formats.
+public enum Event: Sendable {
+    /// A SQL statement a backend executed (simple query, or one extended-protocol execution).
+    case statement(StatementExecution)
+    /// A pgaudit `AUDIT:` line: what the server says a statement touched.
+    case pgAudit(PgAuditRecord)
+    /// A backend ended (`disconnection:`): its session state is gone.
+    case backendEnded(BackendID, Timestamp?, SourcePosition)
+    /// A line (or record) that could not be understood, counted and kept for the summary.
+    case unparsed(UnparsedLine)
+
+    public var position: SourcePosition {
+        switch self {
+        case .statement(let s): return s.position
+        case .pgAudit(let a): return a.position
+        case .backendEnded(_, _, let p): return p
+        case .unparsed(let u): return u.position
+        }
+    }
+
+    public var time: Timestamp? {
+        switch self {
+        case .statement(let s): return s.time
+        case .pgAudit(let a): return a.time
+        case .backendEnded(_, let t, _): return t
+        case .unparsed: return nil
+        }
+    }
+}
+
+/// A PostgreSQL backend: the pid, and the session id when the log carries it (`%c`, csv/json).
+/// The session id disambiguates a pid the kernel has reused.
+public struct BackendID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var pid: Int
+    public var sessionID: String?
+    public init(pid: Int, sessionID: String? = nil) {
+        self.pid = pid
+        self.sessionID = sessionID
+    }
+    public var description: String { sessionID.map { "\(pid)/\($0)" } ?? "\(pid)" }
+}
+
+/// How the statement reached the server; an extended-protocol execution carries its statement
+/// name (`<unnamed>`, `S_1`, `_pg3_0`) and, for portals, `S_1/C_2`.
+public enum ExecutionProtocol: Hashable, Sendable, Codable {
+    case simple
+    case extended(name: String)
+}
+
+/// One execution of one statement by one backend, with its bind parameters resolved.
+public struct StatementExecution: Sendable {
+    public var position: SourcePosition
+    public var time: Timestamp?
+    public var backend: BackendID
+    public var user: String?
+    public var database: String?
+    public var application: String?
+    public var client: String?
+    /// The statement text exactly as logged (newlines restored, sqlcommenter comment kept).
+    public var sql: String
+    /// `$1`, `$2`, ... in order; `nil` is SQL NULL. Empty when the statement had none.
+    public var parameters: [String?]
+    public var via: ExecutionProtocol
+    /// True when the server reported an error for this statement (`ERROR` + `STATEMENT:`).
+    public var failed: Bool
+
+    public init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String? = nil,
+                database: String? = nil, application: String? = nil, client: String? = nil,
+                sql: String, parameters: [String?] = [], via: ExecutionProtocol = .simple, failed: Bool = false) {
+        self.position = position
+        self.time = time
+        self.backend = backend
+        self.user = user
+        self.database = database
+        self.application = application
+        self.client = client
+        self.sql = sql
+        self.parameters = parameters
+        self.via = via
+        self.failed = failed
+    }
+}
+
+/// A pgaudit line: `AUDIT: TYPE,STMT_ID,SUB_ID,CLASS,COMMAND,OBJ_TYPE,OBJ_NAME,STATEMENT,PARAMS[,ROWS]`.
+public struct PgAuditRecord: Sendable {
+    public var position: SourcePosition
+    public var time: Timestamp?
+    public var backend: BackendID
+    public var auditType: String        // SESSION | OBJECT
+    public var statementID: Int
+    public var substatementID: Int
+    public var auditClass: String       // READ, WRITE, ROLE, DDL, FUNCTION, MISC, MISC_SET
+    public var command: String          // SELECT, INSERT, ...
+    public var objectType: String?
+    public var objectName: String?
+    public var statement: String
+    /// Parameters when `pgaudit.log_parameter` is on; `nil` for `<not logged>`, empty for `<none>`.
+    public var parameters: [String?]?
+    /// Rows when `pgaudit.log_rows` is on.
+    public var rows: Int?
+
+    public init(position: SourcePosition, time: Timestamp?, backend: BackendID, auditType: String,
+                statementID: Int, substatementID: Int, auditClass: String, command: String,
+                objectType: String?, objectName: String?, statement: String,
+                parameters: [String?]?, rows: Int?) {
+        self.position = position
+        self.time = time
+        self.backend = backend
+        self.auditType = auditType
+        self.statementID = statementID
+        self.substatementID = substatementID
+        self.auditClass = auditClass
+        self.command = command
+        self.objectType = objectType
+        self.objectName = objectName
+        self.statement = statement
+        self.parameters = parameters
+        self.rows = rows
+    }
+}
+
+/// A line the parsers could not turn into an event. It is counted, never silently dropped.
+public struct UnparsedLine: Sendable {
+    public var position: SourcePosition
+    public var reason: String
+    public init(position: SourcePosition, reason: String) {
+        self.position = position
+        self.reason = reason
+    }
+}
