@@ -1,0 +1,87 @@
+import Foundation
+
+/// Everything `tenantwatch.toml` can say, with the contract's defaults.
+///
+/// Values are plain data: the config file, the command line and tests all build the same type,
+/// so no part of the pipeline needs to know where a setting came from.
+public struct Configuration: Sendable {
+    public var tenancy = Tenancy()
+    public var identity = Identity()
+    public var audit = Audit()
+    public var cache = Cache()
+    public var sources: [SourceSpec] = []
+    /// The directory relative paths are resolved against (the config file's directory).
+    public var baseDirectory: String = FileManager.default.currentDirectoryPath
+
+    public init() {}
+
+    public struct Tenancy: Sendable {
+        /// Column names that hold the tenant id.
+        public var columns: [String] = ["tenant_id"]
+        /// `pg_dump --schema-only` output, resolved to an absolute path.
+        public var schema: String? = nil
+        /// Tenant-owned tables, added to those found in the schema.
+        public var tables: [String] = []
+        /// Tables shared by design: never flagged.
+        public var globalTables: [String] = []
+        /// The setting (GUC) that carries the session's tenant for RLS.
+        public var sessionSetting: String = "app.current_tenant"
+        public init() {}
+    }
+
+    public struct Identity: Sendable {
+        public var claim: String = "tenant_id"
+        public var host: String? = nil
+        public init() {}
+    }
+
+    public struct Audit: Sendable {
+        public var time = "ts"
+        public var requestID = "request_id"
+        public var trace = "traceparent"
+        public var token = "headers.authorization"
+        public var callerTenant = ""
+        public var host = "host"
+        public var responseTenants = "response.tenant_ids"
+        public var route = "route"
+        public var refreshToken = ""
+        public init() {}
+    }
+
+    public struct Cache: Sendable {
+        public var allowed: [String] = []
+        public init() {}
+    }
+}
+
+/// The three kinds of source the contract knows.
+public enum SourceKind: String, Sendable, CaseIterable {
+    case postgres, audit, redis
+}
+
+/// How a PostgreSQL log is written: `log_destination` stderr, csvlog or jsonlog.
+public enum PostgresLogFormat: String, Sendable, CaseIterable {
+    case auto, stderr, csvlog, jsonlog
+}
+
+/// One `[[source]]` entry, or one `--postgres/--audit/--redis` (or bare) path from the command line.
+public struct SourceSpec: Sendable, Equatable {
+    /// `nil` when the kind must be detected from the content (a bare path on the command line).
+    public var kind: SourceKind?
+    /// A path, a glob, or `-` for standard input.
+    public var path: String
+    public var format: PostgresLogFormat = .auto
+    /// The server's `log_line_prefix`, for stderr logs; `nil` lets the reader infer it.
+    public var prefix: String? = nil
+    /// For timestamps whose zone is an abbreviation without offset (`CET`).
+    public var timezone: String = "UTC"
+
+    public init(kind: SourceKind?, path: String, format: PostgresLogFormat = .auto,
+                prefix: String? = nil, timezone: String = "UTC") {
+        self.kind = kind
+        self.path = path
+        self.format = format
+        self.prefix = prefix
+        self.timezone = timezone
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TOMLKit
+
+/// Reads `tenantwatch.toml` into a `Configuration`.
+///
+/// Unknown keys are errors, not warnings: a misspelt `global_table` silently ignored would turn
+/// a shared table into a 3 a.m. page. Every error names its key.
+public enum ConfigurationLoader {
+    /// The file `--config` defaults to when it exists.
+    public static let defaultFileName = "tenantwatch.toml"
+
+    public static func load(path: String) throws -> Configuration {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: "", message: "cannot read the config file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: "", message: "the config file is not UTF-8")
+        }
+        return try parse(text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+    }
+
+    public static func parse(_ text: String, file: String = "tenantwatch.toml",
+                             baseDirectory: String) throws -> Configuration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, key: "", message:
+                "TOML syntax error at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        }
+        let reader = TableReader(file: file, prefix: "")
+        var config = Configuration()
+        config.baseDirectory = baseDirectory
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "source"])
+
+        if let t = try reader.table(root, "tenancy") {
+            let r = TableReader(file: file, prefix: "tenancy.")
+            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting"])
+            if let v = try r.strings(t, "columns") {
+                guard !v.isEmpty else { throw r.error("columns", "needs at least one column name") }
+                config.tenancy.columns = v
+            }
+            if let v = try r.string(t, "schema"), !v.isEmpty { config.tenancy.schema = resolve(v, baseDirectory) }
+            if let v = try r.strings(t, "tables") { config.tenancy.tables = v }
+            if let v = try r.strings(t, "global_tables") { config.tenancy.globalTables = v }
+            if let v = try r.string(t, "session_setting") { config.tenancy.sessionSetting = v }
+        }
+        if let t = try reader.table(root, "identity") {
+            let r = TableReader(file: file, prefix: "identity.")
+            try r.allow(t, keys: ["claim", "host"])
+            if let v = try r.string(t, "claim") { config.identity.claim = v }
+            if let v = try r.string(t, "host"), !v.isEmpty {
+                guard v.contains("{tenant}") else { throw r.error("host", "must contain {tenant}, e.g. \"{tenant}.example.com\"") }
+                config.identity.host = v
+            }
+        }
+        if let t = try reader.table(root, "audit") {
+            let r = TableReader(file: file, prefix: "audit.")
+            try r.allow(t, keys: ["time", "request_id", "trace", "token", "caller_tenant", "host",
+                                  "response_tenants", "route", "refresh_token"])
+            if let v = try r.string(t, "time") { config.audit.time = v }
+            if let v = try r.string(t, "request_id") { config.audit.requestID = v }
+            if let v = try r.string(t, "trace") { config.audit.trace = v }
+            if let v = try r.string(t, "token") { config.audit.token = v }
+            if let v = try r.string(t, "caller_tenant") { config.audit.callerTenant = v }
+            if let v = try r.string(t, "host") { config.audit.host = v }
+            if let v = try r.string(t, "response_tenants") { config.audit.responseTenants = v }
+            if let v = try r.string(t, "route") { config.audit.route = v }
+            if let v = try r.string(t, "refresh_token") { config.audit.refreshToken = v }
+        }
+        if let t = try reader.table(root, "cache") {
+            let r = TableReader(file: file, prefix: "cache.")
+            try r.allow(t, keys: ["allowed"])
+            if let v = try r.strings(t, "allowed") { config.cache.allowed = v }
+        }
+        if let value = root["source"] {
+            guard let array = value.array else {
+                throw reader.error("source", "must be an array of tables: write [[source]]")
+            }
+            for (index, element) in array.enumerated() {
+                let key = "source[\(index + 1)]"
+                guard let t = element.table else { throw reader.error(key, "must be a table") }
+                let r = TableReader(file: file, prefix: key + ".")
+                try r.allow(t, keys: ["kind", "path", "format", "prefix", "timezone"])
+                guard let kindName = try r.string(t, "kind") else { throw r.error("kind", "is required (postgres, audit or redis)") }
+                guard let kind = SourceKind(rawValue: kindName) else {
+                    throw r.error("kind", "unknown kind \"\(kindName)\" (expected postgres, audit or redis)")
+                }
+                guard let path = try r.string(t, "path"), !path.isEmpty else { throw r.error("path", "is required") }
+                var spec = SourceSpec(kind: kind, path: path == "-" ? "-" : resolve(path, baseDirectory))
+                if let f = try r.string(t, "format") {
+                    guard let format = PostgresLogFormat(rawValue: f) else {
+                        throw r.error("format", "unknown format \"\(f)\" (expected stderr, csvlog, jsonlog or auto)")
+                    }
+                    spec.format = format
+                }
+                if let p = try r.string(t, "prefix") { spec.prefix = p }
+                if let z = try r.string(t, "timezone") {
+                    guard TimeZone(identifier: z) != nil || TimeZone(abbreviation: z) != nil else {
+                        throw r.error("timezone", "unknown time zone \"\(z)\" (use an IANA name such as Europe/Berlin)")
+                    }
+                    spec.timezone = z
+                }
+                config.sources.append(spec)
+            }
+        }
+        return config
+    }
+
+    /// Relative paths in the config are relative to the config file, as the contract says.
+    static func resolve(_ path: String, _ base: String) -> String {
+        if path.hasPrefix("/") || path == "-" { return path }
+        if path.hasPrefix("~/") { return NSString(string: path).expandingTildeInPath }
+        return URL(fileURLWithPath: base).appendingPathComponent(path).path
+    }
+}
+
+/// Typed access to one TOML table that turns every mismatch into a `ConfigError` naming the key.
+private struct TableReader {
+    let file: String
+    let prefix: String
+
+    func error(_ key: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, key: prefix + key, message: message)
+    }
+
+    func allow(_ table: TOMLTable, keys: Set<String>) throws {
+        for key in table.keys where !keys.contains(key) {
+            throw error(key, "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func table(_ t: TOMLTable, _ key: String) throws -> TOMLTable? {
+        guard let v = t[key] else { return nil }
+        guard let table = v.table else { throw error(key, "must be a table: write [\(prefix + key)]") }
+        return table
+    }
+
+    func string(_ t: TOMLTable, _ key: String) throws -> String? {
+        guard let v = t[key] else { return nil }
+        guard let s = v.string else { throw error(key, "must be a string") }
+        return s
+    }
+
+    func strings(_ t: TOMLTable, _ key: String) throws -> [String]? {
+        guard let v = t[key] else { return nil }
+        guard let array = v.array else { throw error(key, "must be an array of strings") }
+        var out: [String] = []
+        for element in array {
+            guard let s = element.string else { throw error(key, "must be an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+}

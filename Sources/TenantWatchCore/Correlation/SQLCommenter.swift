@@ -1,0 +1,187 @@
+import Foundation
+
+/// The request context an ORM or driver appended to a statement as a sqlcommenter comment:
+/// `SELECT ... /*request_id='req-1',traceparent='00-4e05...-01'*/`.
+///
+/// This is what ties a statement to the HTTP request (and so to the caller) that issued it.
+public struct StatementTags: Sendable, Equatable {
+    /// Every key and its decoded value, from the last tag comment of the statement.
+    public var values: [String: String] = [:]
+
+    public init(values: [String: String] = [:]) { self.values = values }
+
+    public var isEmpty: Bool { values.isEmpty }
+    public var traceparent: String? { values["traceparent"] }
+    public var requestID: String? { values["request_id"] ?? values["requestid"] ?? values["request-id"] }
+    public var route: String? { values["route"] ?? values["controller"].map { c in values["action"].map { "\(c)#\($0)" } ?? c } }
+    public var application: String? { values["application"] ?? values["app"] ?? values["job"] }
+    /// The trace id: the second field of a W3C traceparent, or a bare 32-hex id.
+    public var traceID: String? { traceparent.flatMap(TraceContext.traceID(from:)) }
+}
+
+/// W3C trace context helpers shared by SQL tags and audit logs.
+public enum TraceContext {
+    /// `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` → the trace id, lower-cased; a bare
+    /// 32-hex id is returned as is. Anything else (or the all-zero invalid id) gives `nil`.
+    public static func traceID(from value: String) -> String? {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        let candidate: Substring
+        if parts.count >= 4, parts[0].count == 2 {
+            candidate = parts[1]
+        } else if parts.count == 1 {
+            candidate = parts[0]
+        } else {
+            return nil
+        }
+        guard candidate.count == 32, candidate.allSatisfy(\.isHexDigit) else { return nil }
+        let id = candidate.lowercased()
+        return id == String(repeating: "0", count: 32) ? nil : id
+    }
+}
+
+/// Finds and decodes sqlcommenter comments.
+///
+/// Only the comments are lexed (string literals, quoted identifiers, dollar quotes and `--`
+/// comments are skipped so a `/*` inside a literal is never mistaken for a tag); the SQL itself
+/// is left to libpg_query.
+public enum SQLCommenter {
+    public static func tags(in sql: String) -> StatementTags {
+        var result = StatementTags()
+        // Fast exit: most statements carry no comment at all.
+        guard sql.utf8.contains(UInt8(ascii: "*")) else { return result }
+        for body in comments(in: sql).reversed() {
+            let parsed = parse(body)
+            if !parsed.isEmpty {
+                result.values = parsed
+                break
+            }
+        }
+        return result
+    }
+
+    /// The bodies of all block comments, outermost level, in order.
+    static func comments(in sql: String) -> [Substring] {
+        let u = Array(sql.utf8)
+        var out: [Substring] = []
+        var i = 0
+        let n = u.count
+        while i < n {
+            let c = u[i]
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                i += 1
+                while i < n {
+                    if u[i] == c {
+                        if i + 1 < n && u[i + 1] == c { i += 2; continue }
+                        break
+                    }
+                    i += 1
+                }
+                i += 1
+            } else if c == UInt8(ascii: "-") && i + 1 < n && u[i + 1] == UInt8(ascii: "-") {
+                while i < n && u[i] != UInt8(ascii: "\n") { i += 1 }
+            } else if c == UInt8(ascii: "$"), let end = dollarQuoteEnd(u, from: i) {
+                i = end
+            } else if c == UInt8(ascii: "/") && i + 1 < n && u[i + 1] == UInt8(ascii: "*") {
+                // PostgreSQL block comments nest.
+                var depth = 1
+                let start = i + 2
+                i += 2
+                while i < n && depth > 0 {
+                    if u[i] == UInt8(ascii: "/") && i + 1 < n && u[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
+                    if u[i] == UInt8(ascii: "*") && i + 1 < n && u[i + 1] == UInt8(ascii: "/") { depth -= 1; i += 2; continue }
+                    i += 1
+                }
+                // An unclosed comment is not a tag: libpg_query will call the statement unparseable.
+                if depth == 0 {
+                    let bodyEnd = i - 2
+                    let s = String(decoding: u[start..<bodyEnd], as: UTF8.self)
+                    out.append(Substring(s))
+                }
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// `$tag$ ... $tag$`: returns the index after the closing delimiter, or nil if `$` starts no quote.
+    private static func dollarQuoteEnd(_ u: [UInt8], from i: Int) -> Int? {
+        var j = i + 1
+        while j < u.count, u[j] == UInt8(ascii: "_") || (u[j] >= 0x41 && u[j] <= 0x5A) || (u[j] >= 0x61 && u[j] <= 0x7A) || (j > i + 1 && u[j] >= 0x30 && u[j] <= 0x39) || u[j] >= 0x80 {
+            j += 1
+        }
+        guard j < u.count, u[j] == UInt8(ascii: "$") else { return nil }
+        let tag = u[i...j]
+        var k = j + 1
+        while k + tag.count <= u.count {
+            if u[k] == UInt8(ascii: "$") && u[k..<(k + tag.count)].elementsEqual(tag) { return k + tag.count }
+            k += 1
+        }
+        return u.count
+    }
+
+    /// Decodes one comment body: the spec's `k='v',k2='v2'` or Rails' legacy `k:v,k2:v2`.
+    static func parse<S: StringProtocol>(_ body: S) -> [String: String] {
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        let chars = Array(text.unicodeScalars)
+        var i = 0
+        func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\n" || chars[i] == "\t" { i += 1 } }
+        while i < chars.count {
+            skipSpaces()
+            var key = String.UnicodeScalarView()
+            while i < chars.count, chars[i] != "=", chars[i] != ":", chars[i] != "," { key.append(chars[i]); i += 1 }
+            guard i < chars.count, chars[i] == "=" || chars[i] == ":" else { return [:] }
+            let separator = chars[i]
+            i += 1
+            var value = String.UnicodeScalarView()
+            if separator == "=" {
+                guard i < chars.count, chars[i] == "'" else { return [:] }
+                i += 1
+                var closed = false
+                while i < chars.count {
+                    if chars[i] == "\\" && i + 1 < chars.count { value.append(chars[i + 1]); i += 2; continue }
+                    if chars[i] == "'" { closed = true; i += 1; break }
+                    value.append(chars[i]); i += 1
+                }
+                guard closed else { return [:] }
+            } else {
+                while i < chars.count, chars[i] != "," { value.append(chars[i]); i += 1 }
+            }
+            let k = String(key).trimmingCharacters(in: .whitespaces)
+            guard !k.isEmpty, k.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || "_-.".unicodeScalars.contains($0) }) else { return [:] }
+            result[k.lowercased()] = percentDecode(String(value))
+            skipSpaces()
+            if i < chars.count {
+                guard chars[i] == "," else { return [:] }
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// URL-decoding that tolerates what real libraries write: Python's `%%` and stray `%`.
+    static func percentDecode(_ s: String) -> String {
+        guard s.contains("%") else { return s }
+        var bytes: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x41...0x46: return c - 0x41 + 10
+            case 0x61...0x66: return c - 0x61 + 10
+            default: return nil
+            }
+        }
+        while i < u.count {
+            if u[i] == UInt8(ascii: "%") {
+                if i + 1 < u.count && u[i + 1] == UInt8(ascii: "%") { bytes.append(u[i]); i += 2; continue }
+                if i + 2 < u.count, let h = hex(u[i + 1]), let l = hex(u[i + 2]) { bytes.append(h << 4 | l); i += 3; continue }
+            }
+            bytes.append(u[i]); i += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
