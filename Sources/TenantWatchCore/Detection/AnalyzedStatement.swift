@@ -1,0 +1,42 @@
+/// A statement execution together with everything the stages before detection learned about it:
+/// its request tags and the analyzer's judgement, resolved against this execution's bind values.
+///
+/// Detectors read only this, so each can be tested with a hand-built value.
+public struct AnalyzedStatement: Sendable {
+    public var execution: StatementExecution
+    public var tags: StatementTags
+    public var verdict: Verdict
+    /// Tenant-owned tables the statement touches.
+    public var tables: [String]
+    /// Tenant-owned tables (not RLS-protected) it touches without confining them.
+    public var unscopedTables: [String]
+    /// The tenant values the statement is confined to, bind parameters substituted.
+    public var accessedTenants: [String]
+    public var fingerprint: String?
+    /// `SELECT`, `UPDATE`, `COPY` ...: what the statement does, for the message and severity.
+    public var command: String
+    public var reason: String
+
+    public init(execution: StatementExecution, tags: StatementTags = StatementTags(), verdict: Verdict,
+                tables: [String] = [], unscopedTables: [String] = [], accessedTenants: [String] = [],
+                fingerprint: String? = nil, command: String = "SELECT", reason: String = "") {
+        self.execution = execution
+        self.tags = tags
+        self.verdict = verdict
+        self.tables = tables
+        self.unscopedTables = unscopedTables
+        self.accessedTenants = accessedTenants
+        self.fingerprint = fingerprint
+        self.command = command
+        self.reason = reason
+    }
+
+    /// The application that issued it: the sqlcommenter tag wins over `application_name`,
+    /// which any client can set to anything.
+    public var application: String? {
+        tags.application ?? execution.application.flatMap { $0.isEmpty || $0 == "[unknown]" ? nil : $0 }
+    }
+
+    /// The statement text without the sqlcommenter comment noise, on one line.
+    public var displayStatement: String { execution.sql }
+}

@@ -1,0 +1,59 @@
+/// Folds repeated sightings of one leak into one finding.
+///
+/// An export job that runs its unscoped query ten thousand times a night is one leak path, not
+/// ten thousand pages: it is kept as one finding with a count, first/last seen, and the first
+/// few evidence lines. A request's leak is keyed by the request, so two requests stay two.
+public struct FindingAggregator: Sendable {
+    /// Evidence lines kept per finding; `count` still counts every occurrence.
+    public var evidenceLimit: Int
+
+    private var order: [FindingKey] = []
+    private var byKey: [FindingKey: Finding] = [:]
+
+    public init(evidenceLimit: Int = 20) { self.evidenceLimit = evidenceLimit }
+
+    struct FindingKey: Hashable, Sendable {
+        var kind: FindingKind
+        var scope: String
+        var subject: String
+    }
+
+    static func key(for f: Finding) -> FindingKey {
+        let tables = f.tables.joined(separator: ",")
+        if let request = f.requestID ?? f.traceID {
+            return FindingKey(kind: f.kind, scope: "request:\(request)", subject: tables + "|" + (f.cacheKey ?? ""))
+        }
+        let shape = f.fingerprint ?? f.statement ?? f.cacheKey ?? f.message
+        let tenants = f.accessedTenants.joined(separator: ",")
+        return FindingKey(kind: f.kind, scope: "app:\(f.application ?? "")|caller:\(f.callerTenant ?? "")",
+                          subject: shape + "|" + tables + "|" + tenants)
+    }
+
+    /// Adds a sighting; returns the finding as it now stands and whether it is new.
+    @discardableResult
+    public mutating func add(_ f: Finding) -> (finding: Finding, isNew: Bool) {
+        let key = FindingAggregator.key(for: f)
+        if var existing = byKey[key] {
+            existing.count += f.count
+            if let t = f.time {
+                if existing.time == nil || t < existing.time! { existing.time = t }
+                if existing.lastSeen == nil || t > existing.lastSeen! { existing.lastSeen = t }
+            }
+            existing.severity = max(existing.severity, f.severity)
+            for e in f.evidence where existing.evidence.count < evidenceLimit && !existing.evidence.contains(e) {
+                existing.evidence.append(e)
+            }
+            byKey[key] = existing
+            return (existing, false)
+        }
+        var first = f
+        if first.evidence.count > evidenceLimit { first.evidence = Array(first.evidence.prefix(evidenceLimit)) }
+        byKey[key] = first
+        order.append(key)
+        return (first, true)
+    }
+
+    /// Findings in order of first appearance.
+    public var findings: [Finding] { order.compactMap { byKey[$0] } }
+    public var count: Int { order.count }
+}

@@ -1,0 +1,88 @@
+/// Renders findings the three ways `scan --format` offers.
+public enum FindingFormat: String, Sendable, CaseIterable {
+    case ndjson, json, table
+}
+
+public enum FindingPrinter {
+    /// One finding as the contract's JSON object, fields in the contract's order.
+    public static func json(_ f: Finding) -> String {
+        var w = JSONWriter()
+        write(f, into: &w)
+        return w.output
+    }
+
+    public static func write(_ f: Finding, into w: inout JSONWriter) {
+        w.beginObject()
+        w.field("kind", f.kind.rawValue)
+        w.field("severity", f.severity.rawValue)
+        w.field("time", f.time?.rfc3339)
+        w.field("last_seen", f.lastSeen?.rfc3339)
+        w.field("count", f.count)
+        w.field("incident", f.incident)
+        w.field("trace_id", f.traceID)
+        w.field("request_id", f.requestID)
+        w.field("caller_tenant", f.callerTenant)
+        w.field("accessed_tenants", f.accessedTenants)
+        w.field("tables", f.tables)
+        w.field("application", f.application)
+        w.field("route", f.route)
+        w.field("statement", f.statement)
+        w.field("fingerprint", f.fingerprint)
+        w.field("cache_key", f.cacheKey)
+        w.field("message", f.message)
+        w.key("evidence")
+        w.beginArray()
+        for e in f.evidence {
+            w.beginObject()
+            w.field("source", e.file)
+            w.field("line", e.line)
+            if e.endLine != e.line { w.field("end_line", e.endLine) }
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+
+    public static func ndjson(_ findings: [Finding]) -> String {
+        findings.map { json($0) + "\n" }.joined()
+    }
+
+    public static func jsonArray(_ findings: [Finding]) -> String {
+        var w = JSONWriter()
+        w.beginArray()
+        for f in findings { write(f, into: &w) }
+        w.endArray()
+        return w.output + "\n"
+    }
+
+    /// A fixed-width table for people, widest column last; control characters are made visible.
+    public static func table(_ findings: [Finding], width: Int = 160) -> String {
+        if findings.isEmpty { return "no findings\n" }
+        let headers = ["SEVERITY", "KIND", "FIRST SEEN", "COUNT", "INCIDENT", "WHO", "TABLES", "WHAT"]
+        var rows: [[String]] = []
+        for f in findings {
+            let who = f.callerTenant.map { "tenant \($0)" } ?? f.application ?? f.requestID ?? "-"
+            let what = f.statement.map(TextSanitizer.oneLine) ?? f.message
+            rows.append([f.severity.rawValue, f.kind.rawValue, f.time.map { String($0.rfc3339.prefix(19)) + "Z" } ?? "-",
+                         String(f.count), f.incident ?? "-", TextSanitizer.oneLine(who),
+                         f.tables.isEmpty ? "-" : f.tables.joined(separator: ","), what])
+        }
+        var widths = headers.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < headers.count - 1 { widths[i] = max(widths[i], min(c.count, 32)) } }
+        let fixed = widths.dropLast().reduce(0, +) + 2 * (headers.count - 1)
+        let last = max(20, width - fixed)
+        func line(_ cells: [String]) -> String {
+            var s = ""
+            for (i, c) in cells.enumerated() {
+                let w = i == cells.count - 1 ? last : widths[i]
+                var cell = c.count > w ? String(c.prefix(max(w - 1, 0))) + "…" : c
+                if i < cells.count - 1 { cell += String(repeating: " ", count: w - cell.count) + "  " }
+                s += cell
+            }
+            return s
+        }
+        var out = line(headers) + "\n"
+        for r in rows { out += line(r) + "\n" }
+        return out
+    }
+}

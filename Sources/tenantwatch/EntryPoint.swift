@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import TenantWatchCore
+
+/// The process entry: maps every way a command can end onto the contract's exit statuses
+/// (0 clean, 1 findings/tampered, 2 usage or config error).
+@main
+struct EntryPoint {
+    static func main() {
+        do {
+            var command = try TenantWatch.parseAsRoot()
+            try command.run()
+            StandardOutput.flush()
+        } catch let error as ConfigError {
+            StandardOutput.flush()
+            FileHandle.standardError.write(Data("tenantwatch: \(error)\n".utf8))
+            exit(2)
+        } catch let error as UsageError {
+            StandardOutput.flush()
+            FileHandle.standardError.write(Data("tenantwatch: \(error.message)\n".utf8))
+            exit(2)
+        } catch {
+            StandardOutput.flush()
+            let code = TenantWatch.exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((TenantWatch.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            TenantWatch.exit(withError: error)
+        }
+    }
+}
+
+/// A mistake in how the command was called that ArgumentParser cannot see (a missing file, say).
+struct UsageError: Error {
+    var message: String
+}
+
+struct TenantWatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenantwatch",
+        abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
+        version: TenantWatchVersion.string,
+        subcommands: []
+    )
+}

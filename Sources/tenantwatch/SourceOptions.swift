@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import TenantWatchCore
+
+/// The options every log-reading command shares: the config file and the SOURCES of the contract.
+struct SourceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Config file (default ./tenantwatch.toml when it exists).", valueName: "F"))
+    var config: String?
+
+    @Option(name: .customLong("postgres"), help: ArgumentHelp("A PostgreSQL log (path, glob or - for stdin).", valueName: "PATH"))
+    var postgres: [String] = []
+
+    @Option(name: .customLong("audit"), help: ArgumentHelp("An application audit log (JSON lines).", valueName: "PATH"))
+    var audit: [String] = []
+
+    @Option(name: .customLong("redis"), help: ArgumentHelp("Redis MONITOR output.", valueName: "PATH"))
+    var redis: [String] = []
+
+    @Argument(help: ArgumentHelp("Log files whose kind is detected from their content.", valueName: "SOURCES"))
+    var paths: [String] = []
+
+    /// The configuration with the command line's sources replacing the config file's.
+    func loadConfiguration() throws -> Configuration {
+        var configuration: Configuration
+        if let path = config {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigError(file: path, key: "", message: "no such config file")
+            }
+            configuration = try ConfigurationLoader.load(path: path)
+        } else if FileManager.default.fileExists(atPath: ConfigurationLoader.defaultFileName) {
+            configuration = try ConfigurationLoader.load(path: ConfigurationLoader.defaultFileName)
+        } else {
+            configuration = Configuration()
+        }
+        var fromCommandLine: [SourceSpec] = []
+        // Sources named on the command line inherit format/prefix/timezone from a config source of
+        // the same kind, so `--postgres other.log` still reads with the server's prefix.
+        func template(_ kind: SourceKind) -> SourceSpec? { configuration.sources.first { $0.kind == kind } }
+        for p in postgres {
+            var spec = template(.postgres) ?? SourceSpec(kind: .postgres, path: p)
+            spec.path = p
+            fromCommandLine.append(spec)
+        }
+        for p in audit { fromCommandLine.append(SourceSpec(kind: .audit, path: p)) }
+        for p in redis { fromCommandLine.append(SourceSpec(kind: .redis, path: p)) }
+        for p in paths {
+            var spec = SourceSpec(kind: nil, path: p)
+            if let t = template(.postgres) { spec.prefix = t.prefix; spec.timezone = t.timezone }
+            fromCommandLine.append(spec)
+        }
+        if !fromCommandLine.isEmpty { configuration.sources = fromCommandLine }
+        return configuration
+    }
+}

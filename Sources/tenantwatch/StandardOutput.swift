@@ -1,0 +1,25 @@
+import Foundation
+
+/// Buffered standard output: findings can be printed by the hundred thousand, and one
+/// `write(2)` per line would cost more than finding them.
+enum StandardOutput {
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+
+    static func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    static func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(1, raw.baseAddress!.advanced(by: offset), raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,2 +1,0 @@
-import TenantWatchCore
-print("tenantwatch")
