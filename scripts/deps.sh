@@ -37,14 +37,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         echo "deps.sh: installing missing packages: ${missing[*]}" >&2
         export DEBIAN_FRONTEND=noninteractive
-        if ! apt-get update -qq >/dev/null; then
-            echo "deps.sh: 'apt-get update' failed" >&2
+        log="$(mktemp)"
+        if ! apt-get update -q >"$log" 2>&1; then
+            cat "$log" >&2
+            rm -f "$log"
+            echo "deps.sh: 'apt-get update' failed (output above)" >&2
             exit 1
         fi
-        if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-            echo "deps.sh: 'apt-get install ${missing[*]}' failed; rerun it by hand to see why" >&2
+        if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+            cat "$log" >&2
+            rm -f "$log"
+            echo "deps.sh: 'apt-get install -y --no-install-recommends ${missing[*]}' failed (output above)" >&2
             exit 1
         fi
+        rm -f "$log"
         echo "deps.sh: installed ${missing[*]}" >&2
     else
         echo "deps.sh: missing Debian packages: ${missing[*]}" >&2
