@@ -38,13 +38,14 @@ demo: build
 	@cd sample-logs; rc=0; "$(TENANTWATCH)" scan --format table --config tenantwatch.toml || rc=$$?; \
 	  if [ "$$rc" -gt 1 ]; then echo "demo: tenantwatch scan failed with exit $$rc" >&2; exit "$$rc"; fi
 
-# Unit tests, then the end-to-end scripts (real PostgreSQL) against the release binary.
+# Unit tests, then the end-to-end scripts (real PostgreSQL) against the debug binary that
+# `swift test` has just built (no second, release, compile in CI).
+E2E_TENANTWATCH ?= $(CURDIR)/.build/debug/tenantwatch
 test: deps-test
 	$(SWIFT) test
-	$(SWIFT) build -c release --product tenantwatch
-	bash Tests/EndToEnd/run.sh
+	TENANTWATCH="$(E2E_TENANTWATCH)" bash Tests/EndToEnd/run.sh
 
-# Only the end-to-end scripts (assumes the binary is built).
+# Only the end-to-end scripts, against the release binary (make build first).
 e2e: deps-test
 	bash Tests/EndToEnd/run.sh
 

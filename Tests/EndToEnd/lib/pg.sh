@@ -6,7 +6,11 @@
 #   pg_psql -d postgres -c 'select 1'             # clients connect over the private Unix socket
 #   pg_stop                                       # flushes and closes the logs; they stay readable
 #   ... read "$PG_LOG_STDERR" "$PG_LOG_CSV" "$PG_LOG_JSON" ...
-#   (on exit a trap stops the server if still running and removes the dir; PG_KEEP=1 keeps it)
+#   (on exit a trap stops the server if still running and removes the dir; PG_KEEP=1 keeps it.
+#    pg_start sets the EXIT/INT/TERM traps: a caller needing its own cleanup calls _pg_cleanup in it)
+#   pg_log_files                                  # prints the three log paths, one a line
+# PG_PGAUDIT=1 before pg_start loads pgaudit (shared_preload_libraries, pgaudit.log = 'read, write');
+# the database still needs CREATE EXTENSION pgaudit. PG_VERBOSE=1 says where things are.
 #
 # Unix socket only (listen_addresses = ''), socket and data in the temp dir, a free port number,
 # the server runs as the `postgres` user when we are root. Logging: the collector writes
@@ -109,6 +113,11 @@ pg_start() {
         echo "fsync = off"
         echo "synchronous_commit = off"
         echo "full_page_writes = off"
+        if [ -n "${PG_PGAUDIT:-}" ]; then
+            echo "shared_preload_libraries = 'pgaudit'"
+            echo "pgaudit.log = 'read, write'"
+            echo "pgaudit.log_parameter = on"
+        fi
         local line
         for line in "$@"; do echo "$line"; done
     } | pg_as_owner tee -a "$PGDATA/postgresql.conf" >/dev/null
@@ -131,6 +140,10 @@ pg_start() {
         echo "pg.sh: PostgreSQL 15 up, socket $PGHOST port $PGPORT; logs in $PG_LOGDIR:" >&2
         echo "pg.sh:   $(basename "$PG_LOG_STDERR") $(basename "$PG_LOG_CSV") $(basename "$PG_LOG_JSON")" >&2
     fi
+}
+
+pg_log_files() {
+    printf '%s\n' "$PG_LOG_STDERR" "$PG_LOG_CSV" "$PG_LOG_JSON"
 }
 
 # psql with no ~/.psqlrc, stopping at the first error unless the caller overrides ON_ERROR_STOP.
