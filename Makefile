@@ -1,0 +1,62 @@
+# tenantwatch — build, demo, test, bench.
+# Each target first runs scripts/deps.sh for the Debian packages it needs (quiet when all present).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# Swift may live in /opt/swift without being on PATH.
+ifeq ($(shell command -v swift 2>/dev/null),)
+  export PATH := /opt/swift/usr/bin:$(PATH)
+endif
+export SWIFT_BACKTRACE := interactive=no
+
+SWIFT       ?= swift
+TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
+export TENANTWATCH
+
+.PHONY: all build debug demo test e2e bench sample-logs deps-build deps-test deps-bench clean
+
+all: build
+
+deps-build:
+	@bash scripts/deps.sh build
+deps-test:
+	@bash scripts/deps.sh test
+deps-bench:
+	@bash scripts/deps.sh bench
+
+build: deps-build
+	$(SWIFT) build -c release --product tenantwatch
+
+debug: deps-build
+	$(SWIFT) build --product tenantwatch
+
+# For now the demo prints the findings of the bundled sample logs as a table.
+# Once the dashboard exists this becomes:
+#   cd sample-logs && $(TENANTWATCH) replay --config tenantwatch.toml --speed max
+# (scan exits 1 when it finds leaks, which is the point of the demo, so that is not a failure.)
+demo: build
+	@cd sample-logs; rc=0; "$(TENANTWATCH)" scan --format table --config tenantwatch.toml || rc=$$?; \
+	  if [ "$$rc" -gt 1 ]; then echo "demo: tenantwatch scan failed with exit $$rc" >&2; exit "$$rc"; fi
+
+# Unit tests, then the end-to-end scripts (real PostgreSQL) against the debug binary that
+# `swift test` has just built (no second, release, compile in CI).
+E2E_TENANTWATCH ?= $(CURDIR)/.build/debug/tenantwatch
+test: deps-test
+	$(SWIFT) test
+	TENANTWATCH="$(E2E_TENANTWATCH)" bash Tests/EndToEnd/run.sh
+
+# Only the end-to-end scripts, against the release binary (make build first).
+e2e: deps-test
+	bash Tests/EndToEnd/run.sh
+
+bench: deps-bench
+	$(SWIFT) build -c release --product tenantwatch
+	$(SWIFT) build -c release --product TenantWatchBench
+	bash scripts/bench.sh
+
+# Regenerates sample-logs/ from a real throwaway PostgreSQL 15 server.
+sample-logs: deps-test
+	bash scripts/make-sample-logs.sh
+
+clean:
+	rm -rf .build bench-data

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# Shared by the end-to-end scripts: the repo root, the tenantwatch binary, ok/FAIL output.
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_ROOT="$(cd "$E2E_DIR/../.." && pwd)"
+export SWIFT_BACKTRACE=interactive=no
+E2E_FAILS=0
+
+e2e_ok()   { echo "ok - $*"; }
+e2e_fail() { echo "FAIL - $*"; E2E_FAILS=$((E2E_FAILS + 1)); }
+
+# Sets TENANTWATCH: $TENANTWATCH if set, else the release build, else the debug build.
+find_tenantwatch() {
+    local c
+    for c in "${TENANTWATCH:-}" "$REPO_ROOT/.build/release/tenantwatch" "$REPO_ROOT/.build/debug/tenantwatch"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then
+            TENANTWATCH="$c"
+            export TENANTWATCH
+            return 0
+        fi
+    done
+    echo "FAIL - no tenantwatch binary: set TENANTWATCH or run 'swift build -c release --product tenantwatch'" >&2
+    return 1
+}
