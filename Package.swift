@@ -43,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
-            dependencies: ["TenantWatchCore"],
+            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit")],
             resources: [.copy("Fixtures")]
         ),
     ]
