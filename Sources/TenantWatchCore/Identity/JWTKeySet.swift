@@ -34,7 +34,12 @@ public struct JWTKeySet: Sendable {
         var set = JWTKeySet()
         if let secret = identity.jwtSecret {
             let key = HMACKey(from: secret)
-            for digest in [DigestAlgorithm.sha256, .sha384, .sha512] {
+            // RFC 7518 3.2 (and a jwt-kit assertion): the key is at least as long as the hash,
+            // so a 32-byte secret serves HS256 only, 48 bytes adds HS384, 64 bytes HS512.
+            let length = secret.utf8.count
+            let table: [(Int, DigestAlgorithm)] = [(32, .sha256), (48, .sha384), (64, .sha512)]
+            let digests = table.filter { length >= $0.0 }.map(\.1)
+            for digest in digests {
                 let collection = JWTKeyCollection()
                 await collection.add(hmac: key, digestAlgorithm: digest)
                 set.entries.append(Entry(keyID: nil, algorithm: try await collection.getKey()))

@@ -69,9 +69,14 @@ public struct JWTToken: Sendable {
         var s = Substring(raw)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        if s.utf8.count > 7, s.prefix(7).lowercased() == "bearer " {
-            s = s.dropFirst(7)
-            while let f = s.first, f == " " { s = s.dropFirst() }
+        // `Bearer <token>`, or a bare `Bearer` with nothing after it.
+        if s.utf8.count >= 6, s.prefix(6).lowercased() == "bearer" {
+            let rest = s.dropFirst(6)
+            if rest.isEmpty { return rest }
+            if rest.first == " " || rest.first == "\t" {
+                s = rest
+                while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+            }
         }
         return s
     }
