@@ -18,8 +18,9 @@ public struct JWTToken: Sendable {
     /// are removed first. Throws when the token is not three base64url parts of JSON objects.
     public init(_ raw: String) throws(JWTDecodeError) {
         let compact = JWTToken.stripBearer(raw)
+        let length = compact.utf8.count
+        guard length <= JWTToken.maximumLength else { throw .tooLong(length) }
         let bytes = Array(compact.utf8)
-        guard bytes.count <= JWTToken.maximumLength else { throw .tooLong(bytes.count) }
         guard !bytes.isEmpty else { throw .empty }
         var dots: [Int] = []
         for (k, c) in bytes.enumerated() where c == UInt8(ascii: ".") {
@@ -85,7 +86,9 @@ public struct JWTToken: Sendable {
     public static func mask(_ raw: String) -> String {
         let s = stripBearer(raw)
         let scalars = s.unicodeScalars
-        guard scalars.count > 10 else { return "…" }
+        guard scalars.index(scalars.startIndex, offsetBy: 10, limitedBy: scalars.endIndex).map({ $0 < scalars.endIndex }) == true else {
+            return "…"
+        }
         return String(String.UnicodeScalarView(scalars.prefix(6))) + "…" + String(String.UnicodeScalarView(scalars.suffix(4)))
     }
 }
