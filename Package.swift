@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // ncursesw: a system library plus a shim for the macros and globals Swift cannot import.
@@ -21,6 +22,7 @@ let package = Package(
             dependencies: [
                 "CPgQuery",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .target(
@@ -41,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
-            dependencies: ["TenantWatchCore"],
+            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit")],
             resources: [.copy("Fixtures")]
         ),
     ]

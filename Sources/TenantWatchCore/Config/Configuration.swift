@@ -32,7 +32,17 @@ public struct Configuration: Sendable {
     public struct Identity: Sendable {
         public var claim: String = "tenant_id"
         public var host: String? = nil
+        /// HS256/384/512 shared secret (at least 32 bytes). Any key configured turns on verification.
+        public var jwtSecret: String? = nil
+        /// PEM public key (RSA or EC), resolved to an absolute path: RS256/384/512, ES256/384/512.
+        public var jwtPublicKey: String? = nil
+        /// A JWKS file (`{"keys": [...]}`), resolved to an absolute path; keys need a `kid`.
+        public var jwks: String? = nil
+        /// Clock skew tolerated on `exp`/`nbf`, compared with the request's logged time.
+        public var leewaySeconds: Int = 0
         public init() {}
+        /// True when some key is configured, so tokens are verified rather than only read.
+        public var verifiesTokens: Bool { jwtSecret != nil || jwtPublicKey != nil || jwks != nil }
     }
 
     public struct Audit: Sendable {
@@ -45,6 +55,10 @@ public struct Configuration: Sendable {
         public var responseTenants = "response.tenant_ids"
         public var route = "route"
         public var refreshToken = ""
+        /// The HTTP status code (not in the contract's list; default `status`).
+        public var status = "status"
+        /// Optional: the refresh token a response issued in exchange for `refresh_token`.
+        public var refreshTokenIssued = ""
         public init() {}
     }
 

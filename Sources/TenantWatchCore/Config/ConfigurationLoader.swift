@@ -48,17 +48,28 @@ public enum ConfigurationLoader {
         }
         if let t = try reader.table(root, "identity") {
             let r = TableReader(file: file, prefix: "identity.")
-            try r.allow(t, keys: ["claim", "host"])
+            try r.allow(t, keys: ["claim", "host", "jwt_secret", "jwt_public_key", "jwks", "leeway_seconds"])
             if let v = try r.string(t, "claim") { config.identity.claim = v }
             if let v = try r.string(t, "host"), !v.isEmpty {
                 guard v.contains("{tenant}") else { throw r.error("host", "must contain {tenant}, e.g. \"{tenant}.example.com\"") }
                 config.identity.host = v
             }
+            if let v = try r.string(t, "jwt_secret"), !v.isEmpty {
+                // RFC 7518 3.2: an HMAC key at least as long as the hash output (and jwt-kit asserts it).
+                guard v.utf8.count >= 32 else { throw r.error("jwt_secret", "must be at least 32 bytes (RFC 7518 3.2)") }
+                config.identity.jwtSecret = v
+            }
+            if let v = try r.string(t, "jwt_public_key"), !v.isEmpty { config.identity.jwtPublicKey = resolve(v, baseDirectory) }
+            if let v = try r.string(t, "jwks"), !v.isEmpty { config.identity.jwks = resolve(v, baseDirectory) }
+            if let v = t["leeway_seconds"] {
+                guard let n = v.int, n >= 0 else { throw r.error("leeway_seconds", "must be a non-negative integer") }
+                config.identity.leewaySeconds = n
+            }
         }
         if let t = try reader.table(root, "audit") {
             let r = TableReader(file: file, prefix: "audit.")
             try r.allow(t, keys: ["time", "request_id", "trace", "token", "caller_tenant", "host",
-                                  "response_tenants", "route", "refresh_token"])
+                                  "response_tenants", "route", "refresh_token", "status", "refresh_token_issued"])
             if let v = try r.string(t, "time") { config.audit.time = v }
             if let v = try r.string(t, "request_id") { config.audit.requestID = v }
             if let v = try r.string(t, "trace") { config.audit.trace = v }
@@ -68,6 +79,8 @@ public enum ConfigurationLoader {
             if let v = try r.string(t, "response_tenants") { config.audit.responseTenants = v }
             if let v = try r.string(t, "route") { config.audit.route = v }
             if let v = try r.string(t, "refresh_token") { config.audit.refreshToken = v }
+            if let v = try r.string(t, "status") { config.audit.status = v }
+            if let v = try r.string(t, "refresh_token_issued") { config.audit.refreshTokenIssued = v }
         }
         if let t = try reader.table(root, "cache") {
             let r = TableReader(file: file, prefix: "cache.")

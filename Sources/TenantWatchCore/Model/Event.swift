@@ -7,6 +7,8 @@ public enum Event: Sendable {
     case statement(StatementExecution)
     /// A pgaudit `AUDIT:` line: what the server says a statement touched.
     case pgAudit(PgAuditRecord)
+    /// An application audit-log line: one HTTP request and its caller.
+    case request(AuditRequest)
     /// A backend ended (`disconnection:`): its session state is gone.
     case backendEnded(BackendID, Timestamp?, SourcePosition)
     /// A line (or record) that could not be understood, counted and kept for the summary.
@@ -16,6 +18,7 @@ public enum Event: Sendable {
         switch self {
         case .statement(let s): return s.position
         case .pgAudit(let a): return a.position
+        case .request(let r): return r.position
         case .backendEnded(_, _, let p): return p
         case .unparsed(let u): return u.position
         }
@@ -25,6 +28,7 @@ public enum Event: Sendable {
         switch self {
         case .statement(let s): return s.time
         case .pgAudit(let a): return a.time
+        case .request(let r): return r.time
         case .backendEnded(_, let t, _): return t
         case .unparsed: return nil
         }

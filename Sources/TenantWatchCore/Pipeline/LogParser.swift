@@ -1,8 +1,12 @@
-/// What every source format offers the pipeline: bytes in, events out.
+/// What every source format offers the pipeline: borrowed line bytes in, events out.
 ///
-/// A parser may hold a record back until it knows it is complete (a PostgreSQL `DETAIL:` line
-/// follows its message), so `finish` flushes what is pending at end of input.
+/// One parser instance reads one source, single-threaded. A line that is not understood becomes
+/// `.unparsed` with its position; a parser never throws and never stops the stream. A parser may
+/// hold a record back until it knows it is complete (a PostgreSQL `DETAIL:` line follows its
+/// message), so `finish` flushes what is pending at end of input.
 public protocol LogParser {
+    /// Handles one physical line (without its newline). `line` is only valid during the call.
     mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event])
+    /// The source ended: emit whatever is still buffered.
     mutating func finish(into events: inout [Event])
 }

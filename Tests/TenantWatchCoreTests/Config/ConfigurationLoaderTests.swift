@@ -53,3 +53,48 @@ import Testing
         #expect(!e.description.contains("\n"))
     }
 }
+
+@Suite struct IdentityAndAuditConfigTests {
+    @Test func readsKeyAndAuditExtensions() throws {
+        let c = try ConfigurationLoader.parse("""
+        [identity]
+        jwt_secret = "0123456789abcdef0123456789abcdef"
+        jwt_public_key = "keys/jwt.pem"
+        jwks = "/etc/keys/jwks.json"
+        leeway_seconds = 30
+
+        [audit]
+        status = "http.status"
+        refresh_token = "auth.refresh_token"
+        refresh_token_issued = "auth.new_refresh_token"
+        """, baseDirectory: "/etc/tw")
+        #expect(c.identity.jwtSecret == "0123456789abcdef0123456789abcdef")
+        #expect(c.identity.jwtPublicKey == "/etc/tw/keys/jwt.pem")
+        #expect(c.identity.jwks == "/etc/keys/jwks.json")
+        #expect(c.identity.leewaySeconds == 30)
+        #expect(c.identity.verifiesTokens)
+        #expect(c.audit.status == "http.status")
+        #expect(c.audit.refreshTokenIssued == "auth.new_refresh_token")
+    }
+
+    @Test func defaults() throws {
+        let c = try ConfigurationLoader.parse("", baseDirectory: "/")
+        #expect(c.audit.status == "status")
+        #expect(c.audit.refreshTokenIssued == "")
+        #expect(c.identity.leewaySeconds == 0)
+        #expect(!c.identity.verifiesTokens)
+    }
+
+    @Test func rejectsShortSecretAndBadLeeway() {
+        #expect(throws: ConfigError.self) { try ConfigurationLoader.parse("[identity]\njwt_secret = \"short\"", baseDirectory: "/") }
+        #expect(throws: ConfigError.self) { try ConfigurationLoader.parse("[identity]\nleeway_seconds = -1", baseDirectory: "/") }
+        #expect(throws: ConfigError.self) { try ConfigurationLoader.parse("[identity]\nleeway_seconds = \"5\"", baseDirectory: "/") }
+        do {
+            _ = try ConfigurationLoader.parse("[identity]\njwt_secret = \"short\"", baseDirectory: "/")
+        } catch let e as ConfigError {
+            #expect(e.key == "identity.jwt_secret")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
