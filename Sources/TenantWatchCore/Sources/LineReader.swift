@@ -39,36 +39,41 @@ public struct LineReader {
         capacity = 0
     }
 
-    /// Reads to end of file, calling `body(line, lineNumber, truncated)` for each line (without
-    /// its `\n` and a trailing `\r`). Returns the number of lines.
-    @discardableResult
-    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Bool) throws -> Void) throws -> Int {
-        var skippingRestOfLongLine = false
+    /// One line read by `nextLine()`: valid only until the next call.
+    public struct Line {
+        public var bytes: UnsafeBufferPointer<UInt8>
+        public var number: Int
+        /// The line was longer than `maximumLineLength`; only its head is delivered.
+        public var truncated: Bool
+    }
+
+    private var skippingRestOfLongLine = false
+
+    /// Pull interface: the next line, or nil at end of file. Lets several sources be read in
+    /// step, merged by time, instead of one after the other.
+    public mutating func nextLine() throws -> Line? {
         while true {
-            // Deliver every complete line in the buffer.
             while start < end {
                 let base = buffer.advanced(by: start)
                 let count = end - start
-                if let hit = memchr(base, 0x0A, count) {
-                    let length = base.distance(to: hit)
-                    if skippingRestOfLongLine {
-                        skippingRestOfLongLine = false
-                    } else {
-                        lineNumber += 1
-                        try body(trimmed(base, length), lineNumber, false)
-                    }
-                    start += length + 1
-                } else {
-                    break
+                guard let hit = memchr(base, 0x0A, count) else { break }
+                let length = base.distance(to: hit)
+                start += length + 1
+                if skippingRestOfLongLine {
+                    skippingRestOfLongLine = false
+                    continue
                 }
+                lineNumber += 1
+                return Line(bytes: trimmed(base, length), number: lineNumber, truncated: false)
             }
             if eof {
-                if start < end && !skippingRestOfLongLine {
-                    lineNumber += 1
-                    try body(trimmed(buffer.advanced(by: start), end - start), lineNumber, false)
-                }
+                guard start < end else { return nil }
+                let base = buffer.advanced(by: start)
+                let length = end - start
                 start = end
-                return lineNumber
+                if skippingRestOfLongLine { return nil }
+                lineNumber += 1
+                return Line(bytes: trimmed(base, length), number: lineNumber, truncated: false)
             }
             // Make room: move the partial line to the front, grow if one line fills the buffer.
             if start > 0 {
@@ -79,14 +84,15 @@ public struct LineReader {
             if end == capacity {
                 if capacity >= maximumLineLength {
                     // Deliver the head of an over-long line, flagged, and drop the rest of it.
-                    lineNumber += 1
-                    if !skippingRestOfLongLine {
-                        try body(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: end), lineNumber, true)
-                    } else {
-                        lineNumber -= 1
-                    }
+                    let wasSkipping = skippingRestOfLongLine
                     skippingRestOfLongLine = true
+                    let length = end
                     end = 0
+                    if !wasSkipping {
+                        lineNumber += 1
+                        return Line(bytes: UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: length),
+                                    number: lineNumber, truncated: true)
+                    }
                 } else {
                     let newCapacity = min(capacity * 2, maximumLineLength)
                     let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
@@ -103,6 +109,16 @@ public struct LineReader {
             }
             if n == 0 { eof = true } else { end += n; bytesRead += Int64(n) }
         }
+    }
+
+    /// Reads to end of file, calling `body(line, lineNumber, truncated)` for each line (without
+    /// its `\n` and a trailing `\r`). Returns the number of lines.
+    @discardableResult
+    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Bool) throws -> Void) throws -> Int {
+        while let line = try nextLine() {
+            try body(line.bytes, line.number, line.truncated)
+        }
+        return lineNumber
     }
 
     private func trimmed(_ base: UnsafeMutableRawPointer, _ length: Int) -> UnsafeBufferPointer<UInt8> {
