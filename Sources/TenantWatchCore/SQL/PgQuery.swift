@@ -58,3 +58,22 @@ public enum PgQuery {
         return PgParseFailure(message: message, cursorPosition: Int(error.cursorpos))
     }
 }
+
+extension PgQuery {
+    /// Splits text into statements with libpg_query's scanner, which tolerates statements that do
+    /// not parse: the schema loader uses it to skip one bad statement instead of the whole dump.
+    public static func split(_ sql: String) -> [String] {
+        let result = pg_query_split_with_scanner(sql)
+        defer { pg_query_free_split_result(result) }
+        guard result.error == nil, let stmts = result.stmts else { return [] }
+        let utf8 = Array(sql.utf8)
+        var out: [String] = []
+        for k in 0..<Int(result.n_stmts) {
+            guard let s = stmts[k]?.pointee else { continue }
+            let start = max(0, min(utf8.count, Int(s.stmt_location)))
+            let end = max(start, min(utf8.count, start + Int(s.stmt_len)))
+            out.append(String(decoding: utf8[start..<end], as: UTF8.self))
+        }
+        return out
+    }
+}
