@@ -165,7 +165,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         case .multiTenant:
             text = "confined to several tenants (" + list(Set(items.flatMap(\.values))) + ")"
         case .scoped:
-            text = "every tenant-owned table confined to tenant " + list(Set(items.flatMap(\.values)))
+            text = "every tenant-owned table confined to one tenant: " + list(Set(items.flatMap(\.values)))
         case .notApplicable:
             if kind == .copy, !touched.isEmpty {
                 text = "COPY ... FROM loads rows: a write, not judged for read leaks"
