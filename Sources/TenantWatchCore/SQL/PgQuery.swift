@@ -71,7 +71,7 @@ extension PgQuery {
         for k in 0..<Int(result.n_stmts) {
             guard let s = stmts[k]?.pointee else { continue }
             let start = max(0, min(utf8.count, Int(s.stmt_location)))
-            let end = max(start, min(utf8.count, start + Int(s.stmt_len)))
+            let end = s.stmt_len == 0 ? utf8.count : max(start, min(utf8.count, start + Int(s.stmt_len)))
             out.append(String(decoding: utf8[start..<end], as: UTF8.self))
         }
         return out
