@@ -45,6 +45,13 @@ let tooDeepSubqueries: String = {
     return q
 }()
 let deepBoolean = "SELECT * FROM orders WHERE tenant_id = 1 AND " + String(repeating: "NOT (", count: 900) + "x" + String(repeating: ")", count: 900)
+let hostileNot = "SELECT * FROM orders WHERE tenant_id = 1 AND " + String(repeating: "NOT (", count: 3000) + "x" + String(repeating: ")", count: 3000)
+let hostileScalarSubqueries = "SELECT " + String(repeating: "(SELECT ", count: 3000) + "1" + String(repeating: ")", count: 3000) + " FROM orders WHERE tenant_id = 1"
+let hostileAndOr: String = {
+    var e = "tenant_id = 1"
+    for k in 0..<2000 { e = k % 2 == 0 ? "(\(e) AND total > 0)" : "(\(e) OR tenant_id = 1)" }
+    return "SELECT * FROM orders WHERE " + e
+}()
 let deepAndOr: String = {
     var e = "tenant_id = 1"
     for k in 0..<300 { e = k % 2 == 0 ? "(\(e) AND total > \(k))" : "(\(e) OR tenant_id = 1)" }
@@ -86,6 +93,9 @@ let selectCases: [AnalyzerCase] = [
     c("very long IN list of one value", longSameInList, .scoped, values: ["acme"]),
     c("deep NOT nesting", deepBoolean, .scoped, values: ["1"]),
     c("deep AND/OR nesting", deepAndOr, .scoped, values: ["1"]),
+    c("hostile NOT nesting", hostileNot, .scoped, values: ["1"]),
+    c("hostile AND/OR nesting gives up conservatively", hostileAndOr, .unscoped),
+    c("hostile scalar subquery nesting", hostileScalarSubqueries, .unscoped, reason: "nested too deeply"),
 ]
 
 let joinCases: [AnalyzerCase] = [
