@@ -27,22 +27,22 @@ public final class PgJSONTree: @unchecked Sendable {
 
     struct Failure: Error { var message: String }
 
+    // Both immutable once built: reads of `let` properties of a class skip exclusivity checks.
     let bytes: [UInt8]
-    var entries: [Entry] = []
+    let entries: [Entry]
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: [UInt8], entries: [Entry]) {
         self.bytes = bytes
-        entries.reserveCapacity(bytes.count / 24 + 8)
+        self.entries = entries
     }
 
     /// The root value.
     public var root: PgNode { PgNode(tree: self, index: 0) }
 
     static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<PgJSONTree, Failure> {
-        let tree = PgJSONTree(bytes: Array(buffer))
         do {
-            try tree.build(buffer)
-            return .success(tree)
+            let entries = try build(buffer)
+            return .success(PgJSONTree(bytes: Array(buffer), entries: entries))
         } catch let f as Failure {
             return .failure(f)
         } catch {
@@ -56,8 +56,10 @@ public final class PgJSONTree: @unchecked Sendable {
         return text.withUTF8 { buf in try? parse(buf).get() }
     }
 
-    private func build(_ b: UnsafeBufferPointer<UInt8>) throws {
+    private static func build(_ b: UnsafeBufferPointer<UInt8>) throws -> [Entry] {
         let n = b.count
+        var entries: [Entry] = []
+        entries.reserveCapacity(n / 16 + 8)
         var i = 0
         var stack: [Int32] = []       // open containers
         var last: [Int32] = []        // their last child so far (-1: none)
@@ -150,7 +152,7 @@ public final class PgJSONTree: @unchecked Sendable {
                 guard let top = stack.last else {
                     guard i == n || b[i] == 0 else { throw fail("trailing data") }
                     guard !entries.isEmpty else { throw fail("empty") }
-                    return
+                    return entries
                 }
                 guard i < n else { throw fail("unexpected end") }
                 let isObject = entries[Int(top)].kind == .object
