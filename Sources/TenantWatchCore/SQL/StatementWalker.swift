@@ -131,6 +131,15 @@ final class StatementWalker {
         if let s = stmt.as("UpdateStmt") { analyzeModify(s, from: "fromClause", parent: parent, frame: frame, depth: depth + 1); return .update }
         if let s = stmt.as("DeleteStmt") { analyzeModify(s, from: "usingClause", parent: parent, frame: frame, depth: depth + 1); return .delete }
         if let s = stmt.as("MergeStmt") { analyzeMerge(s, parent: parent, frame: frame, depth: depth + 1); return .merge }
+        if let s = stmt.as("TruncateStmt") {
+            for r in s["relations"]?.children ?? PgNode.Children.empty(s.tree) {
+                guard let rv = r.as("RangeVar"), let table = TableName(rangeVar: rv) else { continue }
+                let leaf = newLeaf(table, refName: table.name, isWrite: true, judged: true)
+                leaves[leaf].forced = .unscoped
+                notes.append("TRUNCATE \(table) removes every tenant's rows")
+            }
+            return .delete
+        }
         if let s = stmt.as("CopyStmt") { analyzeCopy(s, frame: frame, depth: depth + 1); return .copy }
         if let s = stmt.as("VariableSetStmt") { analyzeSet(s); return .set }
         if let s = stmt.as("DiscardStmt") {
@@ -464,7 +473,8 @@ final class StatementWalker {
         scope.items.append(Item(refName: refName, kind: .table(leaf: leaf, table: table, aliased: refName != table.name)))
 
         if let sel, !isValues {
-            _ = analyzeSelect(sel, parent: parent, frame: frame, depth: depth + 1)
+            let out = analyzeSelect(sel, parent: parent, frame: frame, depth: depth + 1)
+            judgeInsertTarget(leaf, table: table, cols: cols, select: sel, output: out)
         } else {
             let tenantIndex: Int? = cols.isEmpty
                 ? schema.info(table)?.columns.firstIndex(where: schema.isTenantColumn)
@@ -511,6 +521,29 @@ final class StatementWalker {
             walk(oc["whereClause"], scope, frame, depth)
         }
         walk(ins["returningList"], scope, frame, depth)
+    }
+
+    /// INSERT ... SELECT: the SELECT is judged; the target too when the SELECT's column feeding
+    /// its tenant column is a constant/parameter (a pin) or a tenant column of a read table (the
+    /// read table's pin flows into the target). Anything else leaves the target unjudged.
+    private func judgeInsertTarget(_ leaf: Int, table: TableName, cols: [String], select sel: PgNode, output: Output) {
+        let tenantIndex: Int? = cols.isEmpty
+            ? schema.info(table)?.columns.firstIndex(where: schema.isTenantColumn)
+            : cols.firstIndex(where: schema.isTenantColumn)
+        guard let idx = tenantIndex, output.branches.isEmpty, output.stars.isEmpty, idx < output.columns.count,
+              let op = sel["op"], op.stringEquals("SETOP_NONE"), let targets = sel["targetList"] else { return }
+        var k = 0
+        for t in targets.children {
+            defer { k += 1 }
+            guard k == idx, let val = t.as("ResTarget")?["val"] else { continue }
+            if let v = TenantValueExtraction.value(val, sql: sql) {
+                leaves[leaf].judged = true
+                leaves[leaf].pins = [v]
+            } else if !output.columns[idx].handles.isEmpty {
+                leaves[leaf].judged = true
+                for h in output.columns[idx].handles { edges.append((h.leaf, leaf)) }
+            }
+        }
     }
 
     private func analyzeModify(_ n: PgNode, from key: StaticString, parent: Scope?, frame outerFrame: CTEFrame?, depth: Int) {
