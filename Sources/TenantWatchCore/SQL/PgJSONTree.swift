@@ -4,12 +4,12 @@
 /// costs one allocation for the bytes and one for the entries, and strings are decoded only when
 /// the analyzer asks for one. Objects keep their members in order, as libpg_query wrote them.
 /// The parser is iterative and caps nesting (`maxDepth`), so hostile input cannot exhaust the stack.
-public final class PgJSONTree: @unchecked Sendable {
+public final class PgJSONTree: Sendable {
     public enum Kind: UInt8, Sendable {
         case object, array, string, number, bool, null
     }
 
-    struct Entry {
+    struct Entry: Sendable {
         var kind: Kind
         var escaped: Bool = false
         var flag: Bool = false        // the value of a bool
@@ -173,7 +173,7 @@ public final class PgJSONTree: @unchecked Sendable {
 
 /// A position in a `PgJSONTree`: cheap to copy, and navigated by `StaticString` keys so that
 /// walking the tree allocates nothing until a string value is actually needed.
-public struct PgNode {
+public struct PgNode: Sendable {
     let tree: PgJSONTree
     let index: Int32
 

@@ -647,11 +647,15 @@ final class StatementWalker {
         let r = a["rexpr"].map(TenantValueExtraction.strip)
         if kind.stringEquals("AEXPR_OP") || kind.stringEquals("AEXPR_NOT_DISTINCT") {
             guard let l, let r else { return [] }
-            let lh = columnHandles(l, scope), rh = columnHandles(r, scope)
-            if let lh, let rh { return [.equal(lh, rh)] }
-            if let lh, let v = TenantValueExtraction.value(r, sql: sql) { return [.pin(lh, [v])] }
-            if let rh, let v = TenantValueExtraction.value(l, sql: sql) { return [.pin(rh, [v])] }
-            return []
+            // `(tenant_id, id) = ($1, $2)` is the conjunction of its element equalities.
+            if let lr = l.as("RowExpr")?["args"], let rr = r.as("RowExpr")?["args"], lr.count == rr.count {
+                var out: [Fact] = []
+                for (x, y) in zip(lr.children, rr.children) {
+                    out += equalityFacts(TenantValueExtraction.strip(x), TenantValueExtraction.strip(y), scope)
+                }
+                return out
+            }
+            return equalityFacts(l, r, scope)
         }
         if kind.stringEquals("AEXPR_IN") {
             guard let l, let r, let lh = columnHandles(l, scope), let list = r.as("List")?["items"] else { return [] }
@@ -677,6 +681,14 @@ final class StatementWalker {
             // `= ANY($1)`: an array parameter can hold any number of tenants.
             return vals.isEmpty ? [] : [.pin(lh, vals)]
         }
+        return []
+    }
+
+    private func equalityFacts(_ l: PgNode, _ r: PgNode, _ scope: Scope) -> [Fact] {
+        let lh = columnHandles(l, scope), rh = columnHandles(r, scope)
+        if let lh, let rh { return [.equal(lh, rh)] }
+        if let lh, let v = TenantValueExtraction.value(r, sql: sql) { return [.pin(lh, [v])] }
+        if let rh, let v = TenantValueExtraction.value(l, sql: sql) { return [.pin(rh, [v])] }
         return []
     }
 

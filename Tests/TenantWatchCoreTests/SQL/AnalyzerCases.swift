@@ -88,6 +88,10 @@ let selectCases: [AnalyzerCase] = [
     c("function of the column", "SELECT * FROM orders WHERE COALESCE(tenant_id, 1) = 1", .unscoped),
     c("column equals itself", "SELECT * FROM orders o WHERE o.tenant_id = o.tenant_id", .unscoped),
     c("sqlcommenter comment is ignored", "SELECT * FROM orders WHERE tenant_id = $1 /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/", .scoped, values: ["$1"]),
+    c("row comparison", "SELECT * FROM orders WHERE (tenant_id, id) = ($1, $2)", .scoped, values: ["$1"]),
+    c("same parameter twice in an OR", "SELECT * FROM orders WHERE tenant_id = $1 OR (tenant_id = $1 AND status = 'x')", .scoped, values: ["$1"]),
+    c("aggregate over all tenants", "SELECT tenant_id, count(*) FROM orders GROUP BY tenant_id", .unscoped),
+    c("scalar subquery as the value", "SELECT * FROM orders WHERE tenant_id = (SELECT tenant_id FROM customers WHERE id = $1)", .unscoped),
     c("FOR UPDATE", "SELECT * FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE", .scoped, values: ["$1"]),
     c("very long IN list", longInList, .multiTenant),
     c("very long IN list of one value", longSameInList, .scoped, values: ["acme"]),
@@ -144,6 +148,7 @@ let subqueryCases: [AnalyzerCase] = [
     c("correlated scalar subquery", "SELECT o.id, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id AND i.tenant_id = o.tenant_id) FROM orders o WHERE o.tenant_id = 1", .scoped, values: ["1"]),
     c("IN (SELECT) unscoped", "SELECT * FROM orders WHERE tenant_id = 1 AND customer_id IN (SELECT id FROM customers)", .unscoped, unscoped: ["customers"]),
     c("EXISTS confined", "SELECT * FROM orders o WHERE o.tenant_id = 1 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.tenant_id = 1)", .scoped),
+    c("correlated IN with a bare inner column", "SELECT * FROM orders o WHERE o.tenant_id = 1 AND o.id IN (SELECT order_id FROM order_items WHERE tenant_id = o.tenant_id)", .scoped, values: ["1"]),
     c("subquery cannot confine its outer query", "SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = 1 AND o.tenant_id = 1)", .unscoped, unscoped: ["orders"]),
     c("too deep to analyse", tooDeepSubqueries, .unscoped, reason: "nested too deeply"),
 ]
