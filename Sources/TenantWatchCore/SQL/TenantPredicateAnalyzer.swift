@@ -6,6 +6,37 @@ import Foundation
 /// combined. Functions and views are out of scope: a view or a function in FROM is judged by
 /// its name only (a view is a table the schema may not know), never by its definition.
 ///
+/// Rules chosen where the issue was silent (the per-item model is in `StatementWalker`):
+/// - `IS NOT DISTINCT FROM` confines like `=`; `(a, b) = (x, y)` like `a = x AND b = y`.
+/// - `= (SELECT ...)`, `= ANY($1)`, functions of the column and NULL/boolean constants confine nothing.
+/// - Several pins on one item (`tenant_id = $1 AND tenant_id IN (1, 2)`): the smallest set wins.
+/// - Without a dump, a table is tenant-owned when configured, or when the statement names a
+///   tenant column on it: qualified anywhere, bare with that table the only candidate, in
+///   `USING`, or in an INSERT column list. A bare tenant column with several unknown tables
+///   makes none of them tenant-owned. With a dump, the dump decides for the tables it defines.
+/// - A bare tenant column with several tenant-owned candidates is ambiguous (PostgreSQL would
+///   reject it unless a USING/NATURAL join merged them): it confines nothing, and the reason says so.
+/// - LEFT/RIGHT JOIN: ON confines only the nullable side (pins flow preserved → nullable);
+///   FULL JOIN: ON confines nothing. A WHERE pin on the nullable side does not reach the preserved
+///   side through the ON equality (conservative).
+/// - A correlated subquery never confines its outer query; the outer query's pins flow in.
+/// - A CTE is expanded at every reference (two references are two items); a CTE nobody references
+///   is still judged once. The self-reference of a recursive CTE carries the non-recursive
+///   branch's pins into the recursive branch, but cannot be confined itself.
+/// - INSERT ... VALUES: the tenant column's values (by column list, else by the dump's column
+///   order) confine the target; none → unscoped write. INSERT ... SELECT: the SELECT is judged, and
+///   the target too when the column feeding its tenant column is a value or a read tenant column.
+///   ON CONFLICT (cols) DO UPDATE whose conflict target has no tenant column is unscoped (the
+///   update can hit another tenant's row); ON CONFLICT ON CONSTRAINT is trusted.
+/// - COPY table TO is unscoped (RLS applies to it); COPY table FROM is a bulk write, not judged
+///   (`not_applicable`); TRUNCATE of a tenant-owned table is an unscoped write.
+/// - EXPLAIN (even ANALYZE) returns a plan, not rows: `not_applicable`. PREPARE / DECLARE CURSOR /
+///   CREATE TABLE AS are judged by their query.
+/// - Only literal values count toward `multi_tenant` across items; `$1` and `$2` on two items stay
+///   `scoped` here and are told apart per execution by `TenantResolver`.
+/// - Nesting deeper than the walker's caps (150 query levels, 400 boolean levels): boolean depth
+///   only drops pins; query depth makes the verdict `unscoped` ("nested too deeply").
+///
 /// Thread-safe (a lock guards the cache); the pipeline calls it from one thread anyway.
 public final class TenantPredicateAnalyzer: @unchecked Sendable {
     public let schema: TenancySchema

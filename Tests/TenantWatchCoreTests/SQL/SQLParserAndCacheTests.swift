@@ -78,3 +78,35 @@ struct SQLParserAndCacheTests {
         #expect(parts.last?.contains("CREATE TABLE c") == true)
     }
 }
+
+@Suite("SQL robustness")
+struct SQLRobustnessTests {
+    @Test func truncatedStatementsNeverCrash() {
+        let analyzer = TenantPredicateAnalyzer(schema: sampleSchema, cacheCapacity: 100)
+        for t in allAnalyzerCases where t.sql.utf8.count < 2_000 {
+            let chars = Array(t.sql)
+            var k = 1
+            while k < chars.count {
+                let a = analyzer.analyze(String(chars[0..<k]))
+                #expect(a.verdict == .unparseable || !a.reason.isEmpty)
+                k += 5
+            }
+        }
+    }
+
+    @Test func mutatedJSONNeverCrashes() throws {
+        guard case .success = PgQuery.parse("SELECT 1") else { Issue.record("parse failed"); return }
+        let json = #"{"version":150001,"stmts":[{"stmt":{"SelectStmt":{"targetList":[{"ResTarget":{"val":{"A_Const":{"sval":{"sval":"a\"b"},"location":7}},"location":7}}],"limitOption":"LIMIT_OPTION_DEFAULT","op":"SETOP_NONE"}}}]}"#
+        let bytes = Array(json.utf8)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var b = bytes
+            for _ in 0..<3 { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...127, using: &rng) }
+            if Bool.random(using: &rng) { b.removeLast(Int.random(in: 0..<b.count, using: &rng)) }
+            if let tree = PgJSONTree.parse(String(decoding: b, as: UTF8.self)) {
+                _ = tree.root["stmts"]?.count
+                for n in tree.root.children { _ = n.string; _ = n.int; _ = n.key }
+            }
+        }
+    }
+}
