@@ -175,7 +175,7 @@ final class StatementWalker {
         var any = false
         for t in targets.children {
             guard let v = t.as("ResTarget")?["val"], let f = TenantValueExtraction.strip(v).as("FuncCall"),
-                  TenantValueExtraction.lastName(f["funcname"]) == "set_config" else { return false }
+                  TenantValueExtraction.lastNameEquals(f["funcname"], "set_config") else { return false }
             any = true
         }
         return any
@@ -642,7 +642,7 @@ final class StatementWalker {
             return []   // NOT (...) confines nothing, whatever is inside
         }
         guard let a = e.as("A_Expr"), let kind = a["kind"],
-              TenantValueExtraction.lastName(a["name"]) == "=" else { return [] }
+              TenantValueExtraction.lastNameEquals(a["name"], "=") else { return [] }
         let l = a["lexpr"].map(TenantValueExtraction.strip)
         let r = a["rexpr"].map(TenantValueExtraction.strip)
         if kind.stringEquals("AEXPR_OP") || kind.stringEquals("AEXPR_NOT_DISTINCT") {
@@ -881,7 +881,7 @@ final class StatementWalker {
     }
 
     private func recordSetConfig(_ f: PgNode) {
-        guard TenantValueExtraction.lastName(f["funcname"]) == "set_config", let args = f["args"] else { return }
+        guard TenantValueExtraction.lastNameEquals(f["funcname"], "set_config"), let args = f["args"] else { return }
         var it = args.children
         guard let nameNode = it.next(), let valueNode = it.next(),
               let name = TenantValueExtraction.strip(nameNode).as("A_Const")?["sval"]?["sval"]?.string,

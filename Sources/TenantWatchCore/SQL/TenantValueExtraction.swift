@@ -33,7 +33,7 @@ enum TenantValueExtraction {
 
     /// `current_setting('x')` / `pg_catalog.current_setting('x', true)`: the setting's name.
     static func currentSettingName(_ f: PgNode) -> String? {
-        guard lastName(f["funcname"]) == "current_setting", let args = f["args"] else { return nil }
+        guard lastNameEquals(f["funcname"], "current_setting"), let args = f["args"] else { return nil }
         var it = args.children
         guard let first = it.next(), let name = strip(first).as("A_Const")?["sval"]?["sval"]?.string else { return nil }
         return name.lowercased()
@@ -45,6 +45,14 @@ enum TenantValueExtraction {
         var last: PgNode?
         for e in list.children { last = e }
         return last?.as("String")?["sval"]?.string
+    }
+
+    /// Compares the last element of a qualified name list without decoding it.
+    static func lastNameEquals(_ list: PgNode?, _ name: StaticString) -> Bool {
+        guard let list else { return false }
+        var last: PgNode?
+        for e in list.children { last = e }
+        return last?.as("String")?["sval"]?.stringEquals(name) ?? false
     }
 
     /// Elements of a PostgreSQL array literal such as `{a,"b c"}`. This is the array input format,
