@@ -1,0 +1,39 @@
+/// A bounded map from statement text to its analysis.
+///
+/// Two generations: lookups hit the young one, then the old one (and promote); when the young
+/// generation is full the old one is dropped whole. Hot statements survive, the size never
+/// exceeds `capacity`, and eviction is O(1) amortised with no per-entry bookkeeping.
+struct AnalysisCache {
+    let capacity: Int
+    private var young: [String: StatementAnalysis] = [:]
+    private var old: [String: StatementAnalysis] = [:]
+
+    init(capacity: Int) {
+        self.capacity = max(2, capacity)
+    }
+
+    var count: Int { young.count + old.count }
+
+    mutating func get(_ key: String) -> StatementAnalysis? {
+        if let v = young[key] { return v }
+        if let v = old.removeValue(forKey: key) {
+            insert(key, v)
+            return v
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: String, _ value: StatementAnalysis) {
+        if young.count >= capacity / 2 {
+            old = young
+            young = [:]
+            young.reserveCapacity(capacity / 2)
+        }
+        young[key] = value
+    }
+
+    mutating func removeAll() {
+        young = [:]
+        old = [:]
+    }
+}

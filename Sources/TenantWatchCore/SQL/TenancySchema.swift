@@ -1,0 +1,157 @@
+/// What the analyzer knows about one table from the schema dump.
+public struct TableInfo: Hashable, Sendable {
+    /// In declaration order (inherited columns of a partition or child table first).
+    public var columns: [String]
+    public var rowSecurityEnabled: Bool
+    public var policyCount: Int
+
+    public init(columns: [String] = [], rowSecurityEnabled: Bool = false, policyCount: Int = 0) {
+        self.columns = columns
+        self.rowSecurityEnabled = rowSecurityEnabled
+        self.policyCount = policyCount
+    }
+
+    /// RLS only confines rows when it is enabled and some policy exists; enabled without a policy
+    /// denies everything to non-owners but the table owner (usually the app) still reads it all.
+    public var isRLSProtected: Bool { rowSecurityEnabled && policyCount > 0 }
+}
+
+/// Which tables are tenant-owned, global or RLS-protected: the `[tenancy]` config plus, when given,
+/// a `pg_dump --schema-only` text parsed with libpg_query.
+///
+/// Without a dump the schema only knows the configured `tables`; the analyzer then also treats a
+/// table as tenant-owned when the statement itself names a tenant column on it (see
+/// `TenantPredicateAnalyzer`). With a dump, a table the dump defines is tenant-owned exactly when it
+/// has a tenant column (or is configured); tables the dump does not define fall back as above.
+public struct TenancySchema: Sendable {
+    public private(set) var tenantColumns: [String]
+    public private(set) var sessionSetting: String
+    public private(set) var configuredTenantTables: Set<TableName>
+    public private(set) var globalTables: Set<TableName>
+    public private(set) var tables: [TableName: TableInfo] = [:]
+    /// True once a dump has been loaded (even one that defined no table).
+    public private(set) var hasDump = false
+    /// Statements of the dump libpg_query could not parse; they were skipped.
+    public private(set) var skippedStatements: [PgParseFailure] = []
+
+    public init(tenantColumns: [String] = ["tenant_id"], tables: [String] = [], globalTables: [String] = [],
+                sessionSetting: String = "app.current_tenant") {
+        let cols = tenantColumns.map(TableName.foldIdentifier).filter { !$0.isEmpty }
+        self.tenantColumns = cols.isEmpty ? ["tenant_id"] : cols
+        self.configuredTenantTables = Set(tables.map(TableName.init(configName:)))
+        self.globalTables = Set(globalTables.map(TableName.init(configName:)))
+        // GUC names are case-insensitive.
+        self.sessionSetting = sessionSetting.trimmingSpaces().lowercased()
+    }
+
+    /// Config plus a `pg_dump --schema-only` text.
+    public init(pgDump: String, tenantColumns: [String] = ["tenant_id"], tables: [String] = [],
+                globalTables: [String] = [], sessionSetting: String = "app.current_tenant") {
+        self.init(tenantColumns: tenantColumns, tables: tables, globalTables: globalTables, sessionSetting: sessionSetting)
+        load(pgDump: pgDump)
+    }
+
+    public func isTenantColumn(_ name: String) -> Bool { tenantColumns.contains(name) }
+
+    public func info(_ table: TableName) -> TableInfo? { tables[table] }
+
+    public func isGlobal(_ table: TableName) -> Bool { globalTables.contains(table) }
+
+    /// `true`/`false` when the config or dump decides, `nil` when neither knows the table.
+    public func isTenantOwned(_ table: TableName) -> Bool? {
+        if globalTables.contains(table) { return false }
+        if configuredTenantTables.contains(table) { return true }
+        if let info = tables[table] { return info.columns.contains(where: isTenantColumn) }
+        return nil
+    }
+
+    public func isRLSProtected(_ table: TableName) -> Bool { tables[table]?.isRLSProtected ?? false }
+
+    /// Whether `table` has `column`: `true`/`false` from the dump, `nil` when it is not in the dump.
+    /// A configured tenant table that the dump does not define is assumed to have every tenant column.
+    public func hasColumn(_ table: TableName, _ column: String) -> Bool? {
+        if let info = tables[table] {
+            if info.columns.contains(column) { return true }
+            return configuredTenantTables.contains(table) && isTenantColumn(column) && !info.columns.contains(where: isTenantColumn) ? true : false
+        }
+        if configuredTenantTables.contains(table), isTenantColumn(column) { return true }
+        return nil
+    }
+
+    /// Reads CREATE TABLE (columns, PARTITION OF / INHERITS), ALTER TABLE [ONLY] ... ENABLE/DISABLE
+    /// ROW LEVEL SECURITY and ADD COLUMN, and CREATE POLICY. psql meta-commands (`\connect`,
+    /// `\restrict` of recent pg_dump) are line-based client commands, not SQL, and are dropped first.
+    public mutating func load(pgDump: String) {
+        hasDump = true
+        var sql = ""
+        sql.reserveCapacity(pgDump.utf8.count)
+        for line in pgDump.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.first == "\\" { sql += "\n"; continue }
+            sql += line
+            sql += "\n"
+        }
+        switch PgQuery.parse(sql) {
+        case .success(let tree):
+            apply(tree)
+        case .failure:
+            for piece in PgQuery.split(sql) {
+                switch PgQuery.parse(piece) {
+                case .success(let tree): apply(tree)
+                case .failure(let f): skippedStatements.append(f)
+                }
+            }
+        }
+    }
+
+    private mutating func apply(_ tree: PgJSONTree) {
+        guard let stmts = tree.root["stmts"] else { return }
+        for raw in stmts.children {
+            guard let stmt = raw["stmt"] else { continue }
+            if let create = stmt.as("CreateStmt") {
+                guard let rel = create["relation"], let name = TableName(rangeVar: rel) else { continue }
+                var info = tables[name] ?? TableInfo()
+                for parent in create["inhRelations"]?.children ?? PgNode.Children.empty(tree) {
+                    guard let p = parent.as("RangeVar"), let pn = TableName(rangeVar: p), let pi = tables[pn] else { continue }
+                    for c in pi.columns where !info.columns.contains(c) { info.columns.append(c) }
+                }
+                for element in create["tableElts"]?.children ?? PgNode.Children.empty(tree) {
+                    if let def = element.as("ColumnDef"), let col = def["colname"]?.string, !info.columns.contains(col) {
+                        info.columns.append(col)
+                    }
+                }
+                tables[name] = info
+            } else if let alter = stmt.as("AlterTableStmt") {
+                guard let rel = alter["relation"], let name = TableName(rangeVar: rel) else { continue }
+                if let objtype = alter["objtype"], !objtype.stringEquals("OBJECT_TABLE") { continue }
+                var info = tables[name] ?? TableInfo()
+                for cmdWrap in alter["cmds"]?.children ?? PgNode.Children.empty(tree) {
+                    guard let cmd = cmdWrap.as("AlterTableCmd"), let sub = cmd["subtype"] else { continue }
+                    if sub.stringEquals("AT_EnableRowSecurity") {
+                        info.rowSecurityEnabled = true
+                    } else if sub.stringEquals("AT_DisableRowSecurity") {
+                        info.rowSecurityEnabled = false
+                    } else if sub.stringEquals("AT_AddColumn"), let def = cmd["def"]?.as("ColumnDef"),
+                              let col = def["colname"]?.string, !info.columns.contains(col) {
+                        info.columns.append(col)
+                    }
+                }
+                tables[name] = info
+            } else if let policy = stmt.as("CreatePolicyStmt") {
+                guard let rel = policy["table"], let name = TableName(rangeVar: rel) else { continue }
+                tables[name, default: TableInfo()].policyCount += 1
+            }
+        }
+    }
+}
+
+extension TableName {
+    /// A `RangeVar` node's name; nil for one without a relname.
+    init?(rangeVar: PgNode) {
+        guard let rel = rangeVar["relname"]?.string else { return nil }
+        self.init(schema: rangeVar["schemaname"]?.string, name: rel)
+    }
+}
+
+extension PgNode.Children {
+    static func empty(_ tree: PgJSONTree) -> PgNode.Children { PgNode.Children(tree: tree, first: -1) }
+}
