@@ -41,6 +41,6 @@ struct TenantWatch: ParsableCommand {
         commandName: "tenantwatch",
         abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
         version: TenantWatchVersion.string,
-        subcommands: []
+        subcommands: [Scan.self, CheckSQL.self]
     )
 }

@@ -21,17 +21,7 @@ struct SourceOptions: ParsableArguments {
 
     /// The configuration with the command line's sources replacing the config file's.
     func loadConfiguration() throws -> Configuration {
-        var configuration: Configuration
-        if let path = config {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ConfigError(file: path, key: "", message: "no such config file")
-            }
-            configuration = try ConfigurationLoader.load(path: path)
-        } else if FileManager.default.fileExists(atPath: ConfigurationLoader.defaultFileName) {
-            configuration = try ConfigurationLoader.load(path: ConfigurationLoader.defaultFileName)
-        } else {
-            configuration = Configuration()
-        }
+        var configuration = try SourceOptions.configuration(at: config)
         var fromCommandLine: [SourceSpec] = []
         // Sources named on the command line inherit format/prefix/timezone from a config source of
         // the same kind, so `--postgres other.log` still reads with the server's prefix.
@@ -50,5 +40,19 @@ struct SourceOptions: ParsableArguments {
         }
         if !fromCommandLine.isEmpty { configuration.sources = fromCommandLine }
         return configuration
+    }
+
+    /// `--config F`, else `./tenantwatch.toml` when it exists, else the defaults.
+    static func configuration(at path: String?) throws -> Configuration {
+        if let path {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigError(file: path, key: "", message: "no such config file")
+            }
+            return try ConfigurationLoader.load(path: path)
+        }
+        if FileManager.default.fileExists(atPath: ConfigurationLoader.defaultFileName) {
+            return try ConfigurationLoader.load(path: ConfigurationLoader.defaultFileName)
+        }
+        return Configuration()
     }
 }

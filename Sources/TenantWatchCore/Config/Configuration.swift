@@ -9,9 +9,12 @@ public struct Configuration: Sendable {
     public var identity = Identity()
     public var audit = Audit()
     public var cache = Cache()
+    public var correlation = Correlation()
     public var sources: [SourceSpec] = []
     /// The directory relative paths are resolved against (the config file's directory).
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
+    /// The config file's path, for error messages (`tenantwatch.toml` when built in code).
+    public var file: String = "tenantwatch.toml"
 
     public init() {}
 
@@ -26,6 +29,9 @@ public struct Configuration: Sendable {
         public var globalTables: [String] = []
         /// The setting (GUC) that carries the session's tenant for RLS.
         public var sessionSetting: String = "app.current_tenant"
+        /// Known tenant identifiers (optional): a Host or cache-key segment naming one of these
+        /// names a tenant. Tenants seen in tokens and confined statements are learned as well.
+        public var tenants: [String] = []
         public init() {}
     }
 
@@ -59,6 +65,12 @@ public struct Configuration: Sendable {
         public var status = "status"
         /// Optional: the refresh token a response issued in exchange for `refresh_token`.
         public var refreshTokenIssued = ""
+        public init() {}
+    }
+
+    public struct Correlation: Sendable {
+        /// How long (log time) a statement waits for its request's audit line, and the reverse.
+        public var windowSeconds: Double = 10
         public init() {}
     }
 

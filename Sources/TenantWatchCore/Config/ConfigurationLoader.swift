@@ -32,11 +32,12 @@ public enum ConfigurationLoader {
         let reader = TableReader(file: file, prefix: "")
         var config = Configuration()
         config.baseDirectory = baseDirectory
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "source"])
+        config.file = file
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
-            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting"])
+            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting", "tenants"])
             if let v = try r.strings(t, "columns") {
                 guard !v.isEmpty else { throw r.error("columns", "needs at least one column name") }
                 config.tenancy.columns = v
@@ -45,6 +46,7 @@ public enum ConfigurationLoader {
             if let v = try r.strings(t, "tables") { config.tenancy.tables = v }
             if let v = try r.strings(t, "global_tables") { config.tenancy.globalTables = v }
             if let v = try r.string(t, "session_setting") { config.tenancy.sessionSetting = v }
+            if let v = try r.strings(t, "tenants") { config.tenancy.tenants = v }
         }
         if let t = try reader.table(root, "identity") {
             let r = TableReader(file: file, prefix: "identity.")
@@ -81,6 +83,16 @@ public enum ConfigurationLoader {
             if let v = try r.string(t, "refresh_token") { config.audit.refreshToken = v }
             if let v = try r.string(t, "status") { config.audit.status = v }
             if let v = try r.string(t, "refresh_token_issued") { config.audit.refreshTokenIssued = v }
+        }
+        if let t = try reader.table(root, "correlation") {
+            let r = TableReader(file: file, prefix: "correlation.")
+            try r.allow(t, keys: ["window_seconds"])
+            if let v = t["window_seconds"] {
+                guard let seconds = v.double ?? v.int.map(Double.init), seconds >= 0, seconds <= 86_400 else {
+                    throw r.error("window_seconds", "must be a number of seconds between 0 and 86400")
+                }
+                config.correlation.windowSeconds = seconds
+            }
         }
         if let t = try reader.table(root, "cache") {
             let r = TableReader(file: file, prefix: "cache.")

@@ -16,10 +16,16 @@ public struct AnalyzedStatement: Sendable {
     /// `SELECT`, `UPDATE`, `COPY` ...: what the statement does, for the message and severity.
     public var command: String
     public var reason: String
+    /// The analyzer's full result, for the detectors that need more than the summary above.
+    public var analysis: StatementAnalysis?
+    /// The request that issued it, when the correlator could tie them.
+    public var request: RequestContext?
+    /// The backend's session tenant when the statement ran (what row-level security used).
+    public var sessionTenant: String?
 
     public init(execution: StatementExecution, tags: StatementTags = StatementTags(), verdict: Verdict,
                 tables: [String] = [], unscopedTables: [String] = [], accessedTenants: [String] = [],
-                fingerprint: String? = nil, command: String = "SELECT", reason: String = "") {
+                fingerprint: String? = nil, command: String = "SELECT", reason: String = "", analysis: StatementAnalysis? = nil) {
         self.execution = execution
         self.tags = tags
         self.verdict = verdict
@@ -29,6 +35,7 @@ public struct AnalyzedStatement: Sendable {
         self.fingerprint = fingerprint
         self.command = command
         self.reason = reason
+        self.analysis = analysis
     }
 
     /// The application that issued it: the sqlcommenter tag wins over `application_name`,
@@ -36,6 +43,9 @@ public struct AnalyzedStatement: Sendable {
     public var application: String? {
         tags.application ?? execution.application.flatMap { $0.isEmpty || $0 == "[unknown]" ? nil : $0 }
     }
+
+    /// The caller's tenant, when the statement's request is known and its token trusted.
+    public var callerTenant: String? { request?.callerTenant }
 
     /// The statement text without the sqlcommenter comment noise, on one line.
     public var displayStatement: String { execution.sql }

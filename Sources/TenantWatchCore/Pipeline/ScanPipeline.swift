@@ -6,38 +6,56 @@ import Darwin
 
 /// Reads sources to their end and turns them into findings: the headless path behind `scan`
 /// and the benchmark. Stages are wired here and nowhere else:
-/// source files → parser → events → analysis → detectors → aggregation → incidents.
+/// source files → parsers → events (merged by time) → correlator → detectors → aggregation → incidents.
 public final class ScanPipeline {
     public typealias ParserFactory = (_ spec: SourceSpec, _ kind: SourceKind, _ file: String) throws -> LogParser
-    public typealias Analyze = (_ execution: StatementExecution) -> AnalyzedStatement
 
     public private(set) var statistics = IngestStatistics()
     public private(set) var warnings: [String] = []
+    public let correlator: Correlator
 
     private let makeParser: ParserFactory
-    private let analyze: Analyze
-    private let detectors: [StatementDetector]
+    private let statementDetectors: [StatementDetector]
+    private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
+    private let hostPatternConfigured: Bool
 
-    public init(makeParser: @escaping ParserFactory, analyze: @escaping Analyze,
-                detectors: [StatementDetector] = ScanPipeline.defaultDetectors) {
+    public init(configuration: Configuration, model: TenancyModel, makeParser: @escaping ParserFactory,
+                statementDetectors: [StatementDetector] = ScanPipeline.defaultStatementDetectors,
+                requestDetectors: [RequestDetector] = ScanPipeline.defaultRequestDetectors()) {
         self.makeParser = makeParser
-        self.analyze = analyze
-        self.detectors = detectors
+        self.statementDetectors = statementDetectors
+        self.requestDetectors = requestDetectors
+        self.hostPatternConfigured = configuration.identity.host != nil
+        self.correlator = Correlator(model: model, limits: Correlator.Limits(windowSeconds: configuration.correlation.windowSeconds),
+                                     knownTenants: configuration.tenancy.tenants)
     }
 
-    public static let defaultDetectors: [StatementDetector] = [
+    public static let defaultStatementDetectors: [StatementDetector] = [
         MissingTenantPredicateDetector(),
         CrossTenantQueryDetector(),
+        TenantContextMismatchDetector(),
     ]
 
-    /// Reads every source; a file that cannot be opened is an error (the user named it).
+    public static func defaultRequestDetectors() -> [RequestDetector] {
+        [CrossTenantResponseDetector(), TokenHostMismatchDetector(), UnresolvedTenantDetector(),
+         UnsignedTokenDetector(), RefreshTokenReuseDetector()]
+    }
+
+    /// Reads every source, merged in log-time order; a named file that cannot be opened is an error.
     public func run(_ sources: [SourceSpec]) throws {
+        var cursors: [SourceCursor] = []
         for spec in sources {
             let files = PathExpansion.expand(spec.path)
             if files.isEmpty { throw SourceError.noMatch(pattern: spec.path) }
-            for file in files { try read(file: file, spec: spec) }
+            for file in files {
+                if let cursor = try open(file: file, spec: spec) { cursors.append(cursor) }
+            }
         }
+        statistics.files = cursors.count
+        try merge(cursors)
+        correlator.finish(emit: detect)
+        for c in cursors { statistics.lines += c.lines }
     }
 
     /// Findings in order of first sighting, each with its incident id.
@@ -56,55 +74,73 @@ public final class ScanPipeline {
         }
     }
 
-    func read(file: String, spec: SourceSpec) throws {
-        let fd: Int32 = file == "-" ? 0 : open(file, O_RDONLY)
+    // MARK: reading
+
+    private func open(file: String, spec: SourceSpec) throws -> SourceCursor? {
+        let fd: Int32 = file == "-" ? 0 : Glibc.open(file, O_RDONLY)
         if fd < 0 { throw SourceError.cannotOpen(path: file, errno: errno) }
-        defer { if fd != 0 { close(fd) } }
-        guard let kind = spec.kind ?? detectKind(fd: fd, file: file) else {
+        guard let kind = spec.kind ?? detectKind(fd: fd) else {
             warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
-            return
+            if fd > 0 { close(fd) }
+            return nil
         }
-        var parser: LogParser
         do {
-            parser = try makeParser(spec, kind, file)
+            return SourceCursor(file: file, fd: fd, parser: try makeParser(spec, kind, file))
         } catch let error as UnsupportedSource {
             warnings.append("\(file): \(error.message)")
-            return
+            if fd > 0 { close(fd) }
+            return nil
         }
-        statistics.files += 1
-        var reader = LineReader(fileDescriptor: fd)
-        defer { reader.close() }
-        var events: [Event] = []
-        events.reserveCapacity(16)
-        let lines = try reader.forEachLine { line, number, truncated in
-            if truncated {
-                events.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: number),
-                                                     reason: "line longer than \(line.count) bytes, cut")))
-            }
-            parser.feed(line: line, lineNumber: number, into: &events)
-            if !events.isEmpty {
-                process(events)
-                events.removeAll(keepingCapacity: true)
-            }
-        }
-        parser.finish(into: &events)
-        process(events)
-        statistics.lines += lines
     }
 
-    private func process(_ events: [Event]) {
-        for event in events {
-            statistics.count(event)
-            guard case .statement(let execution) = event else { continue }
-            let statement = analyze(execution)
-            for detector in detectors {
+    /// Always takes the earliest pending event; events without a time go first, as read.
+    private func merge(_ cursors: [SourceCursor]) throws {
+        if cursors.count == 1 {
+            while let event = try cursors[0].next() { handle(event) }
+            return
+        }
+        var live = cursors
+        while !live.isEmpty {
+            var best = -1
+            var bestTime = Int64.max
+            var index = 0
+            while index < live.count {
+                guard let event = try live[index].peek() else {
+                    live.remove(at: index)
+                    continue
+                }
+                let t = event.time?.microseconds ?? .min
+                if t < bestTime { bestTime = t; best = index }
+                index += 1
+            }
+            guard best >= 0, let event = try live[best].next() else { continue }
+            handle(event)
+        }
+    }
+
+    private func handle(_ event: Event) {
+        statistics.count(event)
+        correlator.ingest(event, emit: detect)
+    }
+
+    private func detect(_ item: CorrelatedEvent) {
+        switch item {
+        case .statement(let statement):
+            for detector in statementDetectors {
                 for finding in detector.inspect(statement) { aggregator.add(finding) }
+            }
+        case .request(let request, let statements):
+            let context = RequestDetectionContext(knownTenants: correlator.tenants,
+                                                  hostPatternConfigured: hostPatternConfigured,
+                                                  statements: statements)
+            for i in requestDetectors.indices {
+                for finding in requestDetectors[i].inspect(request, context: context) { aggregator.add(finding) }
             }
         }
     }
 
     /// Peeks at the first bytes of a regular file without moving the read position.
-    private func detectKind(fd: Int32, file: String) -> SourceKind? {
+    private func detectKind(fd: Int32) -> SourceKind? {
         if fd == 0 { return .postgres }
         var sample = [UInt8](repeating: 0, count: 65_536)
         let n = sample.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 65_536, 0) }

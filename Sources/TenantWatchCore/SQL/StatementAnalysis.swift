@@ -6,9 +6,16 @@ public enum StatementKind: String, Sendable, Codable, CaseIterable {
 /// How a statement changes the backend's session tenant (the `session_setting` GUC).
 /// `SET`/`set_config(..., false)` last for the session, `SET LOCAL`/`set_config(..., true)` for
 /// the transaction; `RESET`, `RESET ALL`, `SET ... TO DEFAULT` and `DISCARD ALL` clear it.
+///
+/// Transaction boundaries are recorded too: a `SET LOCAL` lives until the transaction ends, and
+/// outside an explicit transaction it lasts only for its own statement.
 public enum SessionTenantChange: Hashable, Sendable, Codable {
     case set(TenantValue, local: Bool)
     case reset
+    /// `BEGIN` / `START TRANSACTION`.
+    case beginTransaction
+    /// `COMMIT`, `ROLLBACK`, `END`, `ABORT`, `PREPARE TRANSACTION`: local settings are gone.
+    case endTransaction
 }
 
 /// How one FROM item (or write target) is confined.

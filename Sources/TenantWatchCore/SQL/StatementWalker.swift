@@ -142,6 +142,15 @@ final class StatementWalker {
         }
         if let s = stmt.as("CopyStmt") { analyzeCopy(s, frame: frame, depth: depth + 1); return .copy }
         if let s = stmt.as("VariableSetStmt") { analyzeSet(s); return .set }
+        if let s = stmt.as("TransactionStmt"), let kind = s["kind"] {
+            if kind.stringEquals("TRANS_STMT_BEGIN") || kind.stringEquals("TRANS_STMT_START") {
+                sessionChanges.append(.beginTransaction)
+            } else if kind.stringEquals("TRANS_STMT_COMMIT") || kind.stringEquals("TRANS_STMT_ROLLBACK")
+                        || kind.stringEquals("TRANS_STMT_PREPARE") {
+                sessionChanges.append(.endTransaction)
+            }
+            return .other
+        }
         if let s = stmt.as("DiscardStmt") {
             if s["target"]?.stringEquals("DISCARD_ALL") == true { sessionChanges.append(.reset) }
             return .set
@@ -787,7 +796,7 @@ final class StatementWalker {
 
     private func findQualified(_ fields: [String], _ scope: Scope) -> Item? {
         guard let q = fields.last else { return nil }
-        let schemaName = fields.count >= 2 ? fields[fields.count - 2] : nil
+        let schemaName: String? = fields.count >= 2 ? fields[fields.count - 2] : nil
         var s: Scope? = scope
         while let sc = s {
             for item in sc.items where item.refName == q {

@@ -202,7 +202,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
                 text = "COPY ... FROM loads rows: a write, not judged for read leaks"
             } else if !touched.isEmpty {
                 text = "INSERT ... SELECT: only the SELECT is judged and it reads no tenant-owned table"
-            } else if !sessionChanges.isEmpty {
+            } else if sessionChanges.contains(where: { if case .set = $0 { return true }; if case .reset = $0 { return true }; return false }) {
                 text = "sets \(schema.sessionSetting)"
             } else {
                 text = "no tenant-owned table"

@@ -1,0 +1,91 @@
+/// The session tenant of every PostgreSQL backend: the last value it set for the session
+/// setting, so a statement can be judged against what row-level security will actually use.
+///
+/// Pooled connections are where this goes wrong: a backend keeps the previous request's
+/// tenant when nobody resets it. State is bounded: backends quiet for longer than `idleLimit`
+/// (or past `capacity`, oldest first) are retired and counted.
+public struct BackendSessions: Sendable {
+    struct State: Sendable {
+        var session: String?
+        var local: String?
+        var inTransaction = false
+        var lastSeen: Int64 = 0
+        var effective: String? { local ?? session }
+    }
+
+    public var idleLimit: Int64
+    public var capacity: Int
+    public private(set) var retired = 0
+    private var states: [BackendID: State] = [:]
+
+    public init(idleLimitSeconds: Int64 = 6 * 3600, capacity: Int = 20_000) {
+        self.idleLimit = idleLimitSeconds * 1_000_000
+        self.capacity = capacity
+    }
+
+    public var count: Int { states.count }
+
+    /// The tenant a backend's session carries right now.
+    public func tenant(of backend: BackendID) -> String? { states[backend]?.effective }
+
+    /// Applies what one statement did to its backend's setting, with its values resolved.
+    public mutating func apply(_ changes: [SessionTenantChange], resolve: (TenantValue) -> String?,
+                               backend: BackendID, at time: Timestamp?) {
+        var state = states[backend] ?? State()
+        if let t = time?.microseconds { state.lastSeen = max(state.lastSeen, t) }
+        for change in changes {
+            switch change {
+            case .beginTransaction:
+                state.inTransaction = true
+            case .endTransaction:
+                state.inTransaction = false
+                state.local = nil
+            case .reset:
+                state.session = nil
+                state.local = nil
+            case .set(let value, let local):
+                let v = resolve(value)
+                if local {
+                    // Outside a transaction block a local setting dies with its own statement.
+                    if state.inTransaction { state.local = v }
+                } else {
+                    state.session = v
+                    // A plain SET inside a transaction also replaces a SET LOCAL made earlier in it.
+                    state.local = nil
+                }
+            }
+        }
+        states[backend] = state
+        if states.count > capacity { evictOldest() }
+    }
+
+    /// Notes that a backend was active without changing its setting (keeps it from retiring).
+    public mutating func touch(_ backend: BackendID, at time: Timestamp?) {
+        guard let t = time?.microseconds, var state = states[backend] else { return }
+        state.lastSeen = max(state.lastSeen, t)
+        states[backend] = state
+    }
+
+    /// The backend disconnected: its settings are gone with it.
+    public mutating func end(_ backend: BackendID) {
+        if states.removeValue(forKey: backend) != nil { retired += 1 }
+        // Logs without a session id name a backend by pid alone; end that one too.
+        if backend.sessionID != nil, states.removeValue(forKey: BackendID(pid: backend.pid)) != nil { retired += 1 }
+    }
+
+    /// Retires backends quiet since before `time - idleLimit`.
+    public mutating func expire(before time: Timestamp) {
+        let cutoff = time.microseconds - idleLimit
+        let stale = states.filter { $0.value.lastSeen < cutoff }.map(\.key)
+        for key in stale { states.removeValue(forKey: key) }
+        retired += stale.count
+    }
+
+    private mutating func evictOldest() {
+        let excess = states.count - capacity * 9 / 10
+        guard excess > 0 else { return }
+        let victims = states.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(excess).map(\.key)
+        for key in victims { states.removeValue(forKey: key) }
+        retired += victims.count
+    }
+}

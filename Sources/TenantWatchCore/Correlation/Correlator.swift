@@ -1,0 +1,185 @@
+import DequeModule
+
+/// What the correlator hands to detection: statements with their request and session context,
+/// and requests with the statements they ran.
+public enum CorrelatedEvent: Sendable {
+    case statement(AnalyzedStatement)
+    case request(AuditRequest, statements: [SourcePosition])
+}
+
+/// Ties each statement to the request that issued it (sqlcommenter `traceparent` or
+/// `request_id`) and to its backend's session tenant.
+///
+/// Sources arrive out of order: an application writes its audit line when it answers, after
+/// the request's statements. A tagged statement is therefore held until its request appears or
+/// `window` of log time has passed; a request is remembered for `window` so statements that
+/// come after it still find it. Memory is bounded by the window and by hard caps, with counts
+/// of what was retired.
+public final class Correlator {
+    public struct Limits: Sendable {
+        /// How long (log time) a statement waits for its request, and a request for its statements.
+        public var window: Int64 = 10_000_000
+        public var maxPendingStatements = 200_000
+        public var maxRecentRequests = 200_000
+        public init(windowSeconds: Double = 10) { window = Int64(windowSeconds * 1_000_000) }
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var joined = 0
+        public var unmatchedStatements = 0
+        public var retiredRequests = 0
+        public var droppedForCapacity = 0
+    }
+
+    public let model: TenancyModel
+    public let limits: Limits
+    public private(set) var sessions = BackendSessions()
+    public private(set) var statistics = Statistics()
+    public private(set) var tenants: TenantRegistry
+
+    private var pending: [String: [AnalyzedStatement]] = [:]
+    private var pendingOrder: Deque<(key: String, time: Int64)> = []
+    private var pendingCount = 0
+    private var recent: [String: RequestContext] = [:]
+    private var recentOrder: Deque<(key: String, time: Int64)> = []
+    private var statementsOfRequest: [String: [SourcePosition]] = [:]
+    private var watermark: Int64 = .min
+
+    public init(model: TenancyModel, limits: Limits = Limits(), knownTenants: [String] = []) {
+        self.model = model
+        self.limits = limits
+        self.tenants = TenantRegistry(configured: knownTenants)
+    }
+
+    /// Feeds one event; `emit` receives whatever is now ready, in order.
+    public func ingest(_ event: Event, emit: (CorrelatedEvent) -> Void) {
+        if let t = event.time?.microseconds, t > watermark {
+            watermark = t
+            expire(emit: emit)
+        }
+        switch event {
+        case .statement(let execution):
+            statement(execution, emit: emit)
+        case .request(let request):
+            self.request(request, emit: emit)
+        case .backendEnded(let backend, _, _):
+            sessions.end(backend)
+        default:
+            break
+        }
+    }
+
+    /// End of input: everything still held is released without a request.
+    public func finish(emit: (CorrelatedEvent) -> Void) {
+        while let (key, _) = pendingOrder.popFirst() {
+            release(key: key, emit: emit)
+        }
+    }
+
+    // MARK: statements
+
+    private func statement(_ execution: StatementExecution, emit: (CorrelatedEvent) -> Void) {
+        let before = sessions.tenant(of: execution.backend)
+        var analyzed = model.analyze(execution, sessionTenant: before)
+        analyzed.sessionTenant = before
+        if let analysis = analyzed.analysis, !analysis.sessionChanges.isEmpty {
+            let parameters = execution.parameters
+            sessions.apply(analysis.sessionChanges, resolve: { value in
+                switch value {
+                case .literal(let s): return s
+                case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
+                case .sessionSetting: return before
+                }
+            }, backend: execution.backend, at: execution.time)
+        } else {
+            sessions.touch(execution.backend, at: execution.time)
+        }
+        if analyzed.verdict == .scoped { for t in analyzed.accessedTenants { tenants.learn(t) } }
+
+        let keys = requestKeys(traceID: analyzed.tags.traceID, requestID: analyzed.tags.requestID)
+        guard !keys.isEmpty else {
+            emit(.statement(analyzed))
+            return
+        }
+        for key in keys {
+            if let context = recent[key] {
+                analyzed.request = context
+                statistics.joined += 1
+                statementsOfRequest[key, default: []].append(execution.position)
+                emit(.statement(analyzed))
+                return
+            }
+        }
+        // Hold it under its first key; a request carrying either key will find it.
+        let key = keys[0]
+        pending[key, default: []].append(analyzed)
+        pendingOrder.append((key, execution.time?.microseconds ?? watermark))
+        pendingCount += 1
+        if pendingCount > limits.maxPendingStatements, let (oldest, _) = pendingOrder.popFirst() {
+            statistics.droppedForCapacity += 1
+            release(key: oldest, emit: emit)
+        }
+    }
+
+    // MARK: requests
+
+    private func request(_ request: AuditRequest, emit: (CorrelatedEvent) -> Void) {
+        if request.caller.verification != .invalid { tenants.learn(request.caller.tenant) }
+        let context = RequestContext(request)
+        let keys = requestKeys(traceID: request.traceID, requestID: request.requestID)
+        var positions: [SourcePosition] = []
+        for key in keys {
+            positions += statementsOfRequest.removeValue(forKey: key) ?? []
+            guard var held = pending.removeValue(forKey: key) else { continue }
+            pendingCount -= held.count
+            for i in held.indices {
+                held[i].request = context
+                positions.append(held[i].execution.position)
+                statistics.joined += 1
+                emit(.statement(held[i]))
+            }
+        }
+        emit(.request(request, statements: positions.sorted { $0.line < $1.line }))
+        let time = request.time?.microseconds ?? watermark
+        for key in keys {
+            recent[key] = context
+            recentOrder.append((key, time))
+        }
+        while recent.count > limits.maxRecentRequests, let (oldest, _) = recentOrder.popFirst() {
+            recent.removeValue(forKey: oldest)
+            statistics.retiredRequests += 1
+        }
+    }
+
+    private func requestKeys(traceID: String?, requestID: String?) -> [String] {
+        var keys: [String] = []
+        if let t = traceID, !t.isEmpty { keys.append("t:" + t) }
+        if let r = requestID, !r.isEmpty { keys.append("r:" + r) }
+        return keys
+    }
+
+    // MARK: expiry
+
+    private func expire(emit: (CorrelatedEvent) -> Void) {
+        let cutoff = watermark - limits.window
+        while let first = pendingOrder.first, first.time < cutoff {
+            pendingOrder.removeFirst()
+            release(key: first.key, emit: emit)
+        }
+        while let first = recentOrder.first, first.time < cutoff {
+            recentOrder.removeFirst()
+            if recent.removeValue(forKey: first.key) != nil { statistics.retiredRequests += 1 }
+            statementsOfRequest.removeValue(forKey: first.key)
+        }
+        // Backends are retired on a much longer clock; checking once per window step is enough.
+        if watermark % 1_000_000 < 1000 { sessions.expire(before: Timestamp(microseconds: watermark)) }
+    }
+
+    /// Emits the statements held under `key` without a request (it never came).
+    private func release(key: String, emit: (CorrelatedEvent) -> Void) {
+        guard let held = pending.removeValue(forKey: key) else { return }
+        pendingCount -= held.count
+        statistics.unmatchedStatements += held.count
+        for s in held { emit(.statement(s)) }
+    }
+}

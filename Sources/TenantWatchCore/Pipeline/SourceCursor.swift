@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DequeModule
+
+/// One open source file read a few events at a time, so several sources can be merged in
+/// time order without loading any of them whole.
+final class SourceCursor {
+    let file: String
+    private let fd: Int32
+    private var reader: LineReader
+    private var parser: LogParser
+    private var queue: Deque<Event> = []
+    private var scratch: [Event] = []
+    private var finished = false
+    private(set) var lines = 0
+
+    init(file: String, fd: Int32, parser: LogParser) {
+        self.file = file
+        self.fd = fd
+        self.reader = LineReader(fileDescriptor: fd)
+        self.parser = parser
+    }
+
+    deinit {
+        reader.close()
+        if fd > 0 { close(fd) }
+    }
+
+    /// The next event without consuming it; nil at the end of the source.
+    func peek() throws -> Event? {
+        while queue.isEmpty && !finished { try fill() }
+        return queue.first
+    }
+
+    func next() throws -> Event? {
+        while queue.isEmpty && !finished { try fill() }
+        return queue.popFirst()
+    }
+
+    private func fill() throws {
+        // A batch of lines per refill keeps the per-event cost of the merge low.
+        var budget = 256
+        while budget > 0 {
+            guard let line = try reader.nextLine() else {
+                parser.finish(into: &scratch)
+                finished = true
+                lines = reader.lineNumber
+                break
+            }
+            budget -= 1
+            if line.truncated {
+                scratch.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
+                                                      reason: "line longer than \(line.bytes.count) bytes, cut")))
+            }
+            parser.feed(line: line.bytes, lineNumber: line.number, into: &scratch)
+            if !scratch.isEmpty && budget < 192 { break }
+        }
+        if !scratch.isEmpty {
+            queue.append(contentsOf: scratch)
+            scratch.removeAll(keepingCapacity: true)
+        }
+        lines = reader.lineNumber
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TenantWatchCore
+
+extension FindingFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
+
+/// `tenantwatch scan`: reads the sources to their end and prints findings.
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read the sources to their end and print findings (headless).",
+        discussion: """
+        Exit status: 0 when no finding is at or above --fail-on, 1 when some are, 2 on usage or \
+        config errors. A one-line summary of what was read goes to standard error.
+        """
+    )
+
+    @OptionGroup var sources: SourceOptions
+
+    @Option(help: ArgumentHelp("Output format: ndjson, json or table.", valueName: "FORMAT"))
+    var format: FindingFormat = .ndjson
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Lowest severity that makes the exit status 1.", valueName: "SEVERITY"))
+    var failOn: Severity = .high
+
+    func run() throws {
+        let configuration = try sources.loadConfiguration()
+        guard !configuration.sources.isEmpty else {
+            throw UsageError(message: "no sources: name log files on the command line or add [[source]] to tenantwatch.toml")
+        }
+        let model = try TenancyModel(configuration: configuration)
+        let keys = try JWTKeySet.loadSynchronously(configuration.identity, configFile: configuration.file)
+        let factory = ParserFactory(configuration: configuration, keys: keys)
+        let pipeline = ScanPipeline(configuration: configuration, model: model, makeParser: factory.make)
+        do {
+            try pipeline.run(configuration.sources)
+        } catch let error as SourceError {
+            throw UsageError(message: error.description)
+        }
+        let findings = pipeline.findings()
+        switch format {
+        case .ndjson: StandardOutput.write(FindingPrinter.ndjson(findings))
+        case .json: StandardOutput.write(FindingPrinter.jsonArray(findings))
+        case .table: StandardOutput.write(FindingPrinter.table(findings, width: TerminalWidth.current))
+        }
+        StandardOutput.flush()
+        for w in pipeline.warnings { FileHandle.standardError.write(Data("tenantwatch: \(w)\n".utf8)) }
+        FileHandle.standardError.write(Data((pipeline.statistics.summary + "\n").utf8))
+        if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(1) }
+    }
+}
