@@ -56,8 +56,8 @@ enum BindParameterParser {
     /// Parameters from a DETAIL (`parameters: ...`) or CONTEXT (`... with parameters: ...`) field.
     static func fromField(_ field: String?) -> [String?]? {
         guard let f = field else { return nil }
-        if f.hasPrefix("parameters: ") { return parse(f.dropFirst(12)) }
-        if let r = f.range(of: " with parameters: ") { return parse(f[r.upperBound...]) }
+        if f.hasASCIIPrefix("parameters: ") { return parse(f.dropFirst(12)) }
+        if let r = f.firstRange(ofASCII: " with parameters: ") { return parse(f[r.upperBound...]) }
         return nil
     }
 }

@@ -13,39 +13,47 @@ enum FlatJSONScanner {
 
     /// Calls `pair(keyStart, keyEnd, value)` for every member; false when the bytes are not one
     /// flat JSON object (nested objects and arrays are refused).
+    @inline(__always)
+    private static func skipWS(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
+        while i < b.count, b[i] == Bytes.space || b[i] == Bytes.tab || b[i] == Bytes.cr || b[i] == Bytes.newline { i += 1 }
+    }
+
+    /// A string starting at `i` (on its opening quote): the body range and whether it has escapes.
+    @inline(__always)
+    private static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> (Int, Int, Bool)? {
+        let n = b.count
+        guard i < n, b[i] == Bytes.quote else { return nil }
+        i += 1
+        let s = i
+        var esc = false
+        while i < n {
+            let c = b[i]
+            if c == Bytes.quote { let e = i; i += 1; return (s, e, esc) }
+            if c == Bytes.backslash { esc = true; i += 2; continue }
+            i += 1
+        }
+        return nil
+    }
+
     static func scan(_ b: UnsafeBufferPointer<UInt8>, _ pair: (Int, Int, Value) -> Void) -> Bool {
         var i = 0
         let n = b.count
-        @inline(__always) func skipWS() { while i < n, b[i] == Bytes.space || b[i] == Bytes.tab || b[i] == Bytes.cr || b[i] == Bytes.newline { i += 1 } }
-        func string() -> (Int, Int, Bool)? {
-            guard i < n, b[i] == Bytes.quote else { return nil }
-            i += 1
-            let s = i
-            var esc = false
-            while i < n {
-                let c = b[i]
-                if c == Bytes.quote { let e = i; i += 1; return (s, e, esc) }
-                if c == Bytes.backslash { esc = true; i += 2; continue }
-                i += 1
-            }
-            return nil
-        }
-        skipWS()
+        skipWS(b, &i)
         guard i < n, b[i] == Bytes.lbrace else { return false }
         i += 1
-        skipWS()
+        skipWS(b, &i)
         if i < n, b[i] == Bytes.rbrace { return true }
         while true {
-            skipWS()
-            guard let (ks, ke, _) = string() else { return false }
-            skipWS()
+            skipWS(b, &i)
+            guard let (ks, ke, _) = string(b, &i) else { return false }
+            skipWS(b, &i)
             guard i < n, b[i] == Bytes.colon else { return false }
             i += 1
-            skipWS()
+            skipWS(b, &i)
             guard i < n else { return false }
             let c = b[i]
             if c == Bytes.quote {
-                guard let (s, e, esc) = string() else { return false }
+                guard let (s, e, esc) = string(b, &i) else { return false }
                 pair(ks, ke, .string(start: s, end: e, hasEscapes: esc))
             } else if c == Bytes.dash || Bytes.isDigit(c) {
                 let s = i
@@ -59,10 +67,10 @@ enum FlatJSONScanner {
             } else {
                 return false
             }
-            skipWS()
+            skipWS(b, &i)
             guard i < n else { return false }
             if b[i] == Bytes.comma { i += 1; continue }
-            if b[i] == Bytes.rbrace { i += 1; skipWS(); return i == n }
+            if b[i] == Bytes.rbrace { i += 1; skipWS(b, &i); return i == n }
             return false
         }
     }

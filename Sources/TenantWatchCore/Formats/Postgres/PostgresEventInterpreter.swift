@@ -42,15 +42,15 @@ public struct PostgresEventInterpreter {
         let m = r.message
         switch r.severity {
         case "LOG":
-            if m.hasPrefix("statement: ") {
+            if m.hasASCIIPrefix("statement: ") {
                 simple(r, key, m.dropFirst(11), fromDuration: false, &events)
-            } else if m.hasPrefix("execute ") {
+            } else if m.hasASCIIPrefix("execute ") {
                 execute(r, key, m.dropFirst(8), fromDuration: false, &events)
-            } else if m.hasPrefix("duration: ") {
+            } else if m.hasASCIIPrefix("duration: ") {
                 duration(r, key, m, &events)
-            } else if m.hasPrefix("AUDIT: ") {
+            } else if m.hasASCIIPrefix("AUDIT: ") {
                 audit(r, key, m.dropFirst(7), &events)
-            } else if m.hasPrefix("disconnection: ") {
+            } else if m.hasASCIIPrefix("disconnection: ") {
                 backends.removeValue(forKey: key)
                 backendEnds += 1
                 events.append(.backendEnded(key, r.time, r.position))
@@ -75,7 +75,7 @@ public struct PostgresEventInterpreter {
         }
         var body = sql
         var params: [String?] = []
-        if let d = r.detail, d.hasPrefix("prepare: "), let (b, p) = Self.preparedBody(prepare: d.dropFirst(9), execute: sql) {
+        if let d = r.detail, d.hasASCIIPrefix("prepare: "), let (b, p) = Self.preparedBody(prepare: d.dropFirst(9), execute: sql) {
             body = b
             params = p
         }
@@ -87,8 +87,8 @@ public struct PostgresEventInterpreter {
 
     private mutating func execute(_ r: PostgresLogRecord, _ key: BackendID, _ rest: Substring, fromDuration: Bool,
                                   _ events: inout [Event]) {
-        if rest.hasPrefix("fetch from ") { return }
-        guard let colon = rest.range(of: ": ") else { return }
+        if rest.hasASCIIPrefix("fetch from ") { return }
+        guard let colon = rest.firstRange(ofASCII: ": ") else { return }
         let name = String(rest[..<colon.lowerBound])
         let sql = String(rest[colon.upperBound...])
         let params = BindParameterParser.fromField(r.detail) ?? []
@@ -107,14 +107,14 @@ public struct PostgresEventInterpreter {
 
     private mutating func duration(_ r: PostgresLogRecord, _ key: BackendID, _ m: String, _ events: inout [Event]) {
         // `duration: 0.113 ms  statement: ...` / `  execute ...` / `  parse ...` / `  bind ...` / nothing
-        guard let sep = m.range(of: " ms  ") else {
+        guard let sep = m.firstRange(ofASCII: " ms  ") else {
             if backends[key]?.logged != nil { backends[key]!.logged = nil }
             return
         }
         let rest = m[sep.upperBound...]
-        if rest.hasPrefix("statement: ") {
+        if rest.hasASCIIPrefix("statement: ") {
             simple(r, key, rest.dropFirst(11), fromDuration: true, &events)
-        } else if rest.hasPrefix("execute ") {
+        } else if rest.hasASCIIPrefix("execute ") {
             execute(r, key, rest.dropFirst(8), fromDuration: true, &events)
         } else if backends[key]?.logged != nil {
             // parse / bind: a new execution is being prepared.
@@ -130,9 +130,9 @@ public struct PostgresEventInterpreter {
         for field in [r.context, r.detail] {
             guard let f = field, let p = BindParameterParser.fromField(f) else { continue }
             params = p
-            if f.hasPrefix("unnamed portal") {
+            if f.hasASCIIPrefix("unnamed portal") {
                 via = .extended(name: "<unnamed>")
-            } else if f.hasPrefix("portal \""), let close = f.dropFirst(8).firstIndex(of: "\"") {
+            } else if f.hasASCIIPrefix("portal \""), let close = f.dropFirst(8).firstIndex(of: "\"") {
                 via = .extended(name: String(f.dropFirst(8)[..<close]))
             } else {
                 via = .extended(name: "<unnamed>")
@@ -179,7 +179,7 @@ public struct PostgresEventInterpreter {
     /// literals leave the parameters empty.
     static func preparedBody(prepare: Substring, execute: String) -> (String, [String?])? {
         let lower = prepare.lowercased()
-        guard let asRange = lower.range(of: " as ") ?? lower.range(of: ")as ") else { return nil }
+        guard let asRange = lower.firstRange(ofASCII: " as ") ?? lower.firstRange(ofASCII: ")as ") else { return nil }
         let offset = lower.distance(from: lower.startIndex, to: asRange.upperBound)
         let body = String(prepare.dropFirst(offset)).trimmingSpaces()
         var params: [String?] = []
@@ -224,6 +224,41 @@ public struct PostgresEventInterpreter {
             guard s[i] == "," else { return nil }
             i = s.index(after: i)
         }
+    }
+}
+
+extension StringProtocol {
+    /// First occurrence of an ASCII needle, by UTF-8 bytes (no Foundation, no locale).
+    func firstRange(ofASCII needle: StaticString) -> Range<Index>? {
+        let u = self.utf8
+        let n = needle.utf8CodeUnitCount
+        let p = needle.utf8Start
+        guard n > 0 else { return nil }
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == p[0] {
+                var j = i
+                var k = 0
+                while k < n, j != u.endIndex, u[j] == p[k] { j = u.index(after: j); k += 1 }
+                if k == n { return i..<j }
+            }
+            i = u.index(after: i)
+        }
+        return nil
+    }
+
+    /// Byte-wise prefix test for an ASCII literal.
+    @inline(__always)
+    func hasASCIIPrefix(_ lit: StaticString) -> Bool {
+        let n = lit.utf8CodeUnitCount
+        let p = lit.utf8Start
+        var k = 0
+        for c in self.utf8 {
+            if k == n { return true }
+            if c != p[k] { return false }
+            k += 1
+        }
+        return k == n
     }
 }
 
