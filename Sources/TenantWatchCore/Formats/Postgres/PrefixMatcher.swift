@@ -3,7 +3,11 @@
 /// starts.
 struct PrefixMatch {
     static let none = (-1, -1)
+    /// `%m`, else `%t`, else `%n` (resolved when the reading is complete).
     var time: Timestamp?
+    var timeMillis: Timestamp?
+    var timeSeconds: Timestamp?
+    var timeEpoch: Timestamp?
     var pid: Int?
     var lineNumber: Int?
     var queryID: Int64?
@@ -51,7 +55,8 @@ struct PrefixMatcher {
     mutating func match(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         results.removeAll(keepingCapacity: true)
         steps = 0
-        step(b, 0, start, end, PrefixMatch())
+        var m = PrefixMatch()
+        step(b, 0, start, end, &m)
         return !results.isEmpty
     }
 
@@ -73,7 +78,10 @@ struct PrefixMatcher {
         }
     }
 
-    private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: PrefixMatch) {
+    /// One piece at a time. `m` is shared by the whole search (no copy per step): a field is
+    /// rewritten whenever its piece is matched again on another path, so a complete reading only
+    /// ever holds values from its own path; the `%q` cut restores the state it started from.
+    private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         steps += 1
         if results.count >= maxResults || steps > 10_000 { return }
         let pieces = prefix.pieces
@@ -83,36 +91,37 @@ struct PrefixMatcher {
         }
         switch pieces[k] {
         case .literal(let l):
-            if Bytes.hasPrefix(b, pos, end, l) { step(b, k + 1, pos + l.count, end, m) }
+            if Bytes.hasPrefix(b, pos, end, l) { step(b, k + 1, pos + l.count, end, &m) }
         case .sessionOnlyFromHere:
-            step(b, k + 1, pos, end, m)
-            var t = m
-            t.truncated = true
-            finish(b, pos, end, t)
+            let saved = m
+            step(b, k + 1, pos, end, &m)
+            m = saved
+            m.truncated = true
+            finish(b, pos, end, m)
+            m.truncated = false
         case .escape(let e, let padding):
             if e.isFreeText || padding != 0 {
-                freeText(b, k, e, padding, pos, end, m)
+                freeText(b, k, e, padding, pos, end, &m)
             } else {
-                fixed(b, k, e, pos, end, m)
+                fixed(b, k, e, pos, end, &m)
             }
         }
     }
 
     /// Fields with a fixed shape: one reading at most.
     private mutating func fixed(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
-                                _ pos: Int, _ end: Int, _ m0: PrefixMatch) {
-        var m = m0
+                                _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         var i = pos
         switch e {
         case .timestampMillis, .timestamp, .sessionStart:
             guard let (t, next) = timestamps.parsePrefix(b, pos, end) else { return }
-            if e != .sessionStart, m.time == nil || e == .timestampMillis { m.time = t }
+            if e == .timestampMillis { m.timeMillis = t } else if e == .timestamp { m.timeSeconds = t }
             i = next
         case .epoch:
             while i < end, Bytes.isDigit(b[i]) { i += 1 }
             if i < end, b[i] == Bytes.dot { i += 1; while i < end, Bytes.isDigit(b[i]) { i += 1 } }
             guard let t = PostgresTimestampParser.parseEpoch(b, pos, i) else { return }
-            if m.time == nil { m.time = t }
+            m.timeEpoch = t
         case .pid, .lineNumber, .xid, .leaderPID:
             while i < end, Bytes.isDigit(b[i]) { i += 1 }
             if e == .leaderPID, i == pos { break }  // empty when not a parallel worker
@@ -148,14 +157,14 @@ struct PrefixMatcher {
         default:
             return
         }
-        step(b, k + 1, i, end, m)
+        step(b, k + 1, i, end, &m)
     }
 
     @inline(__always) private func isHex(_ c: UInt8) -> Bool { Bytes.isDigit(c) || (c | 0x20) &- 97 < 6 }
 
     /// Free-text fields: every end that leaves the rest of the line readable is a candidate.
     private mutating func freeText(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
-                                   _ padding: Int, _ pos: Int, _ end: Int, _ m: PrefixMatch) {
+                                   _ padding: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         let pieces = prefix.pieces
         let limit = min(end, pos + max(e.maxLength, abs(padding)) + 1)
         // The bytes a field may hold; the scan stops at the first byte it may not.
@@ -177,26 +186,25 @@ struct PrefixMatcher {
                 while t > s, b[t - 1] == Bytes.space { t -= 1 }
             }
             if valid(e, b, s, t) {
-                var m2 = m
                 switch e {
-                case .user: m2.user = (s, t)
-                case .database: m2.database = (s, t)
-                case .application: m2.application = (s, t)
-                case .host, .hostPort: m2.host = (s, t)
-                case .backendType: m2.backendType = (s, t)
+                case .user: m.user = (s, t)
+                case .database: m.database = (s, t)
+                case .application: m.application = (s, t)
+                case .host, .hostPort: m.host = (s, t)
+                case .backendType: m.backendType = (s, t)
                 case .commandTag: break
-                case .pid: m2.pid = Bytes.parseInt(b, s, t)
-                case .lineNumber: m2.lineNumber = Bytes.parseInt(b, s, t)
-                case .queryID: m2.queryID = Bytes.parseInt64(b, s, t)
-                case .session: m2.session = (s, t)
-                case .sqlstate: m2.sqlstateField = (s, t)
+                case .pid: m.pid = Bytes.parseInt(b, s, t)
+                case .lineNumber: m.lineNumber = Bytes.parseInt(b, s, t)
+                case .queryID: m.queryID = Bytes.parseInt64(b, s, t)
+                case .session: m.session = (s, t)
+                case .sqlstate: m.sqlstateField = (s, t)
                 case .timestampMillis, .timestamp:
                     // A padded timestamp: re-read the trimmed text.
                     guard let ts = timestamps.parse(b, s, t) else { j += 1; continue }
-                    m2.time = ts
+                    if e == .timestampMillis { m.timeMillis = ts } else { m.timeSeconds = ts }
                 default: break
                 }
-                step(b, k + 1, j, end, m2)
+                step(b, k + 1, j, end, &m)
                 if results.count >= maxResults { return }
             }
             j += 1
@@ -210,7 +218,11 @@ struct PrefixMatcher {
     @inline(__always) private func allowed(_ e: LogLinePrefix.Escape, _ c: UInt8) -> Bool {
         switch e {
         case .application, .commandTag, .backendType: return c >= 32 && c < 127
-        case .host, .hostPort: return c > 32 && c < 127
+        case .host, .hostPort:
+            // Addresses and host names: letters, digits, `.:-_[]%` and `()` around a port.
+            return Bytes.isAlpha(c) || Bytes.isDigit(c) || c == Bytes.dot || c == Bytes.colon || c == Bytes.dash
+                || c == 95 || c == Bytes.lbracket || c == Bytes.rbracket || c == Bytes.percent
+                || c == Bytes.lparen || c == Bytes.rparen
         default: return c >= 32 || c >= 128
         }
     }
@@ -248,6 +260,7 @@ struct PrefixMatcher {
         guard i > pos, i + 3 <= end, b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space
         else { return }
         var m = m0
+        m.time = m.timeMillis ?? m.timeSeconds ?? m.timeEpoch
         m.severityStart = pos
         m.severityEnd = i
         if let (kind, word) = PostgresSeverity.classify(b, pos, i) {
