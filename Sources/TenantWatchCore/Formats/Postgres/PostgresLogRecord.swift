@@ -81,6 +81,23 @@ enum PostgresSeverity {
 
     enum Kind { case primary, secondary }
 
+    /// The severity as a `String` without building one per line (literals are static).
+    static func name(_ word: StaticString) -> String {
+        switch word.utf8CodeUnitCount {
+        case 3: return "LOG"
+        case 4: return word.utf8Start[0] == 73 ? "INFO" : "HINT"
+        case 5:
+            switch word.utf8Start[0] {
+            case 69: return "ERROR"
+            case 70: return "FATAL"
+            case 80: return "PANIC"
+            case 81: return "QUERY"
+            default: return "DEBUG"
+            }
+        default: return word.description
+        }
+    }
+
     /// Classifies the bytes of a severity word without building a String.
     static func classify(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Kind, StaticString)? {
         let n = end - start

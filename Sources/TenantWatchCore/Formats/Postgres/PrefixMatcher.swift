@@ -169,7 +169,14 @@ struct PrefixMatcher {
         let limit = min(end, pos + max(e.maxLength, abs(padding)) + 1)
         // The bytes a field may hold; the scan stops at the first byte it may not.
         var stop = pos
-        while stop < limit, allowed(e, b[stop]) { stop += 1 }
+        switch e {
+        case .application, .commandTag, .backendType:
+            while stop < limit, b[stop] &- 32 < 95 { stop += 1 }
+        case .host, .hostPort:
+            while stop < limit, Self.hostByte(b[stop]) { stop += 1 }
+        default:
+            while stop < limit, b[stop] >= 32 { stop += 1 }
+        }
         let nextLiteral: [UInt8]? = {
             if k + 1 < pieces.count, case .literal(let l) = pieces[k + 1] { return l }
             return nil
@@ -215,16 +222,11 @@ struct PrefixMatcher {
         Bytes.find(l, b, from, to)
     }
 
-    @inline(__always) private func allowed(_ e: LogLinePrefix.Escape, _ c: UInt8) -> Bool {
-        switch e {
-        case .application, .commandTag, .backendType: return c >= 32 && c < 127
-        case .host, .hostPort:
-            // Addresses and host names: letters, digits, `.:-_[]%` and `()` around a port.
-            return Bytes.isAlpha(c) || Bytes.isDigit(c) || c == Bytes.dot || c == Bytes.colon || c == Bytes.dash
-                || c == 95 || c == Bytes.lbracket || c == Bytes.rbracket || c == Bytes.percent
-                || c == Bytes.lparen || c == Bytes.rparen
-        default: return c >= 32 || c >= 128
-        }
+    /// Addresses and host names: letters, digits, `.:-_[]%` and `()` around a port.
+    @inline(__always) private static func hostByte(_ c: UInt8) -> Bool {
+        Bytes.isAlpha(c) || Bytes.isDigit(c) || c == Bytes.dot || c == Bytes.colon || c == Bytes.dash
+            || c == 95 || c == Bytes.lbracket || c == Bytes.rbracket || c == Bytes.percent
+            || c == Bytes.lparen || c == Bytes.rparen
     }
 
     private func valid(_ e: LogLinePrefix.Escape, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ t: Int) -> Bool {

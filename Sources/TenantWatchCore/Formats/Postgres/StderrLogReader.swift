@@ -220,7 +220,7 @@ struct StderrLogReader {
         if let p = pending.removeValue(forKey: key) { out.append(.record(build(p))) }
 
         var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                  sessionID: key.sessionID, severity: "\(word)", message: "")
+                                  sessionID: key.sessionID, severity: PostgresSeverity.name(word), message: "")
         if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
         if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
         if m.application.0 >= 0 {
