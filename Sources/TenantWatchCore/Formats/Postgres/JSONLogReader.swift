@@ -20,6 +20,7 @@ struct JSONLogReader {
         var time: (Int, Int)? = nil
         var remoteHost: String? = nil
         var hasSeverity = false
+        var funcName: String? = nil, fileName: String? = nil, fileLine: Int64? = nil
         let ok = FlatJSONScanner.scan(line) { ks, ke, v in
             let klen = ke - ks
             func str() -> String? {
@@ -47,11 +48,13 @@ struct JSONLogReader {
             case 9:
                 if key("timestamp"), case .string(let s, let e, _) = v { time = (s, e) }
                 else if key("statement") { r.statement = str() }
-                else if key("func_name") { r.location = str() }
+                else if key("func_name") { funcName = str() }
+                else if key("file_name") { fileName = str() }
             case 10:
                 if key("session_id") { r.sessionID = str() } else if key("state_code") { r.sqlstate = str() }
             case 11: if key("remote_host") { remoteHost = str() }
             case 12: if key("backend_type") { r.backendType = str() }
+            case 13: if key("file_line_num") { fileLine = int64() }
             case 14:
                 if key("error_severity") { r.severity = str() ?? ""; hasSeverity = true }
                 else if key("internal_query") { r.internalQuery = str() }
@@ -69,6 +72,10 @@ struct JSONLogReader {
         }
         r.time = t
         r.clientHost = remoteHost
+        // Same shape as csvlog's and stderr's LOCATION: `func, file:line`.
+        if let f = funcName {
+            r.location = fileName.map { "\(f), \($0)" + (fileLine.map { ":\($0)" } ?? "") } ?? f
+        }
         if r.sqlstate == nil { r.sqlstate = "00000" }
         if let a = r.application {
             r.applicationNameLooksForged = a.withBytes { StderrLogReader.looksLikePrefix($0, 0, $0.count) }

@@ -253,12 +253,13 @@ struct StderrLogReader {
     /// announced, and a new `log_line_prefix` after a reload.
     private mutating func learn(from message: [UInt8], pid: Int?) {
         message.withUnsafeBufferPointer { mb in
-            let authorized: StaticString = "connection authorized: "
-            if let pid, Bytes.hasPrefix(mb, 0, mb.count, authorized),
+            if let pid, Bytes.hasPrefix(mb, 0, mb.count, "connection authorized: "),
                let at = Bytes.find(Array("application_name=".utf8), mb, 0, mb.count) {
+                if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
                 knownApplication[pid] = Array(mb[(at + 17)...])
             }
-            if let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
+            if Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
+               let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
                 matchers.insert(PrefixMatcher(prefix: LogLinePrefix(p), timezone: timezone), at: 0)
             }
         }

@@ -2,14 +2,18 @@ import Testing
 import Foundation
 @testable import TenantWatchCore
 
-@Suite struct PerfScratch {
+/// Throughput probe (CPU time, best of 3, ~500k lines per format). Off by default:
+/// `PGPERF=all swift test -c release -Xswiftc -enable-testing --filter PostgresThroughput`.
+@Suite struct PostgresThroughput {
     static func cpu() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-    @Test func throughput() {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PGPERF"] != nil, "set PGPERF=all (or a fixture name part) and run in release"))
+    func throughput() {
         for (name, prefix) in [("pg15_phase1_stderr.log", "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h "), ("pg15_phase2_verbose_pgaudit_logrows_stderr.log", "%m [%p] %q%u@%d/%a %r sess=%c l=%l vxid=%v xid=%x sqlstate=%e qid=%Q bt=%b tag=%i t=%t n=%n "), ("pg15_phase1.csv", nil), ("pg15_phase1.json", nil)] {
+            if let only = ProcessInfo.processInfo.environment["PGPERF"], only != "all", !name.contains(only) { continue }
             let one = PG.fixture(name)
             var big: [UInt8] = []
             var lines = 0
