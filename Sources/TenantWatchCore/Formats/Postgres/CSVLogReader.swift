@@ -25,7 +25,7 @@ struct CSVLogReader {
     /// Is the record still open (a quoted field spans into the next line)?
     var isInsideRecord: Bool { !buffer.isEmpty || inQuotes }
 
-    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout [PostgresReaderOutput]) {
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
         var end = b.count
         if !inQuotes, buffer.isEmpty {
             if end > 0, b[end - 1] == Bytes.cr { end -= 1 }
@@ -51,8 +51,8 @@ struct CSVLogReader {
         for i in 0..<end where b[i] == Bytes.quote { inQuotes.toggle() }
         lastLine = n
         if buffer.count > maxRecordBytes {
-            out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: n),
-                                              reason: "csvlog record longer than \(maxRecordBytes) bytes")))
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: n),
+                                              reason: "csvlog record longer than \(maxRecordBytes) bytes"))
             buffer.removeAll()
             skippingOversized = inQuotes
             return
@@ -65,26 +65,26 @@ struct CSVLogReader {
         }
     }
 
-    mutating func finish(into out: inout [PostgresReaderOutput]) {
+    mutating func finish(into out: inout PostgresReaderSink) {
         if !buffer.isEmpty || skippingOversized {
-            out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: lastLine),
-                                              reason: "csvlog record with an unclosed quote at the end of the input")))
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: lastLine),
+                                              reason: "csvlog record with an unclosed quote at the end of the input"))
         }
         buffer.removeAll()
         inQuotes = false
         skippingOversized = false
     }
 
-    private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, first: Int, last: Int, into out: inout [PostgresReaderOutput]) {
+    private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, first: Int, last: Int, into out: inout PostgresReaderSink) {
         let position = SourcePosition(file: file, line: first, endLine: last)
         guard Self.split(b, into: &ranges) else {
-            out.append(.unparsed(UnparsedLine(position: position, reason: "malformed csvlog quoting")))
+            out.unparsed(UnparsedLine(position: position, reason: "malformed csvlog quoting"))
             return
         }
         let count = ranges.count
         guard count == 23 || count == 24 || count == 26 else {
-            out.append(.unparsed(UnparsedLine(position: position,
-                reason: "csvlog record with \(count) columns; expected 23 (PostgreSQL ≤ 12), 24 (13) or 26 (14+)")))
+            out.unparsed(UnparsedLine(position: position,
+                reason: "csvlog record with \(count) columns; expected 23 (PostgreSQL ≤ 12), 24 (13) or 26 (14+)"))
             return
         }
         func field(_ i: Int) -> String? {
@@ -94,11 +94,11 @@ struct CSVLogReader {
         }
         let (ts, te, _) = ranges[0]
         guard let time = timestamps.parse(b, ts, te) else {
-            out.append(.unparsed(UnparsedLine(position: position, reason: "csvlog record without a valid log_time")))
+            out.unparsed(UnparsedLine(position: position, reason: "csvlog record without a valid log_time"))
             return
         }
         guard let severity = field(11) else {
-            out.append(.unparsed(UnparsedLine(position: position, reason: "csvlog record without error_severity")))
+            out.unparsed(UnparsedLine(position: position, reason: "csvlog record without error_severity"))
             return
         }
         var r = PostgresLogRecord(position: position, time: time, severity: severity, message: field(13) ?? "")
@@ -121,7 +121,7 @@ struct CSVLogReader {
         }
         if count >= 24 { r.backendType = field(23) }
         if count >= 26 { r.queryID = Bytes.parseInt64(b, ranges[25].0, ranges[25].1) }
-        out.append(.record(r))
+        out.record(r)
     }
 
     /// Splits one record into field ranges (quotes excluded); false on broken quoting.

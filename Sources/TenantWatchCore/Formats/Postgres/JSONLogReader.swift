@@ -10,7 +10,7 @@ struct JSONLogReader {
         self.timestamps = PostgresTimestampParser(timezone: timezone)
     }
 
-    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout [PostgresReaderOutput]) {
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
         var end = b.count
         while end > 0, b[end - 1] == Bytes.cr || b[end - 1] == Bytes.space { end -= 1 }
         if end == 0 { return }
@@ -63,11 +63,11 @@ struct JSONLogReader {
             }
         }
         guard ok else {
-            out.append(.unparsed(UnparsedLine(position: position, reason: "not a flat JSON object (jsonlog)")))
+            out.unparsed(UnparsedLine(position: position, reason: "not a flat JSON object (jsonlog)"))
             return
         }
         guard hasSeverity, let (ts, te) = time, let t = timestamps.parse(line, ts, te) else {
-            out.append(.unparsed(UnparsedLine(position: position, reason: "jsonlog line without timestamp or error_severity")))
+            out.unparsed(UnparsedLine(position: position, reason: "jsonlog line without timestamp or error_severity"))
             return
         }
         r.time = t
@@ -80,7 +80,7 @@ struct JSONLogReader {
         if let a = r.application {
             r.applicationNameLooksForged = a.withBytes { StderrLogReader.looksLikePrefix($0, 0, $0.count) }
         }
-        out.append(.record(r))
+        out.record(r)
     }
 }
 

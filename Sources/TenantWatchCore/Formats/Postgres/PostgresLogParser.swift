@@ -40,7 +40,7 @@ public struct PostgresLogParser {
     private var csv: CSVLogReader?
     private var json: JSONLogReader?
     private var interpreter = PostgresEventInterpreter()
-    private var scratch: [PostgresReaderOutput] = []
+    private var scratch = PostgresReaderSink()
 
     /// - Parameters:
     ///   - prefix: the server's `log_line_prefix` (stderr); nil tries the common defaults.
@@ -58,7 +58,10 @@ public struct PostgresLogParser {
     private mutating func start(_ f: Format) {
         format = f
         switch f {
-        case .stderr, .auto: stderr = StderrLogReader(prefix: prefix, timezone: timezone, file: file); format = .stderr
+        case .stderr, .auto:
+            stderr = StderrLogReader(prefix: prefix, timezone: timezone, file: file)
+            stderr!.keepsAllFields = false
+            format = .stderr
         case .csvlog: csv = CSVLogReader(timezone: timezone, file: file)
         case .jsonlog: json = JSONLogReader(timezone: timezone, file: file)
         }
@@ -71,7 +74,7 @@ public struct PostgresLogParser {
             guard let f = PostgresFormatDetector.detect(line) else { return }
             start(f)
         }
-        scratch.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
@@ -87,14 +90,14 @@ public struct PostgresLogParser {
     /// Completes stderr records whose backend wrote nothing for `seconds` of log time (live
     /// tailing: the last record of a quiet backend must not wait for its next line).
     public mutating func flush(olderThanSeconds seconds: Double, into events: inout [Event]) {
-        scratch.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         stderr?.flush(olderThan: seconds, into: &scratch)
         drain(&events)
     }
 
     /// End of input: completes pending records, reports an unclosed csvlog record.
     public mutating func finish(into events: inout [Event]) {
-        scratch.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         stderr?.finish(into: &scratch)
         csv?.finish(into: &scratch)
         drain(&events)
@@ -104,20 +107,24 @@ public struct PostgresLogParser {
     public var activePrefix: String? { stderr?.activePrefix }
 
     private mutating func drain(_ events: inout [Event]) {
-        for o in scratch {
-            switch o {
-            case .record(let r):
-                statistics.records += 1
-                statistics.severities[r.severity, default: 0] += 1
-                let before = events.count
-                interpreter.interpret(r, into: &events)
-                for e in events[before...] { if case .unparsed(let u) = e { count(u) } }
-            case .unparsed(let u):
-                count(u)
-                events.append(.unparsed(u))
+        var u = 0
+        let unparsed = scratch.unparsed
+        for i in 0...scratch.records.count {
+            while u < unparsed.count, unparsed[u].before == i {
+                count(unparsed[u].line)
+                events.append(.unparsed(unparsed[u].line))
+                u += 1
+            }
+            guard i < scratch.records.count else { break }
+            statistics.records += 1
+            statistics.severities[scratch.records[i].severity, default: 0] += 1
+            let before = events.count
+            interpreter.interpret(scratch.records[i], into: &events)
+            if events.count > before {
+                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
-        scratch.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         statistics.statements = interpreter.statements
         statistics.audits = interpreter.audits
         statistics.backendEnds = interpreter.backendEnds

@@ -26,7 +26,9 @@ struct StderrLogReader {
         var message: [UInt8]
         var secondary: [(StaticString, [UInt8])] = []
         var lastLine: Int
+        var lean = false
         mutating func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+            if lean { return }
             if secondary.isEmpty {
                 message.append(Bytes.newline)
                 message.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
@@ -38,6 +40,8 @@ struct StderrLogReader {
     }
 
     private var pending: [BackendID: Pending] = [:]
+    /// Off: records that cannot become events skip building their Strings (the parser's mode).
+    var keepsAllFields = true
     private var lastKey: BackendID?
     /// Application names each pid announced (`connection authorized: ... application_name=`) or
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
@@ -63,7 +67,7 @@ struct StderrLogReader {
     /// The prefix currently in use (the last one that matched).
     var activePrefix: String? { matchers.first?.prefix.text }
 
-    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout [PostgresReaderOutput]) {
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
         var end = b.count
         if end > 0, b[end - 1] == Bytes.cr { end -= 1 }
         guard end > 0 else { return }
@@ -76,7 +80,7 @@ struct StderrLogReader {
 
     /// A line that is not a continuation, from `start`.
     private mutating func line(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
-                               _ out: inout [PostgresReaderOutput]) {
+                               _ out: inout PostgresReaderSink) {
         if matchers[0].match(b, from: start, to: end), bestIsUsable(0, b) {
             accept(0, b, end, n, &out)
             return
@@ -117,13 +121,13 @@ struct StderrLogReader {
             } else {
                 reason = "severity \"\(word)\" is not an English one (lc_messages)"
             }
-            out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason)))
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
             return
         }
         // A record that starts after some foreign bytes (no logging collector).
         if splitsRecordsInsideLines, let at = recordStart(b, start + 1, end) {
-            out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
-                                              reason: "text before a log record on the same line")))
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                              reason: "text before a log record on the same line"))
             recordsSplitInsideLines += 1
             line(b, at, end, n, &out)
             return
@@ -131,11 +135,11 @@ struct StderrLogReader {
         let reason = configuredPrefix == nil
             ? "line matches none of the common log_line_prefix values; set `prefix` for this source to the server's log_line_prefix"
             : "line does not match log_line_prefix '\(configuredPrefix!.text)'"
-        out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason)))
+        out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
     }
 
     private mutating func continuation(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
-                                       _ out: inout [PostgresReaderOutput]) {
+                                       _ out: inout PostgresReaderSink) {
         var contEnd = end
         var split: Int? = nil
         if splitsRecordsInsideLines, let at = recordStart(b, start, end) {
@@ -146,8 +150,8 @@ struct StderrLogReader {
             pending[key]!.appendContinuation(b, start, contEnd)
             pending[key]!.lastLine = n
         } else if contEnd > start || split == nil {
-            out.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
-                                              reason: "continuation line without a record before it")))
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                              reason: "continuation line without a record before it"))
         }
         if let at = split {
             recordsSplitInsideLines += 1
@@ -201,7 +205,7 @@ struct StderrLogReader {
     }
 
     private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
-                                 _ out: inout [PostgresReaderOutput]) {
+                                 _ out: inout PostgresReaderSink) {
         let results = matchers[k].results
         let idx = chooseIndex(results, b)
         let m = results[idx]
@@ -212,41 +216,74 @@ struct StderrLogReader {
         guard let word = m.severity else { return }
 
         if m.kind == .secondary, pending[key] != nil {
-            pending[key]!.secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
+            if !pending[key]!.lean {
+                pending[key]!.secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
+            }
             pending[key]!.lastLine = n
             lastKey = key
             return
         }
-        if let p = pending.removeValue(forKey: key) { out.append(.record(build(p))) }
+        if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
 
+        // Records the interpreter will not turn into events (connections, checkpoints, bare
+        // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
+        // prefix fields or secondary lines. They are still counted and still end a record.
+        let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
         var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
                                   sessionID: key.sessionID, severity: PostgresSeverity.name(word), message: "")
-        if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
-        if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
         if m.application.0 >= 0 {
             let (a, e) = m.application
-            r.application = Bytes.string(b, a, e)
             r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
+            if !lean { r.application = Bytes.string(b, a, e) }
             if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
-                knownApplication[pid] = Array(UnsafeBufferPointer(rebasing: b[a..<e]))
+                if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
+                    // unchanged
+                } else {
+                    knownApplication[pid] = Array(UnsafeBufferPointer(rebasing: b[a..<e]))
+                }
             }
         }
-        if m.host.0 >= 0 { r.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
-        if m.backendType.0 >= 0 { r.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
-        if m.sqlstate.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
-        else if m.sqlstateField.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
+        if !lean {
+            if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
+            if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
+            if m.host.0 >= 0 { r.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
+            if m.backendType.0 >= 0 { r.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
+            if m.sqlstate.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
+            else if m.sqlstateField.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
+        }
         r.queryID = m.queryID
         r.sessionLine = m.lineNumber
         r.prefixAmbiguous = ambiguous
-        let message = Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))
+        let keepMessage = !lean || Bytes.hasPrefix(b, m.messageStart, end, "duration: ")
+        let message = keepMessage ? Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) : []
+        if !keepMessage, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
+            learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
+        }
         if m.kind == .primary { learn(from: message, pid: m.pid) }
-        var p = Pending(record: r, message: message, lastLine: n)
+        var p = Pending(record: r, message: message, lastLine: n, lean: lean)
         if m.kind == .secondary {
             // A secondary line with no record before it: keep it as a record of its own.
             p.secondary.append((word, p.message)); p.message = []
         }
         pending[key] = p
         lastKey = key
+    }
+
+    /// Could the interpreter make an event of a record with this severity and message start?
+    static func interesting(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        let w = word.utf8Start[0]
+        if w != 76 /* LOG */ { return w == 69 /* ERROR */ || w == 70 /* FATAL */ || w == 80 /* PANIC */ }
+        if Bytes.hasPrefix(b, s, e, "statement: ") || Bytes.hasPrefix(b, s, e, "execute ")
+            || Bytes.hasPrefix(b, s, e, "AUDIT: ") || Bytes.hasPrefix(b, s, e, "disconnection: ") { return true }
+        if Bytes.hasPrefix(b, s, e, "duration: ") {
+            // `duration: N ms  statement: ...` / `  execute ...` are executions. A bare `duration:`
+            // (or `parse`/`bind`) only closes one: a lean record that keeps its message (see `accept`).
+            var i = s + 10
+            while i < e, i < s + 40, b[i] != Bytes.space || !Bytes.hasPrefix(b, i, e, " ms  ") { i += 1 }
+            return Bytes.hasPrefix(b, i, e, " ms  statement: ") || Bytes.hasPrefix(b, i, e, " ms  execute ")
+        }
+        if Bytes.hasPrefix(b, s, e, "parameter \"log_line_prefix\"") { return true }
+        return false
     }
 
     /// Picks up what a message says about the log itself: the application name a connection
@@ -296,19 +333,19 @@ struct StderrLogReader {
 
     /// Completes the pending records whose log time is more than `seconds` older than the newest
     /// time seen (live tailing: a backend that went quiet still gets its record out).
-    mutating func flush(olderThan seconds: Double, into out: inout [PostgresReaderOutput]) {
+    mutating func flush(olderThan seconds: Double, into out: inout PostgresReaderSink) {
         guard let latest = latestTime else { return }
         let cutoff = latest.microseconds - Int64(seconds * 1_000_000)
         let old = pending.filter { ($0.value.record.time?.microseconds ?? Int64.min) < cutoff }
         for (key, p) in old.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
             pending.removeValue(forKey: key)
-            out.append(.record(build(p)))
+            out.record(build(p))
         }
     }
 
-    mutating func finish(into out: inout [PostgresReaderOutput]) {
+    mutating func finish(into out: inout PostgresReaderSink) {
         for (_, p) in pending.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
-            out.append(.record(build(p)))
+            out.record(build(p))
         }
         pending.removeAll()
         lastKey = nil

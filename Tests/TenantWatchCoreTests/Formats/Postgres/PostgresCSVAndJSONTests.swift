@@ -18,14 +18,14 @@ import Testing
     @Test func csvOversizedRecordIsSkippedAndReadingContinues() {
         var reader = CSVLogReader(timezone: "UTC", file: "big.csv")
         reader.maxRecordBytes = 200
-        var out: [PostgresReaderOutput] = []
+        var out = PostgresReaderSink()
         let lines = [#"2026-11-22 14:11:10.742 UTC,"u","d",1,"h:1",a.b,1,"idle",2026-11-22 14:11:10 UTC,3/2,0,LOG,00000,"statement: SELECT '"#]
             + Array(repeating: String(repeating: "x", count: 80), count: 5)
             + [#"',NULL",,,,,,,,,"app","client backend",,0"#, Self.pg15Row]
         for (i, l) in lines.enumerated() { var s = l; s.withUTF8 { reader.feed($0, lineNumber: i + 1, into: &out) } }
         reader.finish(into: &out)
         var recs: [PostgresLogRecord] = [], bad: [UnparsedLine] = []
-        for o in out { switch o { case .record(let r): recs.append(r); case .unparsed(let u): bad.append(u) } }
+        for o in out.outputs { switch o { case .record(let r): recs.append(r); case .unparsed(let u): bad.append(u) } }
         #expect(bad.count == 1)
         #expect(bad.first?.position.line == 1)
         #expect(recs.map(\.message) == ["statement: SELECT 1"])
@@ -49,10 +49,10 @@ import Testing
 
     @Test func csvRecordFields() {
         var reader = CSVLogReader(timezone: "Europe/Berlin", file: "x.csv")
-        var out: [PostgresReaderOutput] = []
+        var out = PostgresReaderSink()
         var s = Self.pg15Row
         s.withUTF8 { reader.feed($0, lineNumber: 1, into: &out) }
-        guard case .record(let r)? = out.first else { Issue.record("no record"); return }
+        guard case .record(let r)? = out.outputs.first else { Issue.record("no record"); return }
         #expect(r.time?.rfc3339 == "2026-11-22T13:11:10.742Z")
         #expect(r.user == "postgres" && r.database == "shop" && r.pid == 12807)
         #expect(r.sessionLine == 3 && r.sqlstate == "00000" && r.backendType == "client backend" && r.queryID == 42)
@@ -61,10 +61,10 @@ import Testing
     @Test func jsonlogEscapesAbsentKeysAndSignedQueryID() {
         let line = #"{"timestamp":"2026-11-22 14:12:07.450 CET","user":"app_user","pid":13112,"session_id":"6b02ea27.3338","line_num":6,"error_severity":"LOG","message":"execute <unnamed>: SELECT $1 /* \u00e9\ud83d\ude00 */","detail":"parameters: $1 = 'multi\n\tline \"q\" \\'","application_name":"orders-api","backend_type":"client backend","query_id":-9223372036854775808}"#
         var reader = JSONLogReader(timezone: "Europe/Berlin", file: "x.json")
-        var out: [PostgresReaderOutput] = []
+        var out = PostgresReaderSink()
         var s = line
         s.withUTF8 { reader.feed($0, lineNumber: 9, into: &out) }
-        guard case .record(let r)? = out.first else { Issue.record("no record"); return }
+        guard case .record(let r)? = out.outputs.first else { Issue.record("no record"); return }
         #expect(r.message == "execute <unnamed>: SELECT $1 /* é😀 */")
         #expect(r.detail == "parameters: $1 = 'multi\n\tline \"q\" \\'")
         #expect(r.database == nil)

@@ -6,14 +6,14 @@ import Testing
     /// Records straight from the stderr reader, for field-level checks.
     static func records(_ lines: [String], prefix: String?, timezone: String = "UTC") -> ([PostgresLogRecord], [UnparsedLine]) {
         var reader = StderrLogReader(prefix: prefix, timezone: timezone, file: "t.log")
-        var out: [PostgresReaderOutput] = []
+        var out = PostgresReaderSink()
         for (i, l) in lines.enumerated() {
             var s = l
             s.withUTF8 { reader.feed($0, lineNumber: i + 1, into: &out) }
         }
         reader.finish(into: &out)
         var recs: [PostgresLogRecord] = [], bad: [UnparsedLine] = []
-        for o in out {
+        for o in out.outputs {
             switch o { case .record(let r): recs.append(r); case .unparsed(let u): bad.append(u) }
         }
         return (recs, bad)
