@@ -70,6 +70,9 @@ public struct StatementExecution: Sendable {
     public var via: ExecutionProtocol
     /// True when the server reported an error for this statement (`ERROR` + `STATEMENT:`).
     public var failed: Bool
+    /// The logged application name holds prefix-like text (a fake ` LOG:  `, timestamp or
+    /// `[pid]`): a client tried to forge stderr log lines through `application_name`.
+    public var applicationNameLooksForged: Bool = false
 
     public init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String? = nil,
                 database: String? = nil, application: String? = nil, client: String? = nil,

@@ -1,0 +1,110 @@
+/// A compiled `log_line_prefix`: the literal text and `%` escapes PostgreSQL expands in front of
+/// every stderr line (`src/backend/utils/error/elog.c`, `log_line_prefix()`).
+///
+/// Compiling once turns the setting into a list of pieces the matcher walks per line, instead of
+/// re-reading the format string (or building a regex) for each of millions of lines.
+public struct LogLinePrefix: Sendable, Equatable, CustomStringConvertible {
+    enum Escape: UInt8, Sendable {
+        case timestampMillis = 109  // %m
+        case timestamp = 116        // %t
+        case epoch = 110            // %n
+        case pid = 112              // %p
+        case user = 117             // %u
+        case database = 100         // %d
+        case application = 97       // %a
+        case host = 104             // %h
+        case hostPort = 114         // %r
+        case lineNumber = 108       // %l
+        case session = 99           // %c
+        case sessionStart = 115     // %s
+        case virtualXID = 118       // %v
+        case xid = 120              // %x
+        case sqlstate = 101         // %e
+        case commandTag = 105       // %i
+        case backendType = 98       // %b
+        case queryID = 81           // %Q
+        case leaderPID = 80         // %P
+
+        /// Fields whose text is free (chosen by users or clients) and therefore ambiguous.
+        var isFreeText: Bool {
+            switch self {
+            case .user, .database, .application, .host, .hostPort, .commandTag, .backendType: return true
+            default: return false
+            }
+        }
+
+        /// Longest value PostgreSQL can write for a free-text field: names are cut at
+        /// NAMEDATALEN-1 = 63 bytes; host names at 255.
+        var maxLength: Int {
+            switch self {
+            case .user, .database, .application: return 63
+            case .host: return 255
+            case .hostPort: return 262
+            default: return 64
+            }
+        }
+    }
+
+    enum Piece: Sendable, Equatable {
+        case literal([UInt8])
+        /// `padding` is the field width of `%-10u` / `%10u` (0 when none).
+        case escape(Escape, padding: Int)
+        /// `%q`: non-session processes stop the prefix here.
+        case sessionOnlyFromHere
+    }
+
+    public let text: String
+    let pieces: [Piece]
+
+    public init(_ text: String) {
+        self.text = text
+        var pieces: [Piece] = []
+        var literal: [UInt8] = []
+        let b = Array(text.utf8)
+        var i = 0
+        func flush() { if !literal.isEmpty { pieces.append(.literal(literal)); literal = [] } }
+        while i < b.count {
+            let c = b[i]
+            guard c == Bytes.percent, i + 1 < b.count else { literal.append(c); i += 1; continue }
+            i += 1
+            var pad = 0
+            var sign = 1
+            if b[i] == Bytes.dash { sign = -1; i += 1 }
+            while i < b.count, Bytes.isDigit(b[i]) { pad = pad * 10 + Int(b[i] - 48); i += 1 }
+            guard i < b.count else { break }
+            let e = b[i]
+            i += 1
+            if e == Bytes.percent { literal.append(Bytes.percent); continue }
+            if e == 113 /* q */ { flush(); pieces.append(.sessionOnlyFromHere); continue }
+            if let esc = Escape(rawValue: e) {
+                flush()
+                pieces.append(.escape(esc, padding: pad * sign))
+            }
+            // Unknown escapes expand to nothing in PostgreSQL.
+        }
+        flush()
+        self.pieces = pieces
+    }
+
+    public var description: String { text }
+
+    /// Prefixes seen in the wild, tried when the configuration names none.
+    public static let commonDefaults: [String] = [
+        "%m [%p] ",
+        "%m [%p] %q%u@%d ",
+        "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+        "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+        "%t [%p]: [%l-1] ",
+        "%m [%p]: [%l-1] ",
+        "%t [%p]: ",
+        "%m [%p] %q%u@%d/%a ",
+        "%m [%p] %q[%u@%d] ",
+        "%m [%p] %q%u@%d/%a %r sess=%c l=%l vxid=%v xid=%x sqlstate=%e qid=%Q bt=%b tag=%i t=%t n=%n ",
+        "%t:%r:%u@%d:[%p]: ",
+        "%m:%r:%u@%d:[%p]: ",
+        "%m ",
+        "%t ",
+        "[%p] ",
+        "",
+    ]
+}

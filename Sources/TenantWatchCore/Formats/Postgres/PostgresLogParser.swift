@@ -1,0 +1,142 @@
+/// The one entry point for a PostgreSQL log source: bytes of lines in, events out.
+///
+/// The caller (the source reader) splits a file into lines and feeds them one at a time,
+/// without the trailing newline; this picks the format (or detects it from the first non-empty
+/// line), runs the matching reader, and interprets the records into events. Lines that cannot be
+/// read become `.unparsed` events with their position and are counted; reading goes on.
+public struct PostgresLogParser {
+    public enum Format: String, Sendable, CaseIterable {
+        case auto, stderr, csvlog, jsonlog
+    }
+
+    /// What was read so far.
+    public struct Statistics: Sendable, Equatable {
+        public var lines = 0
+        public var records = 0
+        public var unparsed = 0
+        public var firstUnparsed: SourcePosition?
+        public var statements = 0
+        public var audits = 0
+        public var backendEnds = 0
+        /// Records whose application name carries prefix-like text (attempted log forgery).
+        public var forgedApplicationNames = 0
+        /// stderr lines the prefix could read in more than one way (forgery or bad luck).
+        public var ambiguousPrefixLines = 0
+        /// Records found starting in the middle of a line (stderr without the logging collector).
+        public var recordsSplitInsideLines = 0
+        /// Records by severity (`LOG`, `ERROR`, ...).
+        public var severities: [String: Int] = [:]
+    }
+
+    public let file: String
+    public let requestedFormat: Format
+    /// The format in use: the requested one, or the detected one once a non-empty line was seen.
+    public private(set) var format: Format
+    public private(set) var statistics = Statistics()
+
+    private let prefix: String?
+    private let timezone: String
+    private var stderr: StderrLogReader?
+    private var csv: CSVLogReader?
+    private var json: JSONLogReader?
+    private var interpreter = PostgresEventInterpreter()
+    private var scratch = PostgresReaderSink()
+
+    /// - Parameters:
+    ///   - prefix: the server's `log_line_prefix` (stderr); nil tries the common defaults.
+    ///   - timezone: IANA zone for timestamps whose zone is an abbreviation (`CET`).
+    ///   - file: the name positions carry.
+    public init(format: Format = .auto, prefix: String? = nil, timezone: String = "UTC", file: String) {
+        self.file = file
+        self.requestedFormat = format
+        self.format = format
+        self.prefix = prefix
+        self.timezone = timezone
+        if format != .auto { start(format) }
+    }
+
+    private mutating func start(_ f: Format) {
+        format = f
+        switch f {
+        case .stderr, .auto:
+            stderr = StderrLogReader(prefix: prefix, timezone: timezone, file: file)
+            stderr!.keepsAllFields = false
+            format = .stderr
+        case .csvlog: csv = CSVLogReader(timezone: timezone, file: file)
+        case .jsonlog: json = JSONLogReader(timezone: timezone, file: file)
+        }
+    }
+
+    /// One physical line, without its trailing `\n`.
+    public mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
+        statistics.lines += 1
+        if format == .auto {
+            guard let f = PostgresFormatDetector.detect(line) else { return }
+            start(f)
+        }
+        scratch.removeAll()
+        if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        drain(&events)
+    }
+
+    /// Convenience for tests and small inputs.
+    public mutating func feed(line: String, lineNumber: Int, into events: inout [Event]) {
+        var l = line
+        l.withUTF8 { feed(line: $0, lineNumber: lineNumber, into: &events) }
+    }
+
+    /// Completes stderr records whose backend wrote nothing for `seconds` of log time (live
+    /// tailing: the last record of a quiet backend must not wait for its next line).
+    public mutating func flush(olderThanSeconds seconds: Double, into events: inout [Event]) {
+        scratch.removeAll()
+        stderr?.flush(olderThan: seconds, into: &scratch)
+        drain(&events)
+    }
+
+    /// End of input: completes pending records, reports an unclosed csvlog record.
+    public mutating func finish(into events: inout [Event]) {
+        scratch.removeAll()
+        stderr?.finish(into: &scratch)
+        csv?.finish(into: &scratch)
+        drain(&events)
+    }
+
+    /// The stderr prefix in use (configured, inferred, or announced by a reload).
+    public var activePrefix: String? { stderr?.activePrefix }
+
+    private mutating func drain(_ events: inout [Event]) {
+        var u = 0
+        let unparsed = scratch.unparsed
+        for i in 0...scratch.records.count {
+            while u < unparsed.count, unparsed[u].before == i {
+                count(unparsed[u].line)
+                events.append(.unparsed(unparsed[u].line))
+                u += 1
+            }
+            guard i < scratch.records.count else { break }
+            statistics.records += 1
+            statistics.severities[scratch.records[i].severity, default: 0] += 1
+            let before = events.count
+            interpreter.interpret(scratch.records[i], into: &events)
+            if events.count > before {
+                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
+            }
+        }
+        scratch.removeAll()
+        statistics.statements = interpreter.statements
+        statistics.audits = interpreter.audits
+        statistics.backendEnds = interpreter.backendEnds
+        statistics.forgedApplicationNames = interpreter.forgedApplicationNames
+        if let s = stderr {
+            statistics.ambiguousPrefixLines = s.ambiguousLines
+            statistics.recordsSplitInsideLines = s.recordsSplitInsideLines
+        }
+    }
+
+    private mutating func count(_ u: UnparsedLine) {
+        statistics.unparsed += 1
+        if statistics.firstUnparsed == nil { statistics.firstUnparsed = u.position }
+    }
+}

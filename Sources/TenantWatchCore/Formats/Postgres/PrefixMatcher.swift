@@ -1,0 +1,292 @@
+/// What a `log_line_prefix` reading of one stderr line found: field ranges into the line, the
+/// values already decoded while validating (time, pid, ...), the severity and where the message
+/// starts.
+struct PrefixMatch {
+    static let none = (-1, -1)
+    /// `%m`, else `%t`, else `%n` (resolved when the reading is complete).
+    var time: Timestamp?
+    var timeMillis: Timestamp?
+    var timeSeconds: Timestamp?
+    var timeEpoch: Timestamp?
+    var pid: Int?
+    var lineNumber: Int?
+    var queryID: Int64?
+    var user = PrefixMatch.none
+    var database = PrefixMatch.none
+    var application = PrefixMatch.none
+    var host = PrefixMatch.none
+    var session = PrefixMatch.none
+    var sqlstateField = PrefixMatch.none
+    var backendType = PrefixMatch.none
+    var severityStart = 0
+    var severityEnd = 0
+    /// nil when the severity word is not an English one (`lc_messages` is not C/en).
+    var severity: StaticString?
+    var kind: PostgresSeverity.Kind = .primary
+    var sqlstate = PrefixMatch.none
+    var messageStart = 0
+    /// The line stopped at `%q` (a process without a session).
+    var truncated = false
+}
+
+/// Matches a compiled `log_line_prefix` against the bytes of one line.
+///
+/// Free-text fields (`%a`, `%u`, `%d`, `%h`, `%r`, `%i`, `%b`) are written unescaped, so a client
+/// can plant a fake prefix inside its `application_name` (prefix forgery). The matcher therefore
+/// does not take the first split that fits: it enumerates every reading in which each field is
+/// well formed (pid digits, timestamps valid, names at most 63 bytes, application name printable
+/// ASCII, host without spaces) and the prefix is followed by `SEVERITY:  `, and returns them all
+/// (bounded). The stderr reader picks among them with what it knows about the backend.
+struct PrefixMatcher {
+    let prefix: LogLinePrefix
+    private(set) var results: [PrefixMatch] = []
+    var timestamps: PostgresTimestampParser
+    private let maxResults = 8
+    private var steps = 0
+
+    init(prefix: LogLinePrefix, timezone: String) {
+        self.prefix = prefix
+        self.timestamps = PostgresTimestampParser(timezone: timezone)
+        results.reserveCapacity(maxResults)
+    }
+
+    /// Reads of `b[start..<end]`; the readings are left in `results` (empty: no match).
+    @discardableResult
+    mutating func match(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        results.removeAll(keepingCapacity: true)
+        steps = 0
+        var m = PrefixMatch()
+        step(b, 0, start, end, &m)
+        return !results.isEmpty
+    }
+
+    /// Could a prefix start at `i`? A cheap filter before `match` when hunting for a record that
+    /// begins in the middle of a line.
+    func couldStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Bool {
+        guard let first = prefix.pieces.first else { return Bytes.isUpper(b[i]) }
+        switch first {
+        case .literal(let l): return b[i] == l[0]
+        case .escape(let e, _):
+            switch e {
+            case .timestampMillis, .timestamp, .sessionStart:
+                return i + 5 <= end && Bytes.isDigit(b[i]) && Bytes.isDigit(b[i + 3]) && b[i + 4] == Bytes.dash
+                    && (i == 0 || !Bytes.isDigit(b[i - 1]))
+            case .epoch, .pid, .lineNumber, .xid: return Bytes.isDigit(b[i]) && (i == 0 || !Bytes.isDigit(b[i - 1]))
+            default: return true
+            }
+        case .sessionOnlyFromHere: return true
+        }
+    }
+
+    /// One piece at a time. `m` is shared by the whole search (no copy per step): a field is
+    /// rewritten whenever its piece is matched again on another path, so a complete reading only
+    /// ever holds values from its own path; the `%q` cut restores the state it started from.
+    private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
+        steps += 1
+        if results.count >= maxResults || steps > 10_000 { return }
+        let pieces = prefix.pieces
+        if k == pieces.count {
+            finish(b, pos, end, m)
+            return
+        }
+        switch pieces[k] {
+        case .literal(let l):
+            if Bytes.hasPrefix(b, pos, end, l) { step(b, k + 1, pos + l.count, end, &m) }
+        case .sessionOnlyFromHere:
+            let saved = m
+            step(b, k + 1, pos, end, &m)
+            m = saved
+            m.truncated = true
+            finish(b, pos, end, m)
+            m.truncated = false
+        case .escape(let e, let padding):
+            if e.isFreeText || padding != 0 {
+                freeText(b, k, e, padding, pos, end, &m)
+            } else {
+                fixed(b, k, e, pos, end, &m)
+            }
+        }
+    }
+
+    /// Fields with a fixed shape: one reading at most.
+    private mutating func fixed(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
+                                _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
+        var i = pos
+        switch e {
+        case .timestampMillis, .timestamp, .sessionStart:
+            guard let (t, next) = timestamps.parsePrefix(b, pos, end) else { return }
+            if e == .timestampMillis { m.timeMillis = t } else if e == .timestamp { m.timeSeconds = t }
+            i = next
+        case .epoch:
+            while i < end, Bytes.isDigit(b[i]) { i += 1 }
+            if i < end, b[i] == Bytes.dot { i += 1; while i < end, Bytes.isDigit(b[i]) { i += 1 } }
+            guard let t = PostgresTimestampParser.parseEpoch(b, pos, i) else { return }
+            m.timeEpoch = t
+        case .pid, .lineNumber, .xid, .leaderPID:
+            while i < end, Bytes.isDigit(b[i]) { i += 1 }
+            if e == .leaderPID, i == pos { break }  // empty when not a parallel worker
+            guard let v = Bytes.parseInt(b, pos, i) else { return }
+            if e == .pid { m.pid = v } else if e == .lineNumber { m.lineNumber = v }
+        case .queryID:
+            if i < end, b[i] == Bytes.dash { i += 1 }
+            while i < end, Bytes.isDigit(b[i]) { i += 1 }
+            guard let v = Bytes.parseInt64(b, pos, i) else { return }
+            m.queryID = v
+        case .session:
+            while i < end, isHex(b[i]) { i += 1 }
+            guard i > pos, i < end, b[i] == Bytes.dot else { return }
+            i += 1
+            let s = i
+            while i < end, isHex(b[i]) { i += 1 }
+            guard i > s else { return }
+            m.session = (pos, i)
+        case .virtualXID:
+            if i < end, Bytes.isDigit(b[i]) {
+                while i < end, Bytes.isDigit(b[i]) { i += 1 }
+                guard i < end, b[i] == Bytes.slash else { return }
+                i += 1
+                let s = i
+                while i < end, Bytes.isDigit(b[i]) { i += 1 }
+                guard i > s else { return }
+            }
+        case .sqlstate:
+            guard i + 5 <= end else { return }
+            for j in i..<(i + 5) where !(Bytes.isDigit(b[j]) || Bytes.isUpper(b[j])) { return }
+            m.sqlstateField = (i, i + 5)
+            i += 5
+        default:
+            return
+        }
+        step(b, k + 1, i, end, &m)
+    }
+
+    @inline(__always) private func isHex(_ c: UInt8) -> Bool { Bytes.isDigit(c) || (c | 0x20) &- 97 < 6 }
+
+    /// Free-text fields: every end that leaves the rest of the line readable is a candidate.
+    private mutating func freeText(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
+                                   _ padding: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
+        let pieces = prefix.pieces
+        let limit = min(end, pos + max(e.maxLength, abs(padding)) + 1)
+        // The bytes a field may hold; the scan stops at the first byte it may not.
+        var stop = pos
+        switch e {
+        case .application, .commandTag, .backendType:
+            while stop < limit, b[stop] &- 32 < 95 { stop += 1 }
+        case .host, .hostPort:
+            while stop < limit, Self.hostByte(b[stop]) { stop += 1 }
+        default:
+            while stop < limit, b[stop] >= 32 { stop += 1 }
+        }
+        let nextLiteral: [UInt8]? = {
+            if k + 1 < pieces.count, case .literal(let l) = pieces[k + 1] { return l }
+            return nil
+        }()
+        var j = pos
+        while j <= stop {
+            if let l = nextLiteral {
+                guard let f = findLiteral(l, b, j, min(end, stop + l.count)) else { return }
+                j = f
+            }
+            var s = pos, t = j
+            if padding != 0 {
+                while s < t, b[s] == Bytes.space { s += 1 }
+                while t > s, b[t - 1] == Bytes.space { t -= 1 }
+            }
+            if valid(e, b, s, t) {
+                switch e {
+                case .user: m.user = (s, t)
+                case .database: m.database = (s, t)
+                case .application: m.application = (s, t)
+                case .host, .hostPort: m.host = (s, t)
+                case .backendType: m.backendType = (s, t)
+                case .commandTag: break
+                case .pid: m.pid = Bytes.parseInt(b, s, t)
+                case .lineNumber: m.lineNumber = Bytes.parseInt(b, s, t)
+                case .queryID: m.queryID = Bytes.parseInt64(b, s, t)
+                case .session: m.session = (s, t)
+                case .sqlstate: m.sqlstateField = (s, t)
+                case .timestampMillis, .timestamp:
+                    // A padded timestamp: re-read the trimmed text.
+                    guard let ts = timestamps.parse(b, s, t) else { j += 1; continue }
+                    if e == .timestampMillis { m.timeMillis = ts } else { m.timeSeconds = ts }
+                default: break
+                }
+                step(b, k + 1, j, end, &m)
+                if results.count >= maxResults { return }
+            }
+            j += 1
+        }
+    }
+
+    private func findLiteral(_ l: [UInt8], _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        Bytes.find(l, b, from, to)
+    }
+
+    /// Addresses and host names: letters, digits, `.:-_[]%` and `()` around a port.
+    @inline(__always) private static func hostByte(_ c: UInt8) -> Bool {
+        Bytes.isAlpha(c) || Bytes.isDigit(c) || c == Bytes.dot || c == Bytes.colon || c == Bytes.dash
+            || c == 95 || c == Bytes.lbracket || c == Bytes.rbracket || c == Bytes.percent
+            || c == Bytes.lparen || c == Bytes.rparen
+    }
+
+    private func valid(_ e: LogLinePrefix.Escape, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ t: Int) -> Bool {
+        switch e {
+        case .hostPort:
+            // host, or host(port)
+            if t > s, b[t - 1] == Bytes.rparen {
+                guard let open = lastIndex(of: Bytes.lparen, b, s, t), open > s,
+                      Bytes.parseInt(b, open + 1, t - 1) != nil else { return false }
+                return Bytes.find(Bytes.lparen, b, s, open) == nil
+            }
+            return Bytes.find(Bytes.lparen, b, s, t) == nil
+        case .pid, .lineNumber, .xid, .leaderPID:
+            return Bytes.parseInt(b, s, t) != nil
+        case .queryID:
+            return Bytes.parseInt64(b, s, t) != nil
+        default:
+            return true
+        }
+    }
+
+    private func lastIndex(of c: UInt8, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ t: Int) -> Int? {
+        var i = t - 1
+        while i >= s { if b[i] == c { return i }; i -= 1 }
+        return nil
+    }
+
+    /// After the prefix: `SEVERITY:  ` and, with `log_error_verbosity = verbose`, `SQLSTATE: `.
+    private mutating func finish(_ b: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int, _ m0: PrefixMatch) {
+        var i = pos
+        while i < end, i - pos < 24, b[i] != Bytes.colon, b[i] != Bytes.space { i += 1 }
+        // ":  " — PostgreSQL always writes two spaces, even before an empty message.
+        guard i > pos, i + 3 <= end, b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space
+        else { return }
+        var m = m0
+        m.time = m.timeMillis ?? m.timeSeconds ?? m.timeEpoch
+        m.severityStart = pos
+        m.severityEnd = i
+        if let (kind, word) = PostgresSeverity.classify(b, pos, i) {
+            m.kind = kind
+            m.severity = word
+        } else {
+            // Not an English severity: only plausible as one if it is a single word of letters.
+            for j in pos..<i where b[j] < 128 && !Bytes.isAlpha(b[j]) { return }
+            m.severity = nil
+        }
+        var ms = i + 3
+        // SQLSTATE: five of [0-9A-Z] with at least two digits (so `AUDIT: ` is not one), then ": ".
+        if ms + 7 <= end, b[ms + 5] == Bytes.colon, b[ms + 6] == Bytes.space {
+            var digits = 0
+            var ok = true
+            for j in ms..<(ms + 5) {
+                if Bytes.isDigit(b[j]) { digits += 1 } else if !Bytes.isUpper(b[j]) { ok = false; break }
+            }
+            if ok && digits >= 2 {
+                m.sqlstate = (ms, ms + 5)
+                ms += 7
+            }
+        }
+        m.messageStart = ms
+        results.append(m)
+    }
+}

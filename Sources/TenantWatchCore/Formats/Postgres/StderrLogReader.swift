@@ -1,0 +1,382 @@
+/// Reads PostgreSQL's stderr log format (`log_destination = stderr`, with or without the
+/// logging collector) for any `log_line_prefix`.
+///
+/// A record is a primary line (`LOG:`, `ERROR:` ...), its continuation lines (an embedded newline
+/// is written as newline + TAB) and its secondary lines (`DETAIL:`, `STATEMENT:` ...), which are
+/// separately prefixed lines of the same backend. Backends interleave, so the reader keeps one
+/// pending record per backend (pid, and session id when `%c` is in the prefix) and completes it
+/// when that backend starts its next record, when `finish` is called, or when the caller flushes
+/// records older than some log time (live tailing).
+///
+/// Prefixes: the configured one first, then the common defaults; a `parameter "log_line_prefix"
+/// changed to "..."` message installs the new prefix on the spot (a reload changes the prefix in
+/// the middle of a file). Without the collector a record can start in the middle of a line; the
+/// reader finds it and splits there.
+struct StderrLogReader {
+    let file: String
+    let timezone: String
+    let configuredPrefix: LogLinePrefix?
+    /// Tried in order; the one that last matched is moved to the front.
+    private(set) var matchers: [PrefixMatcher]
+    /// Look for a record that starts inside a continuation line (no logging collector).
+    var splitsRecordsInsideLines = true
+
+    private struct Pending {
+        var record: PostgresLogRecord
+        var message: [UInt8]
+        var secondary: [(StaticString, [UInt8])] = []
+        var lastLine: Int
+        var lean = false
+        mutating func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+            if lean { return }
+            if secondary.isEmpty {
+                message.append(Bytes.newline)
+                message.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
+            } else {
+                secondary[secondary.count - 1].1.append(Bytes.newline)
+                secondary[secondary.count - 1].1.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
+            }
+        }
+    }
+
+    private var pending: [BackendID: Pending] = [:]
+    /// Off: records that cannot become events skip building their Strings (the parser's mode).
+    var keepsAllFields = true
+    private var lastKey: BackendID?
+    /// Application names each pid announced (`connection authorized: ... application_name=`) or
+    /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
+    /// readable in two ways.
+    private var knownApplication: [Int: [UInt8]] = [:]
+    private var latestTime: Timestamp?
+    private var saidLanguage = false
+    private(set) var recordsSplitInsideLines = 0
+    private(set) var ambiguousLines = 0
+
+    init(prefix: String?, timezone: String, file: String) {
+        self.file = file
+        self.timezone = timezone
+        self.configuredPrefix = prefix.map(LogLinePrefix.init)
+        var list: [PrefixMatcher] = []
+        if let p = configuredPrefix { list.append(PrefixMatcher(prefix: p, timezone: timezone)) }
+        for d in LogLinePrefix.commonDefaults where d != prefix {
+            list.append(PrefixMatcher(prefix: LogLinePrefix(d), timezone: timezone))
+        }
+        matchers = list
+    }
+
+    /// The prefix currently in use (the last one that matched).
+    var activePrefix: String? { matchers.first?.prefix.text }
+
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+        var end = b.count
+        if end > 0, b[end - 1] == Bytes.cr { end -= 1 }
+        guard end > 0 else { return }
+        if b[0] == Bytes.tab {
+            continuation(b, 1, end, n, &out)
+            return
+        }
+        line(b, 0, end, n, &out)
+    }
+
+    /// A line that is not a continuation, from `start`.
+    private mutating func line(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
+                               _ out: inout PostgresReaderSink) {
+        if matchers[0].match(b, from: start, to: end), bestIsUsable(0, b) {
+            accept(0, b, end, n, &out)
+            return
+        }
+        // The active prefix failed: a reload may have changed it.
+        if let newPrefix = announcedPrefix(b, start, end), !matchers.contains(where: { $0.prefix.text == newPrefix }) {
+            matchers.insert(PrefixMatcher(prefix: LogLinePrefix(newPrefix), timezone: timezone), at: 0)
+            if matchers[0].match(b, from: start, to: end), bestIsUsable(0, b) {
+                accept(0, b, end, n, &out)
+                return
+            }
+        }
+        var best: (index: Int, score: Int)? = nil
+        for i in 1..<matchers.count {
+            guard matchers[i].match(b, from: start, to: end) else { continue }
+            let s = score(matchers[i].results[chooseIndex(matchers[i].results, b)], b)
+            if best == nil || s > best!.score { best = (i, s) }
+        }
+        if let (i, s) = best, s >= 1000 {
+            let m = matchers.remove(at: i)
+            matchers.insert(m, at: 0)
+            accept(0, b, end, n, &out)
+            _ = s
+            return
+        }
+        // A prefix that matched but with a severity word that is not English.
+        if matchers[0].match(b, from: start, to: end) || best != nil {
+            if best != nil, matchers[0].results.isEmpty {
+                let m = matchers.remove(at: best!.index); matchers.insert(m, at: 0)
+                _ = matchers[0].match(b, from: start, to: end)
+            }
+            let r = matchers[0].results[0]
+            let word = Bytes.string(b, r.severityStart, r.severityEnd)
+            let reason: String
+            if !saidLanguage {
+                saidLanguage = true
+                reason = "severity \"\(word)\" is not an English one: set lc_messages = 'C' (or en) on the server; translated logs cannot be read"
+            } else {
+                reason = "severity \"\(word)\" is not an English one (lc_messages)"
+            }
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
+            return
+        }
+        // A record that starts after some foreign bytes (no logging collector).
+        if splitsRecordsInsideLines, let at = recordStart(b, start + 1, end) {
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                              reason: "text before a log record on the same line"))
+            recordsSplitInsideLines += 1
+            line(b, at, end, n, &out)
+            return
+        }
+        let reason = configuredPrefix == nil
+            ? "line matches none of the common log_line_prefix values; set `prefix` for this source to the server's log_line_prefix"
+            : "line does not match log_line_prefix '\(configuredPrefix!.text)'"
+        out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
+    }
+
+    private mutating func continuation(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
+                                       _ out: inout PostgresReaderSink) {
+        var contEnd = end
+        var split: Int? = nil
+        if splitsRecordsInsideLines, let at = recordStart(b, start, end) {
+            split = at
+            contEnd = at
+        }
+        if let key = lastKey, pending[key] != nil {
+            pending[key]!.appendContinuation(b, start, contEnd)
+            pending[key]!.lastLine = n
+        } else if contEnd > start || split == nil {
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                              reason: "continuation line without a record before it"))
+        }
+        if let at = split {
+            recordsSplitInsideLines += 1
+            line(b, at, end, n, &out)
+        }
+    }
+
+    /// Where, in `b[from..<end]`, a record written by another process begins, if anywhere.
+    private mutating func recordStart(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+        var i = from
+        while i < end {
+            if matchers[0].couldStart(b, at: i, end: end), matchers[0].match(b, from: i, to: end),
+               matchers[0].results.contains(where: { $0.severity != nil }) {
+                return i
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private func bestIsUsable(_ k: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        matchers[k].results.contains { $0.severity != nil }
+    }
+
+    /// Orders the readings of an ambiguous line: an English severity first, then the reading
+    /// whose application name is the one the backend announced, then a full (not `%q`-cut)
+    /// prefix, then the longest application name (forged text sits inside it, before the real
+    /// fields).
+    private func score(_ m: PrefixMatch, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var s = 0
+        if m.severity != nil { s += 1000 }
+        if !m.truncated { s += 10 }
+        if let pid = m.pid, let known = knownApplication[pid], m.application.0 >= 0 {
+            let (a, e) = m.application
+            if e - a == known.count, Bytes.hasPrefix(b, a, e, known) { s += 100 }
+        }
+        return s
+    }
+
+    private func chooseIndex(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        if results.count == 1 { return 0 }
+        var best = 0
+        var bestScore = Int.min
+        var bestApp = -1
+        for (i, m) in results.enumerated() {
+            let s = score(m, b)
+            let app = m.application.1 - m.application.0
+            if s > bestScore || (s == bestScore && app > bestApp) { best = i; bestScore = s; bestApp = app }
+        }
+        return best
+    }
+
+    private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
+                                 _ out: inout PostgresReaderSink) {
+        let results = matchers[k].results
+        let idx = chooseIndex(results, b)
+        let m = results[idx]
+        let ambiguous = results.count > 1
+        if ambiguous { ambiguousLines += 1 }
+        let key = BackendID(pid: m.pid ?? 0, sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil)
+        if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
+        guard let word = m.severity else { return }
+
+        if m.kind == .secondary, pending[key] != nil {
+            if !pending[key]!.lean {
+                pending[key]!.secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
+            }
+            pending[key]!.lastLine = n
+            lastKey = key
+            return
+        }
+        if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
+
+        // Records the interpreter will not turn into events (connections, checkpoints, bare
+        // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
+        // prefix fields or secondary lines. They are still counted and still end a record.
+        let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
+        var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
+                                  sessionID: key.sessionID, severity: PostgresSeverity.name(word), message: "")
+        if m.application.0 >= 0 {
+            let (a, e) = m.application
+            r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
+            if !lean { r.application = Bytes.string(b, a, e) }
+            if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
+                if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
+                    // unchanged
+                } else {
+                    knownApplication[pid] = Array(UnsafeBufferPointer(rebasing: b[a..<e]))
+                }
+            }
+        }
+        if !lean {
+            if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
+            if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
+            if m.host.0 >= 0 { r.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
+            if m.backendType.0 >= 0 { r.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
+            if m.sqlstate.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
+            else if m.sqlstateField.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
+        }
+        r.queryID = m.queryID
+        r.sessionLine = m.lineNumber
+        r.prefixAmbiguous = ambiguous
+        let keepMessage = !lean || Bytes.hasPrefix(b, m.messageStart, end, "duration: ")
+        let message = keepMessage ? Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) : []
+        if !keepMessage, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
+            learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
+        }
+        if m.kind == .primary { learn(from: message, pid: m.pid) }
+        var p = Pending(record: r, message: message, lastLine: n, lean: lean)
+        if m.kind == .secondary {
+            // A secondary line with no record before it: keep it as a record of its own.
+            p.secondary.append((word, p.message)); p.message = []
+        }
+        pending[key] = p
+        lastKey = key
+    }
+
+    /// Could the interpreter make an event of a record with this severity and message start?
+    static func interesting(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        let w = word.utf8Start[0]
+        if w != 76 /* LOG */ { return w == 69 /* ERROR */ || w == 70 /* FATAL */ || w == 80 /* PANIC */ }
+        if Bytes.hasPrefix(b, s, e, "statement: ") || Bytes.hasPrefix(b, s, e, "execute ")
+            || Bytes.hasPrefix(b, s, e, "AUDIT: ") || Bytes.hasPrefix(b, s, e, "disconnection: ") { return true }
+        if Bytes.hasPrefix(b, s, e, "duration: ") {
+            // `duration: N ms  statement: ...` / `  execute ...` are executions. A bare `duration:`
+            // (or `parse`/`bind`) only closes one: a lean record that keeps its message (see `accept`).
+            var i = s + 10
+            while i < e, i < s + 40, b[i] != Bytes.space || !Bytes.hasPrefix(b, i, e, " ms  ") { i += 1 }
+            return Bytes.hasPrefix(b, i, e, " ms  statement: ") || Bytes.hasPrefix(b, i, e, " ms  execute ")
+        }
+        if Bytes.hasPrefix(b, s, e, "parameter \"log_line_prefix\"") { return true }
+        return false
+    }
+
+    /// Picks up what a message says about the log itself: the application name a connection
+    /// announced, and a new `log_line_prefix` after a reload.
+    private mutating func learn(from message: [UInt8], pid: Int?) {
+        message.withUnsafeBufferPointer { mb in
+            if let pid, Bytes.hasPrefix(mb, 0, mb.count, "connection authorized: "),
+               let at = Bytes.find(Array("application_name=".utf8), mb, 0, mb.count) {
+                if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
+                knownApplication[pid] = Array(mb[(at + 17)...])
+            }
+            if Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
+               let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
+                matchers.insert(PrefixMatcher(prefix: LogLinePrefix(p), timezone: timezone), at: 0)
+            }
+        }
+    }
+
+    /// `parameter "log_line_prefix" changed to "X"` anywhere in the bytes: X.
+    private func announcedPrefix(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String? {
+        let needle = Array("parameter \"log_line_prefix\" changed to \"".utf8)
+        guard let at = Bytes.find(needle, b, s, e) else { return nil }
+        var close = e - 1
+        while close > at + needle.count, b[close] != Bytes.quote { close -= 1 }
+        guard close >= at + needle.count, b[close] == Bytes.quote else { return nil }
+        return Bytes.string(b, at + needle.count, close)
+    }
+
+    private func build(_ p: Pending) -> PostgresLogRecord {
+        var r = p.record
+        r.message = String(decoding: p.message, as: UTF8.self)
+        for (word, bytes) in p.secondary {
+            let text = String(decoding: bytes, as: UTF8.self)
+            switch word.utf8Start[0] {
+            case 68: r.detail = r.detail.map { $0 + "\n" + text } ?? text        // DETAIL
+            case 72: r.hint = text                                               // HINT
+            case 67: r.context = r.context.map { $0 + "\n" + text } ?? text      // CONTEXT
+            case 83: r.statement = text                                          // STATEMENT
+            case 81: r.internalQuery = text                                      // QUERY
+            case 76: r.location = text                                           // LOCATION
+            default: break
+            }
+        }
+        r.position = SourcePosition(file: file, line: r.position.line, endLine: p.lastLine)
+        return r
+    }
+
+    /// Completes the pending records whose log time is more than `seconds` older than the newest
+    /// time seen (live tailing: a backend that went quiet still gets its record out).
+    mutating func flush(olderThan seconds: Double, into out: inout PostgresReaderSink) {
+        guard let latest = latestTime else { return }
+        let cutoff = latest.microseconds - Int64(seconds * 1_000_000)
+        let old = pending.filter { ($0.value.record.time?.microseconds ?? Int64.min) < cutoff }
+        for (key, p) in old.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
+            pending.removeValue(forKey: key)
+            out.record(build(p))
+        }
+    }
+
+    mutating func finish(into out: inout PostgresReaderSink) {
+        for (_, p) in pending.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
+            out.record(build(p))
+        }
+        pending.removeAll()
+        lastKey = nil
+    }
+
+    var pendingCount: Int { pending.count }
+
+    /// `127.0.0.1(45290)` → `127.0.0.1`.
+    static func hostOnly(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
+        if e > s, b[e - 1] == Bytes.rparen, let open = Bytes.find(Bytes.lparen, b, s, e) {
+            return Bytes.string(b, s, open)
+        }
+        return Bytes.string(b, s, e)
+    }
+
+    /// Text a client should never need in an application name: a severity marker (`LOG:  `),
+    /// a timestamp (`2026-11-22`), a bracketed pid (`[123]`).
+    static func looksLikePrefix(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i < e {
+            let c = b[i]
+            if c == Bytes.colon, i + 2 < e, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space { return true }
+            if c == Bytes.lbracket {
+                var j = i + 1
+                while j < e, Bytes.isDigit(b[j]) { j += 1 }
+                if j > i + 1, j < e, b[j] == Bytes.rbracket { return true }
+            }
+            if Bytes.isDigit(c), i + 10 <= e, Bytes.isDigit(b[i + 3]), b[i + 4] == Bytes.dash,
+               Bytes.isDigit(b[i + 5]), Bytes.isDigit(b[i + 6]), b[i + 7] == Bytes.dash { return true }
+            i += 1
+        }
+        return false
+    }
+}
