@@ -14,7 +14,9 @@ public struct StatementTags: Sendable, Equatable {
     public var traceparent: String? { values["traceparent"] }
     public var requestID: String? { values["request_id"] ?? values["requestid"] ?? values["request-id"] }
     public var route: String? { values["route"] ?? values["controller"].map { c in values["action"].map { "\(c)#\($0)" } ?? c } }
-    public var application: String? { values["application"] ?? values["app"] ?? values["job"] }
+    public var application: String? { values["application"] ?? values["app"] }
+    /// A background job's name (`job`), when the statement was tagged by one.
+    public var job: String? { values["job"] }
     /// The trace id: the second field of a W3C traceparent, or a bare 32-hex id.
     public var traceID: String? { traceparent.flatMap(TraceContext.traceID(from:)) }
 }

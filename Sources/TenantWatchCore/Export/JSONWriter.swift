@@ -14,17 +14,21 @@ public struct JSONWriter {
     public mutating func endArray() { needsComma.removeLast(); output += "]" }
 
     public mutating func key(_ k: String) {
-        value()
+        if needsComma[needsComma.count - 1] { output += "," }
         JSONWriter.appendQuoted(k, to: &output)
         output += ":"
-        needsComma[needsComma.count - 1] = false
         pendingKey = true
     }
 
     private var pendingKey = false
 
+    /// Called before every value: a value after a key needs no comma, but the next key does.
     private mutating func value() {
-        if pendingKey { pendingKey = false; return }
+        if pendingKey {
+            pendingKey = false
+            needsComma[needsComma.count - 1] = true
+            return
+        }
         if needsComma[needsComma.count - 1] { output += "," }
         needsComma[needsComma.count - 1] = true
     }

@@ -18,7 +18,7 @@ struct SQLSessionAndResolverTests {
         ("DISCARD ALL", [.reset]),
         ("SET search_path = public", []),
         ("SELECT set_config('search_path', '', false)", []),
-        ("BEGIN; SET LOCAL app.current_tenant = 'a'; SELECT 1; RESET app.current_tenant", [.set(.literal("a"), local: true), .reset]),
+        ("BEGIN; SET LOCAL app.current_tenant = 'a'; SELECT 1; RESET app.current_tenant", [.beginTransaction, .set(.literal("a"), local: true), .reset]),
     ] as [(String, [SessionTenantChange])])
     func sessionChange(_ sql: String, _ expected: [SessionTenantChange]) {
         #expect(analyzer.analyze(sql).sessionChanges == expected, "\(sql)")

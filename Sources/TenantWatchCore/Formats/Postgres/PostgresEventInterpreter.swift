@@ -262,11 +262,4 @@ extension StringProtocol {
     }
 }
 
-private extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\n" || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\n" || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
+

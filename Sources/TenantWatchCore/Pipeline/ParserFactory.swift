@@ -1,0 +1,36 @@
+/// Picks the parser for a source: one place that knows every format.
+public struct ParserFactory: Sendable {
+    public let configuration: Configuration
+    /// Token keys are loaded once per run, not once per file.
+    public let keys: JWTKeySet
+
+    public init(configuration: Configuration, keys: JWTKeySet = .none) {
+        self.configuration = configuration
+        self.keys = keys
+    }
+
+    public func make(spec: SourceSpec, kind: SourceKind, file: String) throws -> LogParser {
+        switch kind {
+        case .postgres:
+            return PostgresLogParser(format: PostgresLogParser.Format(spec.format), prefix: spec.prefix,
+                                     timezone: spec.timezone, file: file)
+        case .audit:
+            return AuditLogParser(file: file, configuration: configuration, keys: keys)
+        case .redis:
+            throw UnsupportedSource("Redis MONITOR sources are not read yet; skipped")
+        }
+    }
+}
+
+extension PostgresLogParser: LogParser {}
+
+extension PostgresLogParser.Format {
+    init(_ format: PostgresLogFormat) {
+        switch format {
+        case .auto: self = .auto
+        case .stderr: self = .stderr
+        case .csvlog: self = .csvlog
+        case .jsonlog: self = .jsonlog
+        }
+    }
+}
