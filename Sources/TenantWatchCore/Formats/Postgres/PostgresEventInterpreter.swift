@@ -58,7 +58,8 @@ public struct PostgresEventInterpreter {
         case "ERROR", "FATAL", "PANIC":
             if let s = r.statement { failed(r, key, s, &events) }
         default:
-            break
+            // pgaudit.log_level can put AUDIT lines at NOTICE, INFO, WARNING, DEBUGn.
+            if m.hasASCIIPrefix("AUDIT: ") { audit(r, key, m.dropFirst(7), &events) }
         }
     }
 

@@ -272,6 +272,8 @@ struct StderrLogReader {
     /// Could the interpreter make an event of a record with this severity and message start?
     static func interesting(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         let w = word.utf8Start[0]
+        // pgaudit.log_level can put AUDIT lines at any level.
+        if Bytes.hasPrefix(b, s, e, "AUDIT: ") { return true }
         if w != 76 /* LOG */ { return w == 69 /* ERROR */ || w == 70 /* FATAL */ || w == 80 /* PANIC */ }
         if Bytes.hasPrefix(b, s, e, "statement: ") || Bytes.hasPrefix(b, s, e, "execute ")
             || Bytes.hasPrefix(b, s, e, "AUDIT: ") || Bytes.hasPrefix(b, s, e, "disconnection: ") { return true }
