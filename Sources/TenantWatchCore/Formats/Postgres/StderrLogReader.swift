@@ -42,6 +42,13 @@ struct StderrLogReader {
     private var pending: [BackendID: Pending] = [:]
     /// Off: records that cannot become events skip building their Strings (the parser's mode).
     var keepsAllFields = true
+    /// A backend's record is complete once its next record starts, but a backend can stay quiet
+    /// for hours (its `disconnection:` is its last line). Records this many seconds of log time
+    /// older than the newest line are completed as the log advances, so events stay close to
+    /// time order. Safe: a record's secondary lines are written with it (collector) or within
+    /// milliseconds (no collector). nil: only the backend's next record, `flush`, `finish`.
+    var autoFlushSeconds: Double? = 2
+    private var lastAutoFlush: Int64?
     private var lastKey: BackendID?
     /// Application names each pid announced (`connection authorized: ... application_name=`) or
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
@@ -214,6 +221,11 @@ struct StderrLogReader {
         let key = BackendID(pid: m.pid ?? 0, sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil)
         if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
+        if let window = autoFlushSeconds, let latest = latestTime,
+           lastAutoFlush.map({ latest.microseconds - $0 >= 1_000_000 }) ?? true {
+            lastAutoFlush = latest.microseconds
+            flush(olderThan: window, into: &out)
+        }
 
         if m.kind == .secondary, pending[key] != nil {
             if !pending[key]!.lean {
