@@ -39,7 +39,7 @@ struct StderrLogReader {
         }
     }
 
-    private var pending: [BackendID: Pending] = [:]
+    private var pending: [BackendKey: Pending] = [:]
     /// Off: records that cannot become events skip building their Strings (the parser's mode).
     var keepsAllFields = true
     /// A backend's record is complete once its next record starts, but a backend can stay quiet
@@ -49,7 +49,7 @@ struct StderrLogReader {
     /// milliseconds (no collector). nil: only the backend's next record, `flush`, `finish`.
     var autoFlushSeconds: Double? = 2
     private var lastAutoFlush: Int64?
-    private var lastKey: BackendID?
+    private var lastKey: BackendKey?
     /// Application names each pid announced (`connection authorized: ... application_name=`) or
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
     /// readable in two ways.
@@ -218,7 +218,7 @@ struct StderrLogReader {
         let m = results[idx]
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
-        let key = BackendID(pid: m.pid ?? 0, sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil)
+        let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
         if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
         if let window = autoFlushSeconds, let latest = latestTime,
@@ -242,7 +242,7 @@ struct StderrLogReader {
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
         var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                  sessionID: key.sessionID, severity: PostgresSeverity.name(word), message: "")
+                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil, severity: PostgresSeverity.name(word), message: "")
         if m.application.0 >= 0 {
             let (a, e) = m.application
             r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
