@@ -107,10 +107,10 @@ struct StderrLogReader {
             if best == nil || s > best!.score { best = (i, s) }
         }
         if let (i, s) = best, s >= 1000 {
+            // Another prefix reads the line: it becomes the active one (moved to the front).
             let m = matchers.remove(at: i)
             matchers.insert(m, at: 0)
             accept(0, b, end, n, &out)
-            _ = s
             return
         }
         // A prefix that matched but with a severity word that is not English.
