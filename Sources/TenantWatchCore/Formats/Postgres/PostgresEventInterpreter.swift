@@ -25,7 +25,7 @@ public struct PostgresEventInterpreter {
         var lastText: String?
     }
 
-    private var backends: [BackendID: BackendState] = [:]
+    private var backends: [BackendKey: BackendState] = [:]
     /// Bound on remembered backends: a log without disconnection lines must not grow this forever.
     public var maxBackends = 100_000
 
@@ -38,7 +38,8 @@ public struct PostgresEventInterpreter {
 
     public mutating func interpret(_ r: PostgresLogRecord, into events: inout [Event]) {
         if r.applicationNameLooksForged { forgedApplicationNames += 1 }
-        let key = r.backend
+        let id = r.backend
+        let key = BackendKey(id)
         let m = r.message
         switch r.severity {
         case "LOG":
@@ -53,18 +54,19 @@ public struct PostgresEventInterpreter {
             } else if m.hasASCIIPrefix("disconnection: ") {
                 backends.removeValue(forKey: key)
                 backendEnds += 1
-                events.append(.backendEnded(key, r.time, r.position))
+                events.append(.backendEnded(id, r.time, r.position))
             }
         case "ERROR", "FATAL", "PANIC":
             if let s = r.statement { failed(r, key, s, &events) }
         default:
-            break
+            // pgaudit.log_level can put AUDIT lines at NOTICE, INFO, WARNING, DEBUGn.
+            if m.hasASCIIPrefix("AUDIT: ") { audit(r, key, m.dropFirst(7), &events) }
         }
     }
 
     // MARK: - kinds of messages
 
-    private mutating func simple(_ r: PostgresLogRecord, _ key: BackendID, _ text: Substring, fromDuration: Bool,
+    private mutating func simple(_ r: PostgresLogRecord, _ key: BackendKey, _ text: Substring, fromDuration: Bool,
                                  _ events: inout [Event]) {
         let sql = String(text)
         var state = backends[key] ?? BackendState()
@@ -85,7 +87,7 @@ public struct PostgresEventInterpreter {
         store(key, state)
     }
 
-    private mutating func execute(_ r: PostgresLogRecord, _ key: BackendID, _ rest: Substring, fromDuration: Bool,
+    private mutating func execute(_ r: PostgresLogRecord, _ key: BackendKey, _ rest: Substring, fromDuration: Bool,
                                   _ events: inout [Event]) {
         if rest.hasASCIIPrefix("fetch from ") { return }
         guard let colon = rest.firstRange(ofASCII: ": ") else { return }
@@ -105,7 +107,7 @@ public struct PostgresEventInterpreter {
         store(key, state)
     }
 
-    private mutating func duration(_ r: PostgresLogRecord, _ key: BackendID, _ m: String, _ events: inout [Event]) {
+    private mutating func duration(_ r: PostgresLogRecord, _ key: BackendKey, _ m: String, _ events: inout [Event]) {
         // `duration: 0.113 ms  statement: ...` / `  execute ...` / `  parse ...` / `  bind ...` / nothing
         guard let sep = m.firstRange(ofASCII: " ms  ") else {
             if backends[key]?.logged != nil { backends[key]!.logged = nil }
@@ -122,7 +124,7 @@ public struct PostgresEventInterpreter {
         }
     }
 
-    private mutating func failed(_ r: PostgresLogRecord, _ key: BackendID, _ statement: String, _ events: inout [Event]) {
+    private mutating func failed(_ r: PostgresLogRecord, _ key: BackendKey, _ statement: String, _ events: inout [Event]) {
         var state = backends[key] ?? BackendState()
         if state.lastText == statement { return }
         var via = ExecutionProtocol.simple
@@ -145,30 +147,30 @@ public struct PostgresEventInterpreter {
         store(key, state)
     }
 
-    private mutating func audit(_ r: PostgresLogRecord, _ key: BackendID, _ body: Substring, _ events: inout [Event]) {
+    private mutating func audit(_ r: PostgresLogRecord, _ key: BackendKey, _ body: Substring, _ events: inout [Event]) {
         guard let f = PgAuditMessageParser.parse(body) else {
             events.append(.unparsed(UnparsedLine(position: r.position, reason: "pgaudit AUDIT message not in the expected CSV shape")))
             return
         }
         audits += 1
-        events.append(.pgAudit(PgAuditRecord(position: r.position, time: r.time, backend: key, auditType: f.auditType,
+        events.append(.pgAudit(PgAuditRecord(position: r.position, time: r.time, backend: r.backend, auditType: f.auditType,
                                              statementID: f.statementID, substatementID: f.substatementID,
                                              auditClass: f.auditClass, command: f.command, objectType: f.objectType,
                                              objectName: f.objectName, statement: f.statement,
                                              parameters: f.parameters, rows: f.rows)))
     }
 
-    private mutating func emit(_ r: PostgresLogRecord, _ key: BackendID, sql: String, params: [String?],
+    private mutating func emit(_ r: PostgresLogRecord, _ key: BackendKey, sql: String, params: [String?],
                                via: ExecutionProtocol, failed: Bool, _ events: inout [Event]) {
         statements += 1
-        var s = StatementExecution(position: r.position, time: r.time, backend: key, user: r.user, database: r.database,
+        var s = StatementExecution(position: r.position, time: r.time, backend: r.backend, user: r.user, database: r.database,
                                    application: r.application, client: r.clientHost, sql: sql, parameters: params,
                                    via: via, failed: failed)
         s.applicationNameLooksForged = r.applicationNameLooksForged
         events.append(.statement(s))
     }
 
-    private mutating func store(_ key: BackendID, _ state: BackendState) {
+    private mutating func store(_ key: BackendKey, _ state: BackendState) {
         if backends.count >= maxBackends, backends[key] == nil { backends.removeAll(keepingCapacity: true) }
         backends[key] = state
     }

@@ -44,8 +44,11 @@ struct PrefixMatcher {
     private let maxResults = 8
     private var steps = 0
 
+    private let table: PrefixPieceTable
+
     init(prefix: LogLinePrefix, timezone: String) {
         self.prefix = prefix
+        self.table = PrefixPieceTable(prefix.pieces)
         self.timestamps = PostgresTimestampParser(timezone: timezone)
         results.reserveCapacity(maxResults)
     }
@@ -84,22 +87,23 @@ struct PrefixMatcher {
     private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         steps += 1
         if results.count >= maxResults || steps > 10_000 { return }
-        let pieces = prefix.pieces
-        if k == pieces.count {
+        let t = table
+        if k == t.count {
             finish(b, pos, end, m)
             return
         }
-        switch pieces[k] {
-        case .literal(let l):
-            if Bytes.hasPrefix(b, pos, end, l) { step(b, k + 1, pos + l.count, end, &m) }
-        case .sessionOnlyFromHere:
+        let kind = t.kind[k]
+        if kind == PrefixPieceTable.literal {
+            if t.literalMatches(k, b, pos, end) { step(b, k + 1, pos + t.litLen[k], end, &m) }
+        } else if kind == PrefixPieceTable.sessionOnly {
             let saved = m
             step(b, k + 1, pos, end, &m)
             m = saved
             m.truncated = true
             finish(b, pos, end, m)
             m.truncated = false
-        case .escape(let e, let padding):
+        } else {
+            let e = t.escape[k], padding = t.padding[k]
             if e.isFreeText || padding != 0 {
                 freeText(b, k, e, padding, pos, end, &m)
             } else {
@@ -165,7 +169,7 @@ struct PrefixMatcher {
     /// Free-text fields: every end that leaves the rest of the line readable is a candidate.
     private mutating func freeText(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
                                    _ padding: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
-        let pieces = prefix.pieces
+        let t = table
         let limit = min(end, pos + max(e.maxLength, abs(padding)) + 1)
         // The bytes a field may hold; the scan stops at the first byte it may not.
         var stop = pos
@@ -177,14 +181,12 @@ struct PrefixMatcher {
         default:
             while stop < limit, b[stop] >= 32 { stop += 1 }
         }
-        let nextLiteral: [UInt8]? = {
-            if k + 1 < pieces.count, case .literal(let l) = pieces[k + 1] { return l }
-            return nil
-        }()
+        let hasNextLiteral = k + 1 < t.count && t.kind[k + 1] == PrefixPieceTable.literal
         var j = pos
         while j <= stop {
-            if let l = nextLiteral {
-                guard let f = findLiteral(l, b, j, min(end, stop + l.count)) else { return }
+            if hasNextLiteral {
+                // The literal must start within the field's reach (at `stop` at the latest).
+                guard let f = t.findLiteral(k + 1, b, j, stop, end) else { return }
                 j = f
             }
             var s = pos, t = j
@@ -216,10 +218,6 @@ struct PrefixMatcher {
             }
             j += 1
         }
-    }
-
-    private func findLiteral(_ l: [UInt8], _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        Bytes.find(l, b, from, to)
     }
 
     /// Addresses and host names: letters, digits, `.:-_[]%` and `()` around a port.

@@ -39,10 +39,17 @@ struct StderrLogReader {
         }
     }
 
-    private var pending: [BackendID: Pending] = [:]
+    private var pending: [BackendKey: Pending] = [:]
     /// Off: records that cannot become events skip building their Strings (the parser's mode).
     var keepsAllFields = true
-    private var lastKey: BackendID?
+    /// A backend's record is complete once its next record starts, but a backend can stay quiet
+    /// for hours (its `disconnection:` is its last line). Records this many seconds of log time
+    /// older than the newest line are completed as the log advances, so events stay close to
+    /// time order. Safe: a record's secondary lines are written with it (collector) or within
+    /// milliseconds (no collector). nil: only the backend's next record, `flush`, `finish`.
+    var autoFlushSeconds: Double? = 2
+    private var lastAutoFlush: Int64?
+    private var lastKey: BackendKey?
     /// Application names each pid announced (`connection authorized: ... application_name=`) or
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
     /// readable in two ways.
@@ -100,10 +107,10 @@ struct StderrLogReader {
             if best == nil || s > best!.score { best = (i, s) }
         }
         if let (i, s) = best, s >= 1000 {
+            // Another prefix reads the line: it becomes the active one (moved to the front).
             let m = matchers.remove(at: i)
             matchers.insert(m, at: 0)
             accept(0, b, end, n, &out)
-            _ = s
             return
         }
         // A prefix that matched but with a severity word that is not English.
@@ -211,9 +218,14 @@ struct StderrLogReader {
         let m = results[idx]
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
-        let key = BackendID(pid: m.pid ?? 0, sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil)
+        let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
         if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
+        if let window = autoFlushSeconds, let latest = latestTime,
+           lastAutoFlush.map({ latest.microseconds - $0 >= 1_000_000 }) ?? true {
+            lastAutoFlush = latest.microseconds
+            flush(olderThan: window, into: &out)
+        }
 
         if m.kind == .secondary, pending[key] != nil {
             if !pending[key]!.lean {
@@ -230,7 +242,7 @@ struct StderrLogReader {
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
         var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                  sessionID: key.sessionID, severity: PostgresSeverity.name(word), message: "")
+                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil, severity: PostgresSeverity.name(word), message: "")
         if m.application.0 >= 0 {
             let (a, e) = m.application
             r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
@@ -272,6 +284,8 @@ struct StderrLogReader {
     /// Could the interpreter make an event of a record with this severity and message start?
     static func interesting(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         let w = word.utf8Start[0]
+        // pgaudit.log_level can put AUDIT lines at any level.
+        if Bytes.hasPrefix(b, s, e, "AUDIT: ") { return true }
         if w != 76 /* LOG */ { return w == 69 /* ERROR */ || w == 70 /* FATAL */ || w == 80 /* PANIC */ }
         if Bytes.hasPrefix(b, s, e, "statement: ") || Bytes.hasPrefix(b, s, e, "execute ")
             || Bytes.hasPrefix(b, s, e, "AUDIT: ") || Bytes.hasPrefix(b, s, e, "disconnection: ") { return true }

@@ -147,4 +147,16 @@ import Testing
         #expect(last?.user == "postgres")
         #expect(last?.application == "psql")
     }
+
+    /// A quiet backend's last record (its disconnection) is completed as log time moves on, not
+    /// held to the end of the file: events stay close to time order.
+    @Test func quietBackendsAreCompletedAsTimeAdvances() {
+        let (events, _) = PG.parse(fixture: "pg15_phase1_stderr.log")
+        let end12807 = events.firstIndex { if case .backendEnded(let b, _, _) = $0 { return b.pid == 12807 } else { return false } }
+        let first12824 = events.firstIndex { if case .statement(let s) = $0 { return s.backend.pid == 12824 } else { return false } }
+        #expect(end12807 != nil && first12824 != nil && end12807! < first12824!)
+        let times = events.compactMap(\.time).map(\.microseconds)
+        let inversions = zip(times, times.dropFirst()).filter { $0 > $1 + 3_000_000 }.count
+        #expect(inversions == 0)
+    }
 }

@@ -248,3 +248,39 @@ import Testing
         #expect(st[3].parameters == ["7"])
     }
 }
+
+@Suite struct PostgresInterpreterEdgeTests {
+    @Test func auditAtAnotherLogLevel() {
+        let (events, _) = PG.parse(text: "2026-11-22 13:00:00.000 UTC [1] NOTICE:  AUDIT: SESSION,1,1,READ,SELECT,,,SELECT 1,<not logged>", prefix: "%m [%p] ")
+        #expect(PG.audits(events).map(\.statement) == ["SELECT 1"])
+    }
+
+    @Test func bindErrorWithoutExecuteIsAFailedStatement() {
+        let text = """
+        2026-11-22 13:00:00.000 UTC [1] LOG:  duration: 0.1 ms  parse <unnamed>: SELECT $1::int
+        2026-11-22 13:00:00.001 UTC [1] ERROR:  invalid input syntax for type integer: "x"
+        2026-11-22 13:00:00.001 UTC [1] CONTEXT:  portal "C_1" with parameters: $1 = 'x'
+        2026-11-22 13:00:00.001 UTC [1] STATEMENT:  SELECT $1::int
+        2026-11-22 13:00:00.002 UTC [1] ERROR:  syntax error at or near "SELEC"
+        2026-11-22 13:00:00.002 UTC [1] STATEMENT:  SELEC 1
+        2026-11-22 13:00:00.003 UTC [1] ERROR:  canceling statement due to user request
+        """
+        let (events, p) = PG.parse(text: text, prefix: "%m [%p] ")
+        let st = PG.statements(events)
+        #expect(st.map(\.sql) == ["SELECT $1::int", "SELEC 1"])
+        #expect(st.allSatisfy { $0.failed })
+        #expect(st.first?.parameters == ["x"])
+        #expect(st.first?.via == .extended(name: "C_1"))
+        #expect(st.last?.via == .simple)
+        #expect(PG.unparsed(events).isEmpty)
+        #expect(p.statistics.records == 4)
+    }
+
+    @Test func disconnectionEndsTheBackend() {
+        let (events, _) = PG.parse(text: "2026-11-22 13:00:00.000 UTC [9] LOG:  disconnection: session time: 0:00:00.010 user=a database=b host=[local]", prefix: "%m [%p] ")
+        guard case .backendEnded(let b, let t, let pos)? = events.first else { Issue.record("no event"); return }
+        #expect(b == BackendID(pid: 9))
+        #expect(t?.rfc3339 == "2026-11-22T13:00:00.000Z")
+        #expect(pos.line == 1)
+    }
+}
