@@ -26,6 +26,9 @@ public struct Configuration: Sendable {
         public var globalTables: [String] = []
         /// The setting (GUC) that carries the session's tenant for RLS.
         public var sessionSetting: String = "app.current_tenant"
+        /// Known tenant identifiers (`tenants = ["acme", "globex"]`), used to recognise tenant
+        /// segments in cache keys. Optional: tenants are also learned from tokens and the data.
+        public var tenants: [String] = []
         public init() {}
     }
 

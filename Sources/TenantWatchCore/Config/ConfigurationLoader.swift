@@ -36,7 +36,7 @@ public enum ConfigurationLoader {
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
-            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting"])
+            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting", "tenants"])
             if let v = try r.strings(t, "columns") {
                 guard !v.isEmpty else { throw r.error("columns", "needs at least one column name") }
                 config.tenancy.columns = v
@@ -45,6 +45,10 @@ public enum ConfigurationLoader {
             if let v = try r.strings(t, "tables") { config.tenancy.tables = v }
             if let v = try r.strings(t, "global_tables") { config.tenancy.globalTables = v }
             if let v = try r.string(t, "session_setting") { config.tenancy.sessionSetting = v }
+            if let v = try r.strings(t, "tenants") {
+                guard !v.contains(where: \.isEmpty) else { throw r.error("tenants", "must not contain an empty name") }
+                config.tenancy.tenants = v
+            }
         }
         if let t = try reader.table(root, "identity") {
             let r = TableReader(file: file, prefix: "identity.")
