@@ -10,14 +10,15 @@ public struct CacheCommand: Sendable, Equatable {
     public var database: Int
     public var client: CacheClient
     /// The command name, ASCII upper-cased (`info` is logged as the client sent it).
-    public var command: String
+    public private(set) var command: String
     /// Every argument after the command name, unescaped, byte-exact.
-    public var arguments: [[UInt8]]
+    public private(set) var arguments: [[UInt8]]
     /// Which `arguments` are keys (indices, in order).
     public private(set) var keyIndices: [Int]
     public private(set) var access: CacheAccess
     /// `CLIENT SETNAME name` on that command itself; on later commands of the same TCP
-    /// connection when the parser tracked it. Never a key.
+    /// connection, and on the `lua` lines of a script that connection ran, when the parser
+    /// tracked it. Never a key.
     public var clientName: String?
 
     public init(position: SourcePosition, time: Timestamp, database: Int, client: CacheClient,

@@ -19,6 +19,8 @@ public struct RedisMonitorParser: LogParser {
     public var clientNameLimit = 65_536
 
     private var clientNames: [CacheClient: String] = [:]
+    private var scriptCallerName: String?
+    static let scriptCommands: Set<String> = ["EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"]
 
     public init(file: String) { self.file = file }
 
@@ -32,13 +34,20 @@ public struct RedisMonitorParser: LogParser {
         case .success(let parsed):
             var command = CacheCommand(position: position, time: parsed.time, database: parsed.database,
                                        client: parsed.client, command: parsed.command, arguments: parsed.arguments)
-            if case .tcp = parsed.client {
+            switch parsed.client {
+            case .tcp:
                 if command.command == "CLIENT", let name = command.clientName {
                     if clientNames.count >= clientNameLimit { clientNames.removeAll(keepingCapacity: true) }
                     clientNames[parsed.client] = name
                 } else if let name = clientNames[parsed.client] {
                     command.clientName = name
                 }
+                if Self.scriptCommands.contains(command.command) { scriptCallerName = command.clientName }
+            case .unix:
+                if Self.scriptCommands.contains(command.command) { scriptCallerName = command.clientName }
+            case .lua:
+                // A script's commands are logged right after the EVAL/FCALL that ran them.
+                command.clientName = scriptCallerName
             }
             commands += 1
             events.append(.cacheCommand(command))

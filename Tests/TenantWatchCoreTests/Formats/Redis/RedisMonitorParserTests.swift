@@ -88,7 +88,8 @@ import Testing
         let eval = try #require(byLine[17])
         #expect(eval.command == "EVAL" && eval.displayKeys == ["tenant:1:x", "tenant:2:y"] && eval.access == .other)
         #expect(byLine[18]?.client == .lua && byLine[18]?.access == .write)
-        #expect(byLine[18]?.clientName == nil)
+        #expect(byLine[18]?.clientName == "orders-api")   // the script's caller
+        #expect(byLine[50]?.client == .lua && byLine[50]?.clientName == nil)   // FCALL from an unnamed connection
 
         #expect(byLine[21]?.command == "SELECT" && byLine[21]?.database == 3)
         #expect(byLine[22]?.database == 3 && byLine[22]?.client == .tcp(host: "127.0.0.1", port: 51050))
@@ -217,8 +218,12 @@ import Testing
             #"1795353237.000002 [0 127.0.0.1:1000] "GET" "a""#,
             #"1795353237.000003 [0 127.0.0.1:1001] "GET" "b""#,
             #"1795353237.000004 [0 lua] "GET" "c""#,
+            #"1795353237.000005 [0 127.0.0.1:1000] "EVAL" "return 1" "0""#,
+            #"1795353237.000006 [0 lua] "GET" "d""#,
+            #"1795353237.000007 [0 127.0.0.1:1001] "FCALL" "f" "0""#,
+            #"1795353237.000008 [0 lua] "GET" "e""#,
         ])
-        #expect(Self.commands(events).map(\.clientName) == ["acme-api", "acme-api", nil, nil])
+        #expect(Self.commands(events).map(\.clientName) == ["acme-api", "acme-api", nil, nil, "acme-api", "acme-api", nil, nil])
     }
 
     @Test func displayTextIsLossless() {
