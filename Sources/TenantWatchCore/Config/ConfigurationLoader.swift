@@ -46,7 +46,10 @@ public enum ConfigurationLoader {
             if let v = try r.strings(t, "tables") { config.tenancy.tables = v }
             if let v = try r.strings(t, "global_tables") { config.tenancy.globalTables = v }
             if let v = try r.string(t, "session_setting") { config.tenancy.sessionSetting = v }
-            if let v = try r.strings(t, "tenants") { config.tenancy.tenants = v }
+            if let v = try r.strings(t, "tenants") {
+                guard !v.contains(where: \.isEmpty) else { throw r.error("tenants", "must not contain an empty name") }
+                config.tenancy.tenants = v
+            }
         }
         if let t = try reader.table(root, "identity") {
             let r = TableReader(file: file, prefix: "identity.")

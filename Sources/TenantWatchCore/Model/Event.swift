@@ -11,6 +11,8 @@ public enum Event: Sendable {
     case request(AuditRequest)
     /// A backend ended (`disconnection:`): its session state is gone.
     case backendEnded(BackendID, Timestamp?, SourcePosition)
+    /// A command a Redis server executed (`MONITOR` output).
+    case cacheCommand(CacheCommand)
     /// A line (or record) that could not be understood, counted and kept for the summary.
     case unparsed(UnparsedLine)
 
@@ -20,6 +22,7 @@ public enum Event: Sendable {
         case .pgAudit(let a): return a.position
         case .request(let r): return r.position
         case .backendEnded(_, _, let p): return p
+        case .cacheCommand(let c): return c.position
         case .unparsed(let u): return u.position
         }
     }
@@ -30,6 +33,7 @@ public enum Event: Sendable {
         case .pgAudit(let a): return a.time
         case .request(let r): return r.time
         case .backendEnded(_, let t, _): return t
+        case .cacheCommand(let c): return c.time
         case .unparsed: return nil
         }
     }

@@ -17,7 +17,7 @@ public struct ParserFactory: Sendable {
         case .audit:
             return AuditLogParser(file: file, configuration: configuration, keys: keys)
         case .redis:
-            throw UnsupportedSource("Redis MONITOR sources are not read yet; skipped")
+            return RedisMonitorParser(file: file)
         }
     }
 }

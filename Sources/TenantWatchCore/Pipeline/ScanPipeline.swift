@@ -18,6 +18,7 @@ public final class ScanPipeline {
     private let statementDetectors: [StatementDetector]
     private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
+    private var cacheKeys: UnscopedCacheKeyDetector
     private let hostPatternConfigured: Bool
 
     public init(configuration: Configuration, model: TenancyModel, makeParser: @escaping ParserFactory,
@@ -27,6 +28,7 @@ public final class ScanPipeline {
         self.statementDetectors = statementDetectors
         self.requestDetectors = requestDetectors
         self.hostPatternConfigured = configuration.identity.host != nil
+        self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
         self.correlator = Correlator(model: model, limits: Correlator.Limits(windowSeconds: configuration.correlation.windowSeconds),
                                      knownTenants: configuration.tenancy.tenants)
     }
@@ -55,6 +57,8 @@ public final class ScanPipeline {
         statistics.files = cursors.count
         try merge(cursors)
         correlator.finish(emit: detect)
+        // Cache-key findings are final only now: a tenant learned late can scope an early key.
+        for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) { aggregator.add(finding) }
         for c in cursors { statistics.lines += c.lines }
     }
 
@@ -120,6 +124,10 @@ public final class ScanPipeline {
 
     private func handle(_ event: Event) {
         statistics.count(event)
+        if case .cacheCommand(let command) = event {
+            _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
+            return
+        }
         correlator.ingest(event, emit: detect)
     }
 
