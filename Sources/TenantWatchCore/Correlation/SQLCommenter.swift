@@ -61,6 +61,15 @@ public enum SQLCommenter {
         return result
     }
 
+    /// Tags from comment bodies already found (by `StatementShape`): the last one that parses.
+    public static func tags(fromComments bodies: [String]) -> StatementTags {
+        for body in bodies.reversed() {
+            let parsed = parse(body)
+            if !parsed.isEmpty { return StatementTags(values: parsed) }
+        }
+        return StatementTags()
+    }
+
     /// The bodies of all block comments, outermost level, in order.
     static func comments(in sql: String) -> [Substring] {
         let u = Array(sql.utf8)

@@ -34,14 +34,29 @@ public final class TenancyModel: @unchecked Sendable {
 
     /// Analyses one execution: cached judgement of its text, resolved with its bind values and
     /// the backend's session tenant.
+    ///
+    /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
+    /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
-        let analysis = analyzer.analyze(execution.sql)
-        let resolved = TenantResolver.resolve(analysis, parameters: execution.parameters,
+        let shape = StatementShape.of(execution.sql)
+        var analysis = analyzer.analyze(shape.text)
+        var parameters = shape.parameters(binding: execution.parameters)
+        if analysis.verdict == .unparseable, shape.text != execution.sql {
+            // The shape broke the grammar (a rare lexical corner): judge the text itself.
+            analysis = analyzer.analyze(execution.sql)
+            parameters = execution.parameters
+        }
+        let resolved = TenantResolver.resolve(analysis, parameters: parameters,
                                               sessionTenant: sessionTenant, sessionSetting: sessionSetting)
+        var verdict = analysis.verdict
+        // Placeholders are symbols until bound: two that hold the same tenant confine to one,
+        // two that hold different tenants confine to several.
+        if verdict == .multiTenant, resolved.unresolved.isEmpty, resolved.tenants.count == 1 { verdict = .scoped }
+        if verdict == .scoped, resolved.tenants.count > 1 { verdict = .multiTenant }
         return AnalyzedStatement(
             execution: execution,
-            tags: SQLCommenter.tags(in: execution.sql),
-            verdict: analysis.verdict,
+            tags: SQLCommenter.tags(fromComments: shape.comments),
+            verdict: verdict,
             tables: analysis.tables.map(\.description),
             unscopedTables: analysis.unscopedTables.map(\.description),
             accessedTenants: resolved.tenants,

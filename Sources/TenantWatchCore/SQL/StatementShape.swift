@@ -1,0 +1,247 @@
+import Foundation
+
+/// A statement's text with its literals lifted out: `SELECT * FROM invoices WHERE tenant_id =
+/// 'acme' /*request_id='r1'*/` becomes the shape `SELECT * FROM invoices WHERE tenant_id = $1 `
+/// with the literal `acme`.
+///
+/// Production logs repeat a few hundred statement shapes with ever-changing literals and
+/// per-request sqlcommenter comments. Analysing each distinct *text* with libpg_query would
+/// cost ~50 µs a statement; analysing each distinct *shape* once, and substituting the lifted
+/// literals as if they were bind parameters, costs a dictionary lookup. This is a lexer for
+/// literals and comments only — the statement is still parsed by libpg_query, and a shape it
+/// rejects falls back to the original text.
+public struct StatementShape: Sendable, Equatable {
+    /// The text with lifted literals replaced by `$n` placeholders and comments removed.
+    public var text: String
+    /// The lifted literal values, in order: `$firstPlaceholder`, `$firstPlaceholder + 1`, ...
+    public var literals: [String]
+    /// The number of the first placeholder: one above the highest `$n` the statement already used.
+    public var firstPlaceholder: Int
+    /// The bodies of the block comments, in order (sqlcommenter tags live in the last one).
+    public var comments: [String]
+
+    /// The values `$1 ...` take for this execution: its own bind parameters, then the literals.
+    public func parameters(binding bound: [String?]) -> [String?] {
+        guard !literals.isEmpty else { return bound }
+        var out = bound
+        if out.count < firstPlaceholder - 1 { out += Array(repeating: nil, count: firstPlaceholder - 1 - out.count) }
+        out.removeSubrange((firstPlaceholder - 1)...)
+        out.append(contentsOf: literals.map(Optional.some))
+        return out
+    }
+
+    // MARK: lexing
+
+    public init(text: String, literals: [String], firstPlaceholder: Int, comments: [String]) {
+        self.text = text
+        self.literals = literals
+        self.firstPlaceholder = firstPlaceholder
+        self.comments = comments
+    }
+
+    /// Lifts literals that stand where a value goes (after an operator, `(` or `,`); a literal
+    /// after a word (`DATE '2020-01-01'`, `LIKE 'x%'`, `E'\n'`) stays in the shape, since
+    /// replacing it could change the grammar. Array literals (`'{a,b}'`) stay too: `= ANY('{x}')`
+    /// confines, `= ANY($1)` does not.
+    public static func of(_ sql: String) -> StatementShape {
+        var sql = sql
+        return sql.withUTF8 { shape(of: $0) }
+    }
+
+    private static func shape(of u: UnsafeBufferPointer<UInt8>) -> StatementShape {
+        let n = u.count
+        // First pass: the highest $n already used, so placeholders never collide with it.
+        var maxParameter = 0
+        var spans: [(start: Int, end: Int, kind: UInt8)] = []   // kind: 0 literal, 1 comment, 2 line comment
+        var comments: [String] = []
+        var literals: [String] = []
+        var lastSignificant: UInt8 = 0x28   // as if after "(": a leading literal is a value
+        var beforeLastSignificant: UInt8 = 0x28
+        var i = 0
+        @inline(__always) func isIdent(_ c: UInt8) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c >= 0x80 || c == 0x24
+        }
+        @inline(__always) func valuePosition(_ c: UInt8) -> Bool {
+            switch c {
+            case UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "!"), UInt8(ascii: "("),
+                 UInt8(ascii: ","), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"),
+                 UInt8(ascii: "%"), UInt8(ascii: "|"), UInt8(ascii: "^"), UInt8(ascii: "~"), UInt8(ascii: "["):
+                return true
+            default:
+                return false
+            }
+        }
+        func note(_ c: UInt8) { beforeLastSignificant = lastSignificant; lastSignificant = c }
+        while i < n {
+            let c = u[i]
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0D:
+                i += 1
+            case UInt8(ascii: "'"):
+                let prefixed = i > 0 && isIdent(u[i - 1])
+                let escapes = prefixed && (u[i - 1] == UInt8(ascii: "E") || u[i - 1] == UInt8(ascii: "e"))
+                let start = i
+                i += 1
+                var value: [UInt8] = []
+                var closed = false
+                while i < n {
+                    let d = u[i]
+                    if escapes && d == UInt8(ascii: "\\") && i + 1 < n { i += 2; continue }
+                    if d == UInt8(ascii: "'") {
+                        if i + 1 < n && u[i + 1] == UInt8(ascii: "'") { value.append(d); i += 2; continue }
+                        closed = true
+                        i += 1
+                        break
+                    }
+                    value.append(d)
+                    i += 1
+                }
+                if closed, !prefixed, valuePosition(lastSignificant), value.first != UInt8(ascii: "{") {
+                    spans.append((start, i, 0))
+                    literals.append(String(decoding: value, as: UTF8.self))
+                }
+                note(UInt8(ascii: "'"))
+            case UInt8(ascii: "\""):
+                i += 1
+                while i < n {
+                    if u[i] == UInt8(ascii: "\"") {
+                        if i + 1 < n && u[i + 1] == UInt8(ascii: "\"") { i += 2; continue }
+                        i += 1
+                        break
+                    }
+                    i += 1
+                }
+                note(UInt8(ascii: "a"))
+            case UInt8(ascii: "-") where i + 1 < n && u[i + 1] == UInt8(ascii: "-"):
+                let start = i
+                while i < n && u[i] != 0x0A { i += 1 }
+                spans.append((start, i, 2))
+            case UInt8(ascii: "/") where i + 1 < n && u[i + 1] == UInt8(ascii: "*"):
+                let start = i
+                var depth = 1
+                i += 2
+                while i < n && depth > 0 {
+                    if u[i] == UInt8(ascii: "/") && i + 1 < n && u[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
+                    if u[i] == UInt8(ascii: "*") && i + 1 < n && u[i + 1] == UInt8(ascii: "/") { depth -= 1; i += 2; continue }
+                    i += 1
+                }
+                if depth == 0 {
+                    comments.append(String(decoding: UnsafeBufferPointer(rebasing: u[(start + 2)..<(i - 2)]), as: UTF8.self))
+                    spans.append((start, i, 1))
+                }
+            case UInt8(ascii: "$"):
+                // $n parameter, or a dollar quote $tag$...$tag$ (kept as it is).
+                var j = i + 1
+                var number = 0
+                while j < n, u[j] >= 0x30, u[j] <= 0x39 { number = min(number * 10 + Int(u[j] - 0x30), 1_000_000); j += 1 }
+                if j > i + 1 && !(j < n && isIdent(u[j])) {
+                    maxParameter = max(maxParameter, number)
+                    i = j
+                    note(UInt8(ascii: "a"))
+                    continue
+                }
+                var k = i + 1
+                while k < n, isIdent(u[k]), u[k] != UInt8(ascii: "$") { k += 1 }
+                if k < n, u[k] == UInt8(ascii: "$"), !(i > 0 && isIdent(u[i - 1])) {
+                    let tagLength = k - i + 1
+                    var m = k + 1
+                    var found = false
+                    while m + tagLength <= n {
+                        if u[m] == UInt8(ascii: "$"), memcmp(u.baseAddress! + m, u.baseAddress! + i, tagLength) == 0 {
+                            found = true
+                            break
+                        }
+                        m += 1
+                    }
+                    i = found ? m + tagLength : n
+                    note(UInt8(ascii: "'"))
+                } else {
+                    i += 1
+                    note(c)
+                }
+            case 0x30...0x39, UInt8(ascii: "."):
+                if c == UInt8(ascii: "."), !(i + 1 < n && u[i + 1] >= 0x30 && u[i + 1] <= 0x39) {
+                    i += 1
+                    note(c)
+                    continue
+                }
+                if i > 0 && (isIdent(u[i - 1]) || u[i - 1] == UInt8(ascii: ".")) {
+                    // Part of an identifier (t1) or a qualified name: skip the word.
+                    while i < n && (isIdent(u[i]) || u[i] == UInt8(ascii: ".")) { i += 1 }
+                    note(UInt8(ascii: "a"))
+                    continue
+                }
+                var start = i
+                while i < n, (u[i] >= 0x30 && u[i] <= 0x39) || u[i] == UInt8(ascii: ".") { i += 1 }
+                if i < n, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
+                    var j = i + 1
+                    if j < n, u[j] == UInt8(ascii: "+") || u[j] == UInt8(ascii: "-") { j += 1 }
+                    if j < n, u[j] >= 0x30, u[j] <= 0x39 {
+                        i = j
+                        while i < n, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+                    }
+                }
+                if i < n && isIdent(u[i]) {
+                    // 123abc is not a number PostgreSQL 15 accepts: leave it to the parser.
+                    while i < n && isIdent(u[i]) { i += 1 }
+                    note(UInt8(ascii: "a"))
+                    continue
+                }
+                var lift = valuePosition(lastSignificant)
+                // A unary minus belongs to the literal: `= -5` lifts "-5".
+                if lastSignificant == UInt8(ascii: "-"), valuePosition(beforeLastSignificant) {
+                    var k = start - 1
+                    while k >= 0, u[k] == 0x20 || u[k] == 0x09 || u[k] == 0x0A { k -= 1 }
+                    if k >= 0, u[k] == UInt8(ascii: "-"), spans.last.map({ $0.end <= k }) ?? true { start = k } else { lift = false }
+                }
+                if lift {
+                    spans.append((start, i, 0))
+                    var text = String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)
+                    if start < i, u[start] == UInt8(ascii: "-") {
+                        text = "-" + String(text.dropFirst()).trimmingSpacesAndTabs()
+                    }
+                    literals.append(text)
+                }
+                note(UInt8(ascii: "0"))
+            default:
+                if isIdent(c) {
+                    while i < n && isIdent(u[i]) { i += 1 }
+                    note(UInt8(ascii: "a"))
+                } else {
+                    i += 1
+                    note(c)
+                }
+            }
+        }
+        // Second pass: build the shape.
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        var cursor = 0
+        var placeholder = maxParameter + 1
+        for span in spans {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[cursor..<span.start]))
+            switch span.kind {
+            case 0:
+                out.append(UInt8(ascii: "$"))
+                out.append(contentsOf: String(placeholder).utf8)
+                placeholder += 1
+            case 1:
+                out.append(0x20)
+            default:
+                break   // a line comment: its newline stays
+            }
+            cursor = span.end
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: u[cursor..<n]))
+        return StatementShape(text: String(decoding: out, as: UTF8.self), literals: literals,
+                              firstPlaceholder: maxParameter + 1, comments: comments)
+    }
+}
+
+private extension String {
+    func trimmingSpacesAndTabs() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\n" { s.removeFirst() }
+        return String(s)
+    }
+}
