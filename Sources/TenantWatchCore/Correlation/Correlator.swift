@@ -83,7 +83,7 @@ public final class Correlator {
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
         if let analysis = analyzed.analysis, !analysis.sessionChanges.isEmpty {
-            let parameters = execution.parameters
+            let parameters = analyzed.parameters
             sessions.apply(analysis.sessionChanges, resolve: { value in
                 switch value {
                 case .literal(let s): return s

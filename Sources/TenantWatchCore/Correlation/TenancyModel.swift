@@ -53,7 +53,7 @@ public final class TenancyModel: @unchecked Sendable {
         // two that hold different tenants confine to several.
         if verdict == .multiTenant, resolved.unresolved.isEmpty, resolved.tenants.count == 1 { verdict = .scoped }
         if verdict == .scoped, resolved.tenants.count > 1 { verdict = .multiTenant }
-        return AnalyzedStatement(
+        var analyzed = AnalyzedStatement(
             execution: execution,
             tags: SQLCommenter.tags(fromComments: shape.comments),
             verdict: verdict,
@@ -65,6 +65,8 @@ public final class TenancyModel: @unchecked Sendable {
             reason: analysis.reason,
             analysis: analysis
         )
+        analyzed.parameters = parameters
+        return analyzed
     }
 }
 

@@ -18,6 +18,9 @@ public struct AnalyzedStatement: Sendable {
     public var reason: String
     /// The analyzer's full result, for the detectors that need more than the summary above.
     public var analysis: StatementAnalysis?
+    /// `$1 ...` for this execution: its bind parameters, then the literals lifted from its text
+    /// (the analysis is of the statement's shape, whose placeholders these fill).
+    public var parameters: [String?] = []
     /// The request that issued it, when the correlator could tie them.
     public var request: RequestContext?
     /// The backend's session tenant when the statement ran (what row-level security used).

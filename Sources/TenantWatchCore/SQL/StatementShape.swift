@@ -57,6 +57,10 @@ public struct StatementShape: Sendable, Equatable {
         var literals: [String] = []
         var lastSignificant: UInt8 = 0x28   // as if after "(": a leading literal is a value
         var beforeLastSignificant: UInt8 = 0x28
+        // The last word, to keep the setting name of set_config('x', ...) / current_setting('x'):
+        // the analyzer needs it literal to see a session-tenant change.
+        var lastWord = 0..<0
+        var wordBeforeParen = 0..<0
         var i = 0
         @inline(__always) func isIdent(_ c: UInt8) -> Bool {
             (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c >= 0x80 || c == 0x24
@@ -71,7 +75,20 @@ public struct StatementShape: Sendable, Equatable {
                 return false
             }
         }
-        func note(_ c: UInt8) { beforeLastSignificant = lastSignificant; lastSignificant = c }
+        func note(_ c: UInt8) {
+            if c == UInt8(ascii: "(") { wordBeforeParen = lastSignificant == UInt8(ascii: "a") ? lastWord : 0..<0 }
+            beforeLastSignificant = lastSignificant
+            lastSignificant = c
+        }
+        func settingFunctionOpen() -> Bool {
+            guard lastSignificant == UInt8(ascii: "("), !wordBeforeParen.isEmpty else { return false }
+            var word = ""
+            for k in wordBeforeParen {
+                let b = u[k]
+                word.unicodeScalars.append(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
+            }
+            return word == "set_config" || word == "current_setting"
+        }
         while i < n {
             let c = u[i]
             switch c {
@@ -96,7 +113,7 @@ public struct StatementShape: Sendable, Equatable {
                     value.append(d)
                     i += 1
                 }
-                if closed, !prefixed, valuePosition(lastSignificant), value.first != UInt8(ascii: "{") {
+                if closed, !prefixed, valuePosition(lastSignificant), value.first != UInt8(ascii: "{"), !settingFunctionOpen() {
                     spans.append((start, i, 0))
                     literals.append(String(decoding: value, as: UTF8.self))
                 }
@@ -205,7 +222,9 @@ public struct StatementShape: Sendable, Equatable {
                 note(UInt8(ascii: "0"))
             default:
                 if isIdent(c) {
+                    let start = i
                     while i < n && isIdent(u[i]) { i += 1 }
+                    lastWord = start..<i
                     note(UInt8(ascii: "a"))
                 } else {
                     i += 1

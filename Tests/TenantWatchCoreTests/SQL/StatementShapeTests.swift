@@ -67,3 +67,13 @@ import Testing
         #expect(a.accessedTenants == tenants)
     }
 }
+
+@Suite struct StatementShapeSettingTests {
+    @Test func keepsTheSettingNameOfSetConfigAndCurrentSetting() {
+        let s = StatementShape.of("SELECT set_config('app.current_tenant', 'acme', false)")
+        #expect(s.literals == ["acme"])
+        #expect(s.text == "SELECT set_config('app.current_tenant', $1, false)")
+        let c = StatementShape.of("SELECT * FROM t WHERE tenant_id = current_setting( 'app.current_tenant' )")
+        #expect(c.literals.isEmpty)
+    }
+}
