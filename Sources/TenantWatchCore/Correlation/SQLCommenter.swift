@@ -132,40 +132,52 @@ public enum SQLCommenter {
     }
 
     /// Decodes one comment body: the spec's `k='v',k2='v2'` or Rails' legacy `k:v,k2:v2`.
+    /// Anything else (a prose comment, garbage) gives an empty result. Byte-level: it runs for
+    /// every tagged statement.
     static func parse<S: StringProtocol>(_ body: S) -> [String: String] {
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { return [:] }
+        let u = Array(body.utf8)
         var result: [String: String] = [:]
-        let chars = Array(text.unicodeScalars)
         var i = 0
-        func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\n" || chars[i] == "\t" { i += 1 } }
-        while i < chars.count {
-            skipSpaces()
-            var key = String.UnicodeScalarView()
-            while i < chars.count, chars[i] != "=", chars[i] != ":", chars[i] != "," { key.append(chars[i]); i += 1 }
-            guard i < chars.count, chars[i] == "=" || chars[i] == ":" else { return [:] }
-            let separator = chars[i]
+        let n = u.count
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        @inline(__always) func isKeyByte(_ c: UInt8) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
+                || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        }
+        while i < n && isSpace(u[i]) { i += 1 }
+        guard i < n else { return [:] }
+        while i < n {
+            while i < n && isSpace(u[i]) { i += 1 }
+            let keyStart = i
+            while i < n && isKeyByte(u[i]) { i += 1 }
+            let keyEnd = i
+            while i < n && isSpace(u[i]) { i += 1 }
+            guard keyEnd > keyStart, i < n, u[i] == UInt8(ascii: "=") || u[i] == UInt8(ascii: ":") else { return [:] }
+            let separator = u[i]
             i += 1
-            var value = String.UnicodeScalarView()
-            if separator == "=" {
-                guard i < chars.count, chars[i] == "'" else { return [:] }
+            var value: [UInt8] = []
+            if separator == UInt8(ascii: "=") {
+                while i < n && isSpace(u[i]) { i += 1 }
+                guard i < n, u[i] == UInt8(ascii: "'") else { return [:] }
                 i += 1
                 var closed = false
-                while i < chars.count {
-                    if chars[i] == "\\" && i + 1 < chars.count { value.append(chars[i + 1]); i += 2; continue }
-                    if chars[i] == "'" { closed = true; i += 1; break }
-                    value.append(chars[i]); i += 1
+                while i < n {
+                    if u[i] == UInt8(ascii: "\\") && i + 1 < n { value.append(u[i + 1]); i += 2; continue }
+                    if u[i] == UInt8(ascii: "'") { closed = true; i += 1; break }
+                    value.append(u[i])
+                    i += 1
                 }
                 guard closed else { return [:] }
             } else {
-                while i < chars.count, chars[i] != "," { value.append(chars[i]); i += 1 }
+                while i < n && u[i] != UInt8(ascii: ",") { value.append(u[i]); i += 1 }
+                while let last = value.last, isSpace(last) { value.removeLast() }
             }
-            let k = String(key).trimmingCharacters(in: .whitespaces)
-            guard !k.isEmpty, k.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || "_-.".unicodeScalars.contains($0) }) else { return [:] }
-            result[k.lowercased()] = percentDecode(String(value))
-            skipSpaces()
-            if i < chars.count {
-                guard chars[i] == "," else { return [:] }
+            var key = String(decoding: u[keyStart..<keyEnd], as: UTF8.self)
+            if u[keyStart..<keyEnd].contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { key = key.lowercased() }
+            result[key] = percentDecode(value)
+            while i < n && isSpace(u[i]) { i += 1 }
+            if i < n {
+                guard u[i] == UInt8(ascii: ",") else { return [:] }
                 i += 1
             }
         }
@@ -173,10 +185,11 @@ public enum SQLCommenter {
     }
 
     /// URL-decoding that tolerates what real libraries write: Python's `%%` and stray `%`.
-    static func percentDecode(_ s: String) -> String {
-        guard s.contains("%") else { return s }
+    static func percentDecode(_ s: String) -> String { percentDecode(Array(s.utf8)) }
+
+    static func percentDecode(_ u: [UInt8]) -> String {
+        guard u.contains(UInt8(ascii: "%")) else { return String(decoding: u, as: UTF8.self) }
         var bytes: [UInt8] = []
-        let u = Array(s.utf8)
         var i = 0
         func hex(_ c: UInt8) -> UInt8? {
             switch c {

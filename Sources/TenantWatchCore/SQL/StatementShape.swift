@@ -60,6 +60,8 @@ public struct StatementShape: Sendable, Equatable {
         // The last word, to keep the setting name of set_config('x', ...) / current_setting('x'):
         // the analyzer needs it literal to see a session-tenant change.
         var lastWord = 0..<0
+        var firstWordIsSet = false
+        var sawWord = false
         var wordBeforeParen = 0..<0
         var i = 0
         @inline(__always) func isIdent(_ c: UInt8) -> Bool {
@@ -79,6 +81,23 @@ public struct StatementShape: Sendable, Equatable {
             if c == UInt8(ascii: "(") { wordBeforeParen = lastSignificant == UInt8(ascii: "a") ? lastWord : 0..<0 }
             beforeLastSignificant = lastSignificant
             lastSignificant = c
+        }
+        /// `LIKE 'a%'`, `THEN 'x'`, `BETWEEN 'a' AND 'b'`: keywords after which a value stands.
+        /// Type names (`DATE '2020-01-01'`, `interval '1 day'`) are not among them.
+        func afterValueKeyword() -> Bool {
+            guard lastSignificant == UInt8(ascii: "a"), lastWord.count >= 2, lastWord.count <= 7 else { return false }
+            var word = ""
+            for k in lastWord {
+                let b = u[k]
+                word.unicodeScalars.append(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
+            }
+            switch word {
+            case "like", "ilike", "then", "else", "when", "and", "or", "between", "select", "similar", "to",
+                 "returning", "values", "from", "is", "in", "not":
+                return true
+            default:
+                return false
+            }
         }
         func settingFunctionOpen() -> Bool {
             guard lastSignificant == UInt8(ascii: "("), !wordBeforeParen.isEmpty else { return false }
@@ -113,7 +132,9 @@ public struct StatementShape: Sendable, Equatable {
                     value.append(d)
                     i += 1
                 }
-                if closed, !prefixed, valuePosition(lastSignificant), value.first != UInt8(ascii: "{"), !settingFunctionOpen() {
+                // SET statements keep their values: `SET x = $1` is not valid SQL.
+                if closed, !prefixed, !firstWordIsSet, valuePosition(lastSignificant) || afterValueKeyword(),
+                   value.first != UInt8(ascii: "{"), !settingFunctionOpen() {
                     spans.append((start, i, 0))
                     literals.append(String(decoding: value, as: UTF8.self))
                 }
@@ -204,12 +225,15 @@ public struct StatementShape: Sendable, Equatable {
                     note(UInt8(ascii: "a"))
                     continue
                 }
-                var lift = valuePosition(lastSignificant)
+                // Numbers are lifted wherever they stand (LIMIT 50, BETWEEN 1 AND 9, a - 3): in the
+                // rare place a parameter is not allowed (numeric(10,2)) the shape fails to parse and
+                // the text itself is analysed instead.
+                var lift = true
                 // A unary minus belongs to the literal: `= -5` lifts "-5".
                 if lastSignificant == UInt8(ascii: "-"), valuePosition(beforeLastSignificant) {
                     var k = start - 1
                     while k >= 0, u[k] == 0x20 || u[k] == 0x09 || u[k] == 0x0A { k -= 1 }
-                    if k >= 0, u[k] == UInt8(ascii: "-"), spans.last.map({ $0.end <= k }) ?? true { start = k } else { lift = false }
+                        if k >= 0, u[k] == UInt8(ascii: "-"), spans.last.map({ $0.end <= k }) ?? true { start = k }
                 }
                 if lift {
                     spans.append((start, i, 0))
@@ -225,6 +249,10 @@ public struct StatementShape: Sendable, Equatable {
                     let start = i
                     while i < n && isIdent(u[i]) { i += 1 }
                     lastWord = start..<i
+                    if !sawWord {
+                        sawWord = true
+                        firstWordIsSet = i - start == 3 && (u[start] | 0x20) == 0x73 && (u[start + 1] | 0x20) == 0x65 && (u[start + 2] | 0x20) == 0x74
+                    }
                     note(UInt8(ascii: "a"))
                 } else {
                     i += 1

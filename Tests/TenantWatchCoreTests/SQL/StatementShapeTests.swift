@@ -24,11 +24,29 @@ import Testing
     }
 
     @Test func keepsLiteralsWhoseReplacementCouldChangeTheGrammar() {
-        for sql in ["SELECT DATE '2020-01-01'", "SELECT * FROM t WHERE n LIKE 'x%'", "SELECT E'it\\'s'",
-                    "SELECT * FROM t WHERE tenant_id = ANY('{acme}')", "SELECT $$ 'x' $$", "SELECT 'a' FROM t LIMIT 10",
+        for sql in ["SELECT DATE '2020-01-01'", "SELECT E'it\\'s'",
+                    "SELECT * FROM t WHERE tenant_id = ANY('{acme}')", "SELECT $$ 'x' $$", "SET app.current_tenant = 'acme'", "SET app.current_tenant TO 'acme'",
                     "SELECT t1.c2 FROM t1", "SELECT \"col 'x'\" FROM t"] {
             #expect(StatementShape.of(sql).literals.isEmpty, "\(sql)")
         }
+    }
+
+    @Test func liftsValuesAfterValueKeywordsAndEveryNumber() {
+        let s = StatementShape.of("SELECT 'a' FROM t WHERE n LIKE 'x%' AND k BETWEEN 'a' AND 'b' ORDER BY 1 LIMIT 10 OFFSET 20")
+        #expect(s.literals == ["a", "x%", "a", "b", "1", "10", "20"])
+        let t = StatementShape.of("SELECT CASE WHEN a THEN 'y' ELSE 'n' END, DATE '2020-01-01', interval '1 day' FROM t")
+        #expect(t.literals == ["y", "n"])
+    }
+
+    @Test func aShapeThatBreaksTheGrammarFallsBackToTheText() {
+        let schema = TenancySchema(pgDump: "CREATE TABLE public.invoices (id int, tenant_id text, total numeric);")
+        let model = TenancyModel(schema: schema, sessionSetting: "app.current_tenant")
+        let sql = "SELECT total::numeric(10,2) FROM invoices WHERE tenant_id = 'acme'"
+        #expect(StatementShape.of(sql).text.contains("numeric($"))
+        let a = model.analyze(StatementExecution(position: SourcePosition(file: "f", line: 1), time: nil,
+                                                 backend: BackendID(pid: 1), sql: sql))
+        #expect(a.verdict == .scoped)
+        #expect(a.accessedTenants == ["acme"])
     }
 
     @Test func negativeNumbersAndDoubledQuotes() {
