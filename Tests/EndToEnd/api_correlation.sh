@@ -6,6 +6,13 @@
 # without a predicate. `tenantwatch scan` over each Postgres format + the audit log must report
 # every leak with its kind, caller and accessed tenants, flag no control, agree across the three
 # formats, and exit 1.
+#
+# TW_E2E_KNOWN_ISSUES=1 adds what tenantwatch got wrong when this test was written (all expected
+# to pass once fixed): a SET undone by ROLLBACK still counted as the session tenant (a false
+# tenant_context_mismatch on the next request), an IDOR whose only sqlcommenter tag is on an
+# EXECUTE of a statement PREPAREd untagged at connection setup (cross_tenant_query missed), and
+# `scan --postgres postgresql.csv` with a config whose postgres source says `format = "stderr"`
+# (the csvlog read as stderr: nothing parsed, exit 0).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$E2E_DIR/lib/pg.sh"
@@ -25,8 +32,10 @@ work="$PG_DIR/scan"
 mkdir -p "$work"
 workload_setup saas
 workload_dump_schema saas "$work/schema.sql"
+known=()
+[ -n "${TW_E2E_KNOWN_ISSUES:-}" ] && known=(--known-issues)
 /usr/bin/python3 "$E2E_DIR/apisim/apisim.py" --scenario e2e --dbname saas --user app \
-    --secret "$SECRET" --audit "$work/audit.log" --expected "$work/expected.json"
+    --secret "$SECRET" --audit "$work/audit.log" --expected "$work/expected.json" "${known[@]}"
 pg_stop
 cp "$PG_LOG_STDERR" "$work/postgresql.log"
 cp "$PG_LOG_CSV" "$work/postgresql.csv"
@@ -81,6 +90,20 @@ for format in stderr csvlog jsonlog; do
     fi
     checks+=("$format=$out")
 done
+
+if [ -n "${TW_E2E_KNOWN_ISSUES:-}" ]; then
+    # The command line's --postgres replaces the config's source; its format must still be found.
+    out="$work/findings-csvlog-cli.ndjson"
+    rc=0
+    (cd "$work" && "$TENANTWATCH" scan --format ndjson --config tenantwatch-stderr.toml \
+        --postgres postgresql.csv --audit audit.log) >"$out" 2>"$work/scan-csvlog-cli.err" </dev/null || rc=$?
+    if [ "$rc" -eq 1 ]; then
+        e2e_ok "--postgres postgresql.csv with the stderr config: exit status 1"
+    else
+        e2e_fail "--postgres postgresql.csv with the stderr config: exit status $rc, expected 1; stderr: $(head -c 300 "$work/scan-csvlog-cli.err")"
+    fi
+    checks+=("csvlog-cli=$out")
+fi
 
 if python3 "$E2E_DIR/apisim/check.py" "$work/expected.json" "${checks[@]}"; then
     :

@@ -161,9 +161,9 @@ class Api:
             self.sql("RESET app.current_tenant")
         return rows
 
-    def some_order_of(self, tenant):
+    def some_order_of(self, tenant, table="orders"):
         with self.pool.cursor() as cur:  # test fixture lookup, untagged and before any request
-            cur.execute("SELECT min(id) FROM orders WHERE tenant_id = %s", (tenant,))
+            cur.execute(f"SELECT min(id) FROM {table} WHERE tenant_id = %s", (tenant,))
             return cur.fetchone()[0]
 
     def refresh(self, rid, tenant, presented, expect=None, what=""):
@@ -174,11 +174,12 @@ class Api:
         return issued
 
 
-def scenario(api: Api, kind: str):
+def scenario(api: Api, kind: str, known_issues: bool = False):
     sample = kind == "sample"
     rid = (lambda e2e, smp: smp if sample else e2e)
     globex_order = api.some_order_of("globex")
     globex_order2 = globex_order + 1
+    globex_invoice = api.some_order_of("globex", "invoices") if known_issues else None
 
     # --- controls -------------------------------------------------------------------------
     api.begin(rid("ok-literal-1", "req-0101"), "/invoices", "acme", what="scoped query, literal")
@@ -244,6 +245,27 @@ def scenario(api: Api, kind: str):
     api.begin(rid("ok-rls-2", "req-0108"), "/projects", "acme", what="RLS after the leak, SET + RESET")
     api.respond(api.projects(set_tenant="acme"))
 
+    if known_issues:
+        # Cases tenantwatch got wrong when this was written (see api_correlation.sh).
+        api.begin("ok-set-rollback-1", "/projects", "globex",
+                  what="SET app.current_tenant inside a transaction that is rolled back")
+        api.sql("BEGIN")
+        api.sql("SET app.current_tenant = %s", ("globex",))
+        rows = api.projects()
+        api.sql("ROLLBACK")
+        api.respond(rows)
+        api.begin("ok-after-rollback-1", "/invoices", "initech",
+                  what="scoped read after the ROLLBACK: PostgreSQL has undone the SET, the session has no tenant")
+        api.respond(api.list_invoices("initech"))
+        with api.pool.cursor() as cur:  # the driver's statement cache, prepared once, untagged
+            cur.execute("PREPARE invoice_by_id(text, int) AS SELECT id, tenant_id, amount FROM invoices"
+                        " WHERE tenant_id = $1 AND id = $2")
+        api.begin("leak-cross_tenant_query-2", "/invoices/:id", "acme",
+                  expect=[{"kind": "cross_tenant_query", "tables": ["invoices"], "accessed": ["globex"]},
+                          {"kind": "cross_tenant_response", "accessed": ["globex"]}],
+                  what="IDOR through a statement prepared at connection setup; only the EXECUTE is tagged")
+        api.respond(api.sql("EXECUTE invoice_by_id(%s, %s)", ("globex", globex_invoice)))
+
     if not sample:
         api.begin("leak-unresolved_tenant-1", "/invoices", "initech", host=False,
                   expect=[{"kind": "unresolved_tenant"}],
@@ -279,11 +301,13 @@ def main():
     p.add_argument("--expected")
     p.add_argument("--dbname", default="saas")
     p.add_argument("--user", default="app")
+    p.add_argument("--known-issues", action="store_true",
+                   help="add the requests tenantwatch got wrong when this was written")
     args = p.parse_args()
     if len(args.secret.encode()) < 32:
         sys.exit("apisim: --secret must be at least 32 bytes")
     api = Api(args)
-    scenario(api, args.scenario)
+    scenario(api, args.scenario, args.known_issues)
     api.pool.close()
     api.audit.close()
     if args.expected:
