@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict L1NzCxQCbSHsxB1wK5zbMBy4fIe4KrHeVolwD8jorfJdU5hSPvmR6QeBjZJrzQX
+\restrict dKT2ORnxbZ3T2A3bChJnwGYEl69KL3ZlQVDbucflQtg8us32mszIrrvDjd5zqiY
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -303,5 +303,5 @@ CREATE POLICY tenant_isolation ON public.projects USING ((tenant_id = current_se
 -- PostgreSQL database dump complete
 --
 
-\unrestrict L1NzCxQCbSHsxB1wK5zbMBy4fIe4KrHeVolwD8jorfJdU5hSPvmR6QeBjZJrzQX
+\unrestrict dKT2ORnxbZ3T2A3bChJnwGYEl69KL3ZlQVDbucflQtg8us32mszIrrvDjd5zqiY
 
