@@ -23,12 +23,13 @@ struct SourceOptions: ParsableArguments {
     func loadConfiguration() throws -> Configuration {
         var configuration = try SourceOptions.configuration(at: config)
         var fromCommandLine: [SourceSpec] = []
-        // Sources named on the command line inherit format/prefix/timezone from a config source of
-        // the same kind, so `--postgres other.log` still reads with the server's prefix.
+        // Sources named on the command line inherit the prefix and timezone of a config source of
+        // the same kind, so `--postgres other.log` still reads with the server's prefix; the format
+        // is detected from the content (the other file may be the csvlog twin).
         func template(_ kind: SourceKind) -> SourceSpec? { configuration.sources.first { $0.kind == kind } }
         for p in postgres {
-            var spec = template(.postgres) ?? SourceSpec(kind: .postgres, path: p)
-            spec.path = p
+            var spec = SourceSpec(kind: .postgres, path: p)
+            if let t = template(.postgres) { spec.prefix = t.prefix; spec.timezone = t.timezone }
             fromCommandLine.append(spec)
         }
         for p in audit { fromCommandLine.append(SourceSpec(kind: .audit, path: p)) }

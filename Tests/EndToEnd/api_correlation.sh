@@ -7,8 +7,7 @@
 # every leak with its kind, caller and accessed tenants, flag no control, agree across the three
 # formats, and exit 1.
 #
-# TW_E2E_KNOWN_ISSUES=1 adds what tenantwatch got wrong when this test was written (all expected
-# to pass once fixed): a SET undone by ROLLBACK still counted as the session tenant (a false
+# Regressions kept from when this test was written, all fixed since: a SET undone by ROLLBACK still counted as the session tenant (a false
 # tenant_context_mismatch on the next request), an IDOR whose only sqlcommenter tag is on an
 # EXECUTE of a statement PREPAREd untagged at connection setup (cross_tenant_query missed), and
 # `scan --postgres postgresql.csv` with a config whose postgres source says `format = "stderr"`
@@ -32,8 +31,8 @@ work="$PG_DIR/scan"
 mkdir -p "$work"
 workload_setup saas
 workload_dump_schema saas "$work/schema.sql"
-known=()
-[ -n "${TW_E2E_KNOWN_ISSUES:-}" ] && known=(--known-issues)
+# The regression cases (a SET undone by ROLLBACK, a tag only on an EXECUTE) always run.
+known=(--known-issues)
 /usr/bin/python3 "$E2E_DIR/apisim/apisim.py" --scenario e2e --dbname saas --user app \
     --secret "$SECRET" --audit "$work/audit.log" --expected "$work/expected.json" "${known[@]}"
 pg_stop
@@ -91,7 +90,7 @@ for format in stderr csvlog jsonlog; do
     checks+=("$format=$out")
 done
 
-if [ -n "${TW_E2E_KNOWN_ISSUES:-}" ]; then
+if true; then
     # The command line's --postgres replaces the config's source; its format must still be found.
     out="$work/findings-csvlog-cli.ndjson"
     rc=0

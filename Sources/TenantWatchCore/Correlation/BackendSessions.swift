@@ -9,6 +9,8 @@ public struct BackendSessions: Sendable {
         var session: String?
         var local: String?
         var inTransaction = false
+        /// The session value when the transaction began: a ROLLBACK restores it.
+        var sessionAtBegin: String?
         var lastSeen: Int64 = 0
         var effective: String? { local ?? session }
     }
@@ -37,7 +39,12 @@ public struct BackendSessions: Sendable {
             switch change {
             case .beginTransaction:
                 state.inTransaction = true
-            case .endTransaction:
+                state.sessionAtBegin = state.session
+            case .commitTransaction:
+                state.inTransaction = false
+                state.local = nil
+            case .rollbackTransaction:
+                if state.inTransaction { state.session = state.sessionAtBegin }
                 state.inTransaction = false
                 state.local = nil
             case .reset:

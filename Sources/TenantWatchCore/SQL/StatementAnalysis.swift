@@ -14,8 +14,10 @@ public enum SessionTenantChange: Hashable, Sendable, Codable {
     case reset
     /// `BEGIN` / `START TRANSACTION`.
     case beginTransaction
-    /// `COMMIT`, `ROLLBACK`, `END`, `ABORT`, `PREPARE TRANSACTION`: local settings are gone.
-    case endTransaction
+    /// `COMMIT`, `END`, `PREPARE TRANSACTION`: local settings are gone, session ones stay.
+    case commitTransaction
+    /// `ROLLBACK`, `ABORT`: local settings are gone, and so is every SET made in the transaction.
+    case rollbackTransaction
 }
 
 /// How one FROM item (or write target) is confined.

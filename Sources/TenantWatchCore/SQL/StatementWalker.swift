@@ -145,9 +145,10 @@ final class StatementWalker {
         if let s = stmt.as("TransactionStmt"), let kind = s["kind"] {
             if kind.stringEquals("TRANS_STMT_BEGIN") || kind.stringEquals("TRANS_STMT_START") {
                 sessionChanges.append(.beginTransaction)
-            } else if kind.stringEquals("TRANS_STMT_COMMIT") || kind.stringEquals("TRANS_STMT_ROLLBACK")
-                        || kind.stringEquals("TRANS_STMT_PREPARE") {
-                sessionChanges.append(.endTransaction)
+            } else if kind.stringEquals("TRANS_STMT_COMMIT") || kind.stringEquals("TRANS_STMT_PREPARE") {
+                sessionChanges.append(.commitTransaction)
+            } else if kind.stringEquals("TRANS_STMT_ROLLBACK") {
+                sessionChanges.append(.rollbackTransaction)
             }
             return .other
         }

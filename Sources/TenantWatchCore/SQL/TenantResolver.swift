@@ -35,7 +35,7 @@ public enum TenantResolver {
                 switch change {
                 case .reset: session = nil
                 case .set(let v, _): session = concrete(v)
-                case .beginTransaction, .endTransaction: break
+                case .beginTransaction, .commitTransaction, .rollbackTransaction: break
                 }
             }
         }

@@ -106,6 +106,25 @@ import Testing
         #expect(s[6].sessionTenant == nil)
     }
 
+    @Test func rollbackUndoesASetMadeInTheTransaction() {
+        let c = correlator()
+        let s = statements(run(c, [
+            stmt("SET app.current_tenant = 'acme'", at: 1),
+            stmt("BEGIN", at: 2),
+            stmt("SET app.current_tenant = 'globex'", at: 3),
+            stmt("SELECT * FROM projects", at: 4),
+            stmt("ROLLBACK", at: 5),
+            stmt("SELECT * FROM projects", at: 6),
+            stmt("BEGIN", at: 7),
+            stmt("SET app.current_tenant = 'initech'", at: 8),
+            stmt("COMMIT", at: 9),
+            stmt("SELECT * FROM projects", at: 10),
+        ]))
+        #expect(s[3].sessionTenant == "globex")
+        #expect(s[5].sessionTenant == "acme")
+        #expect(s[9].sessionTenant == "initech")
+    }
+
     @Test func currentSettingResolvesToTheSessionTenant() {
         let c = correlator()
         let s = statements(run(c, [

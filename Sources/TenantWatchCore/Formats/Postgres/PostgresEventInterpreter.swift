@@ -80,6 +80,11 @@ public struct PostgresEventInterpreter {
         if let d = r.detail, d.hasASCIIPrefix("prepare: "), let (b, p) = Self.preparedBody(prepare: d.dropFirst(9), execute: sql) {
             body = b
             params = p
+            // The request's sqlcommenter tag may sit on the EXECUTE only: carry it over, so the
+            // execution stays tied to the request that ran it.
+            if sql.utf8.contains(UInt8(ascii: "*")) {
+                for comment in StatementShape.of(sql).comments { body += " /*" + comment + "*/" }
+            }
         }
         emit(r, key, sql: body, params: params, via: .simple, failed: false, &events)
         state.logged = fromDuration ? nil : (sql, .simple, [])

@@ -131,6 +131,18 @@ import Testing
         #expect(PostgresEventInterpreter.preparedBody(prepare: "PREPARE q(int, text) AS SELECT $1, $2", execute: "EXECUTE q(1, 'x')")?.0 == "SELECT $1, $2")
     }
 
+    @Test func executeKeepsItsOwnRequestTag() {
+        let text = """
+        2026-11-22 13:00:00.000 UTC [7] LOG:  statement: EXECUTE inv('globex', 45) /*request_id='r-c'*/
+        2026-11-22 13:00:00.000 UTC [7] DETAIL:  prepare: PREPARE inv(text, int) AS SELECT * FROM invoices WHERE tenant_id = $1 AND id = $2
+        """
+        let (events, _) = PG.parse(text: text, prefix: "%m [%p] ")
+        let statements = events.compactMap { if case .statement(let s) = $0 { return s } else { return nil } }
+        #expect(statements.count == 1)
+        #expect(statements.first?.parameters == ["globex", "45"])
+        #expect(SQLCommenter.tags(in: statements.first?.sql ?? "").requestID == "r-c")
+    }
+
     @Test func stderrLineWithMalformedAuditIsUnparsedNotLost() {
         let (events, p) = PG.parse(text: "2026-11-22 13:00:00.000 UTC [1] LOG:  AUDIT: SESSION,x,1", prefix: "%m [%p] ")
         #expect(PG.unparsed(events).count == 1)
