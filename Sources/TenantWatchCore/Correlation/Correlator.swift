@@ -5,6 +5,17 @@ import DequeModule
 public enum CorrelatedEvent: Sendable {
     case statement(AnalyzedStatement)
     case request(AuditRequest, statements: [SourcePosition])
+    /// A cache command, with the request it served when that could be told.
+    case cache(CacheCommand, request: RequestContext?, tie: CacheTie)
+}
+
+/// How a cache command was tied to its request — said in the evidence, since only one is exact.
+public enum CacheTie: String, Sendable, Codable {
+    /// The connection's `CLIENT SETNAME` carried the request's id (sqlcommenter style).
+    case clientName = "client_name"
+    /// Exactly one request was in flight (had statements, no audit line yet) at that moment.
+    case time
+    case none
 }
 
 /// Ties each statement to the request that issued it (sqlcommenter `traceparent` or
@@ -37,7 +48,14 @@ public final class Correlator {
     public private(set) var statistics = Statistics()
     public private(set) var tenants: TenantRegistry
 
-    private var pending: [String: [AnalyzedStatement]] = [:]
+    private enum Held: Sendable {
+        case statement(AnalyzedStatement)
+        case cache(CacheCommand, CacheTie)
+    }
+
+    private var pending: [String: [Held]] = [:]
+    /// Log time of the latest statement of each request still waiting for its audit line.
+    private var inFlight: [String: Int64] = [:]
     private var pendingOrder: Deque<(key: String, time: Int64)> = []
     private var pendingCount = 0
     private var recent: [String: RequestContext] = [:]
@@ -64,6 +82,8 @@ public final class Correlator {
             self.request(request, emit: emit)
         case .backendEnded(let backend, _, _):
             sessions.end(backend)
+        case .cacheCommand(let command):
+            cache(command, emit: emit)
         default:
             break
         }
@@ -111,14 +131,45 @@ public final class Correlator {
             }
         }
         // Hold it under its first key; a request carrying either key will find it.
-        let key = keys[0]
-        pending[key, default: []].append(analyzed)
-        pendingOrder.append((key, execution.time?.microseconds ?? watermark))
+        hold(.statement(analyzed), under: keys[0], at: execution.time?.microseconds ?? watermark, emit: emit)
+        inFlight[keys[0]] = execution.time?.microseconds ?? watermark
+    }
+
+    private func hold(_ item: Held, under key: String, at time: Int64, emit: (CorrelatedEvent) -> Void) {
+        pending[key, default: []].append(item)
+        pendingOrder.append((key, time))
         pendingCount += 1
         if pendingCount > limits.maxPendingStatements, let (oldest, _) = pendingOrder.popFirst() {
             statistics.droppedForCapacity += 1
             release(key: oldest, emit: emit)
         }
+    }
+
+    // MARK: cache commands
+
+    /// Ties a cache command to its request: exactly by the connection's client name when it
+    /// carries a request id or trace, else by time when exactly one request is in flight.
+    private func cache(_ command: CacheCommand, emit: (CorrelatedEvent) -> Void) {
+        let tags = command.clientName.map(CacheClientName.tags) ?? StatementTags()
+        let keys = requestKeys(traceID: tags.traceID, requestID: tags.requestID)
+        var tie = CacheTie.clientName
+        var key = keys.first
+        if key == nil {
+            let t = command.time.microseconds
+            let candidates = inFlight.filter { t - $0.value <= 1_000_000 && t - $0.value >= -1_000_000 }
+            if candidates.count == 1 { key = candidates.first!.key; tie = .time }
+        }
+        guard let key else {
+            emit(.cache(command, request: nil, tie: .none))
+            return
+        }
+        for k in (keys.isEmpty ? [key] : keys) {
+            if let context = recent[k] {
+                emit(.cache(command, request: context, tie: tie))
+                return
+            }
+        }
+        hold(.cache(command, tie), under: key, at: command.time.microseconds, emit: emit)
     }
 
     // MARK: requests
@@ -130,13 +181,19 @@ public final class Correlator {
         var positions: [SourcePosition] = []
         for key in keys {
             positions += statementsOfRequest.removeValue(forKey: key) ?? []
-            guard var held = pending.removeValue(forKey: key) else { continue }
+            inFlight.removeValue(forKey: key)
+            guard let held = pending.removeValue(forKey: key) else { continue }
             pendingCount -= held.count
-            for i in held.indices {
-                held[i].request = context
-                positions.append(held[i].execution.position)
-                statistics.joined += 1
-                emit(.statement(held[i]))
+            for item in held {
+                switch item {
+                case .statement(var statement):
+                    statement.request = context
+                    positions.append(statement.execution.position)
+                    statistics.joined += 1
+                    emit(.statement(statement))
+                case .cache(let command, let tie):
+                    emit(.cache(command, request: context, tie: tie))
+                }
             }
         }
         emit(.request(request, statements: positions.sorted { $0.line < $1.line }))
@@ -166,6 +223,7 @@ public final class Correlator {
             pendingOrder.removeFirst()
             release(key: first.key, emit: emit)
         }
+        if !inFlight.isEmpty { inFlight = inFlight.filter { $0.value >= cutoff } }
         while let first = recentOrder.first, first.time < cutoff {
             recentOrder.removeFirst()
             if recent.removeValue(forKey: first.key) != nil { statistics.retiredRequests += 1 }
@@ -179,7 +237,15 @@ public final class Correlator {
     private func release(key: String, emit: (CorrelatedEvent) -> Void) {
         guard let held = pending.removeValue(forKey: key) else { return }
         pendingCount -= held.count
-        statistics.unmatchedStatements += held.count
-        for s in held { emit(.statement(s)) }
+        inFlight.removeValue(forKey: key)
+        for item in held {
+            switch item {
+            case .statement(let s):
+                statistics.unmatchedStatements += 1
+                emit(.statement(s))
+            case .cache(let command, _):
+                emit(.cache(command, request: nil, tie: .none))
+            }
+        }
     }
 }

@@ -18,12 +18,15 @@ public struct RequestDetectionContext: Sendable {
     public var hostPatternConfigured: Bool
     /// Positions of the statements the request ran, for evidence.
     public var statements: [SourcePosition]
+    /// Cache reads this request made of keys another tenant's request wrote.
+    public var poisonedReads: [CacheWriterLedger.PoisonedRead]
 
     public init(knownTenants: TenantRegistry = TenantRegistry(), hostPatternConfigured: Bool = false,
-                statements: [SourcePosition] = []) {
+                statements: [SourcePosition] = [], poisonedReads: [CacheWriterLedger.PoisonedRead] = []) {
         self.knownTenants = knownTenants
         self.hostPatternConfigured = hostPatternConfigured
         self.statements = statements
+        self.poisonedReads = poisonedReads
     }
 }
 

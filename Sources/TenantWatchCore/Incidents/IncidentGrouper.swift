@@ -2,7 +2,7 @@
 /// incident (`INC-0001`, ...), so the on-call engineer works one incident, not fifty findings.
 ///
 /// A leak path is the kind family, the caller and exposed tenants, and what the leak goes
-/// through (the statement fingerprint, else the route, else the cache key pattern).
+/// through (the route, else the statement fingerprint, else the cache key pattern).
 public struct IncidentGrouper: Sendable {
     /// A leak path quiet for longer than this opens a new incident when it recurs.
     public var window: Int64
@@ -15,7 +15,9 @@ public struct IncidentGrouper: Sendable {
     }
 
     static func pathKey(for f: Finding) -> String {
-        let through = f.fingerprint ?? f.route ?? f.cacheKey ?? f.tables.joined(separator: ",")
+        // A request's findings (the wrong-tenant query and the response it fed) share the route;
+        // a background job's statement has none and goes by its fingerprint.
+        let through = f.route ?? f.fingerprint ?? f.cacheKey ?? f.tables.joined(separator: ",")
         return [f.kind.family, f.callerTenant ?? "", f.accessedTenants.joined(separator: ","), through]
             .joined(separator: "|")
     }

@@ -19,6 +19,7 @@ public final class ScanPipeline {
     private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
     private var cacheKeys: UnscopedCacheKeyDetector
+    private var cacheWriters = CacheWriterLedger()
     private let hostPatternConfigured: Bool
 
     public init(configuration: Configuration, model: TenancyModel, makeParser: @escaping ParserFactory,
@@ -124,10 +125,6 @@ public final class ScanPipeline {
 
     private func handle(_ event: Event) {
         statistics.count(event)
-        if case .cacheCommand(let command) = event {
-            _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
-            return
-        }
         correlator.ingest(event, emit: detect)
     }
 
@@ -137,10 +134,14 @@ public final class ScanPipeline {
             for detector in statementDetectors {
                 for finding in detector.inspect(statement) { aggregator.add(finding) }
             }
+        case .cache(let command, let request, let tie):
+            _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
+            cacheWriters.observe(command, request: request, tie: tie)
         case .request(let request, let statements):
             let context = RequestDetectionContext(knownTenants: correlator.tenants,
                                                   hostPatternConfigured: hostPatternConfigured,
-                                                  statements: statements)
+                                                  statements: statements,
+                                                  poisonedReads: cacheWriters.takeReads(for: request))
             for i in requestDetectors.indices {
                 for finding in requestDetectors[i].inspect(request, context: context) { aggregator.add(finding) }
             }

@@ -1,0 +1,87 @@
+/// Remembers, for each cache key, the request (and so the tenant) that last wrote it, so a read
+/// served to another tenant can be shown as the chain that proves the poisoned cache:
+/// A's request → SET key → B's request → GET key.
+///
+/// Bounded: past `capacity` keys the oldest writes are forgotten.
+public struct CacheWriterLedger: Sendable {
+    public struct Write: Sendable, Equatable {
+        public var tenant: String
+        public var request: RequestContext
+        public var command: SourcePosition
+        public var tie: CacheTie
+    }
+
+    /// A read of a key another tenant's request wrote.
+    public struct PoisonedRead: Sendable, Equatable {
+        public var key: String
+        public var writer: Write
+        public var reader: RequestContext
+        public var read: SourcePosition
+        public var readTie: CacheTie
+
+        /// Evidence in story order: A's request, the write, the read (B's request comes with its finding).
+        public var evidence: [SourcePosition] { [writer.request.position, writer.command, read] }
+
+        public var summary: String {
+            let how = writer.tie == .clientName && readTie == .clientName ? "tied by client name" : "tied by time (approximate)"
+            return "cache key \(key) written while serving \(writer.tenant) (request \(writer.request.requestID ?? writer.request.traceID ?? "?")) was read while serving \(reader.callerTenant ?? "?"), \(how)"
+        }
+    }
+
+    public var capacity: Int
+    private var writes: [[UInt8]: Write] = [:]
+    private var order: [[UInt8]] = []
+    /// Poisoned reads waiting for their reading request's response finding, by request key.
+    private var reads: [String: [PoisonedRead]] = [:]
+
+    public init(capacity: Int = 200_000) { self.capacity = capacity }
+
+    public mutating func observe(_ command: CacheCommand, request: RequestContext?, tie: CacheTie) {
+        switch command.access {
+        case .write:
+            guard let request, let tenant = request.callerTenant else {
+                // A write nobody can vouch for: forget what we knew about these keys.
+                for key in command.keys { writes.removeValue(forKey: key) }
+                return
+            }
+            for key in command.keys {
+                if writes[key] == nil { order.append(key) }
+                writes[key] = Write(tenant: tenant, request: request, command: command.position, tie: tie)
+            }
+            if order.count > capacity {
+                let drop = order.count - capacity * 9 / 10
+                for key in order.prefix(drop) { writes.removeValue(forKey: key) }
+                order.removeFirst(drop)
+            }
+        case .delete:
+            for key in command.keys { writes.removeValue(forKey: key) }
+        case .read:
+            guard let request, let reader = request.callerTenant else { return }
+            for (index, key) in command.keys.enumerated() {
+                guard let write = writes[key], write.tenant != reader else { continue }
+                let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
+                                        read: command.position, readTie: tie)
+                for k in CacheWriterLedger.keys(of: request) { reads[k, default: []].append(read) }
+            }
+        case .other:
+            break
+        }
+    }
+
+    /// The poisoned reads made while serving this request (each reported once).
+    public mutating func takeReads(for request: AuditRequest) -> [PoisonedRead] {
+        var out: [PoisonedRead] = []
+        for k in CacheWriterLedger.keys(request.requestID, request.traceID) {
+            for r in reads.removeValue(forKey: k) ?? [] where !out.contains(r) { out.append(r) }
+        }
+        return out
+    }
+
+    static func keys(of r: RequestContext) -> [String] { keys(r.requestID, r.traceID) }
+    static func keys(_ requestID: String?, _ traceID: String?) -> [String] {
+        var out: [String] = []
+        if let r = requestID { out.append("r:" + r) }
+        if let t = traceID { out.append("t:" + t) }
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import TenantWatchCore
+
+/// The seed story of the cache issue, end to end through the scan pipeline over real files:
+/// two tenants share project id 1041; acme's request fills `project:1041`, globex's request
+/// reads it.
+@Suite struct PoisonedCacheTests {
+    let dir = NSTemporaryDirectory() + "tw-poison-\(UUID().uuidString)/"
+
+    func write(_ name: String, _ text: String) -> String {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + name
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func audit(_ id: String, _ tenant: String, at ts: String, response: [String]) -> String {
+        let payload = Data("{\"tenant_id\":\"\(tenant)\"}".utf8).base64EncodedString()
+            .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let token = "eyJhbGciOiJIUzI1NiJ9.\(payload).c2ln"
+        let tenants = response.map { "\"\($0)\"" }.joined(separator: ",")
+        return "{\"ts\":\"\(ts)\",\"request_id\":\"\(id)\",\"route\":\"/projects/:id\",\"status\":200,"
+            + "\"host\":\"\(tenant).example.com\",\"headers\":{\"authorization\":\"Bearer \(token)\"},"
+            + "\"response\":{\"tenant_ids\":[\(tenants)]}}"
+    }
+
+    func scan(_ sources: [SourceSpec]) throws -> [Finding] {
+        var configuration = Configuration()
+        configuration.tenancy.tenants = ["acme", "globex"]
+        let model = TenancyModel(schema: TenancySchema(pgDump: "CREATE TABLE public.projects (id int, tenant_id text, name text);"),
+                                 sessionSetting: "app.current_tenant")
+        let factory = ParserFactory(configuration: configuration)
+        let pipeline = ScanPipeline(configuration: configuration, model: model, makeParser: factory.make)
+        try pipeline.run(sources)
+        return pipeline.findings()
+    }
+
+    @Test func readTiedByClientNameCarriesTheWholeChain() throws {
+        // 2026-11-22T12:00:00Z = 1795348800
+        let monitor = write("monitor.txt", """
+            1795348800.100000 [0 127.0.0.1:5001] "CLIENT" "SETNAME" "request_id=req-a"
+            1795348800.110000 [0 127.0.0.1:5001] "SET" "project:1041" "{\\"tenant\\":\\"acme\\"}"
+            1795348805.100000 [0 127.0.0.1:5002] "CLIENT" "SETNAME" "request_id='req-b'"
+            1795348805.110000 [0 127.0.0.1:5002] "GET" "project:1041"
+            1795348806.000000 [0 127.0.0.1:5003] "GET" "acme:project:7"
+            """)
+        let auditLog = write("audit.log", [
+            audit("req-a", "acme", at: "2026-11-22T12:00:00.200Z", response: ["acme"]),
+            audit("req-b", "globex", at: "2026-11-22T12:00:05.200Z", response: []),
+        ].joined(separator: "\n"))
+        let findings = try scan([SourceSpec(kind: .redis, path: monitor), SourceSpec(kind: .audit, path: auditLog)])
+        let response = try #require(findings.first { $0.kind == .crossTenantResponse })
+        #expect(response.requestID == "req-b")
+        #expect(response.callerTenant == "globex")
+        #expect(response.accessedTenants == ["acme"])
+        #expect(response.cacheKey == "project:1041")
+        #expect(response.message.contains("tied by client name"))
+        let lines = Set(response.evidence.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent):\($0.line)" })
+        #expect(lines.isSuperset(of: ["audit.log:2", "audit.log:1", "monitor.txt:2", "monitor.txt:4"]))
+        #expect(findings.contains { $0.kind == .unscopedCacheKey && $0.cacheKey == "project:1041" })
+        #expect(findings.filter { $0.kind == .crossTenantResponse }.count == 1, "acme's own read is no leak")
+    }
+
+    @Test func sameTenantReadingItsOwnKeyIsClean() throws {
+        let monitor = write("monitor2.txt", """
+            1795348800.100000 [0 127.0.0.1:5001] "CLIENT" "SETNAME" "request_id=req-a"
+            1795348800.110000 [0 127.0.0.1:5001] "SET" "project:1041" "x"
+            1795348805.100000 [0 127.0.0.1:5002] "CLIENT" "SETNAME" "request_id=req-c"
+            1795348805.110000 [0 127.0.0.1:5002] "GET" "project:1041"
+            """)
+        let auditLog = write("audit2.log", [
+            audit("req-a", "acme", at: "2026-11-22T12:00:00.200Z", response: ["acme"]),
+            audit("req-c", "acme", at: "2026-11-22T12:00:05.200Z", response: ["acme"]),
+        ].joined(separator: "\n"))
+        let findings = try scan([SourceSpec(kind: .redis, path: monitor), SourceSpec(kind: .audit, path: auditLog)])
+        #expect(!findings.contains { $0.kind == .crossTenantResponse })
+    }
+
+    @Test func untaggedCommandsAreTiedByTimeWhenOneRequestIsInFlight() throws {
+        let pg = write("pg.log", """
+            2026-11-22 12:00:00.050 UTC [11] LOG:  statement: SELECT * FROM projects WHERE tenant_id = 'acme' AND id = 1041 /*request_id='req-a'*/
+            2026-11-22 12:00:05.050 UTC [12] LOG:  statement: SELECT 1 /*request_id='req-b'*/
+            """)
+        let monitor = write("monitor3.txt", """
+            1795348800.110000 [0 127.0.0.1:5001] "SET" "project:1041" "x"
+            1795348805.110000 [0 127.0.0.1:5002] "GET" "project:1041"
+            """)
+        let auditLog = write("audit3.log", [
+            audit("req-a", "acme", at: "2026-11-22T12:00:00.200Z", response: ["acme"]),
+            audit("req-b", "globex", at: "2026-11-22T12:00:05.200Z", response: []),
+        ].joined(separator: "\n"))
+        var spec = SourceSpec(kind: .postgres, path: pg, format: .stderr, prefix: "%m [%p] ")
+        spec.timezone = "UTC"
+        let findings = try scan([spec, SourceSpec(kind: .redis, path: monitor), SourceSpec(kind: .audit, path: auditLog)])
+        let response = try #require(findings.first { $0.kind == .crossTenantResponse })
+        #expect(response.requestID == "req-b")
+        #expect(response.message.contains("tied by time"))
+    }
+}
