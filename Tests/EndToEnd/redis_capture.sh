@@ -3,7 +3,10 @@
 # tenant-scoped keys (acme:..., tenant:globex:..., t=acme|...), a hash, a binary key, an allowed
 # global key (plans:pro), and the seed story: acme caches `project:1041`, globex's request reads
 # `project:1041` and gets acme's payload. `tenantwatch scan --redis` must report exactly one
-# unscoped_cache_key (pattern project:{id}, cache_key project:1041) and no control.
+# unscoped_cache_key (pattern project:{id}, cache_key project:1041) and no control. With the
+# API's audit log (each connection names its request with CLIENT SETNAME), the poisoned read is
+# a cross_tenant_response of globex's request whose evidence is the whole chain: acme's request,
+# its SET, globex's GET; globex's second request (its own keys only) is not flagged.
 #
 # TW_REDIS_SAVE_CAPTURE=FILE copies the captured MONITOR output to FILE (how
 # Tests/TenantWatchCoreTests/Fixtures/redis_seed_story.txt was made).
@@ -53,8 +56,16 @@ wait_for "MONITOR to start" grep -qx OK "$work/monitor.txt"
 
 # One connection per tenant's API process: redis-cli reads commands from standard input
 # (double-quoted arguments take \xNN escapes, single-quoted ones are literal).
+now() { python3 -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"))'; }
+# An unsigned JWT is enough here: the caller's tenant is read from the claims (unverified).
+token() { printf 'eyJhbGciOiJIUzI1NiJ9.%s.c2ln' "$(printf '{"tenant_id":"%s","sub":"u-%s"}' "$1" "$1" | base64 -w0 | tr '+/' '-_' | tr -d '=')"; }
+audit() {  # audit REQUEST_ID TENANT RESPONSE_TENANTS_JSON
+    printf '{"ts":"%s","request_id":"%s","route":"/projects/:id","status":200,"host":"%s.example.com","headers":{"authorization":"Bearer %s"},"response":{"tenant_ids":%s}}\n' \
+        "$(now)" "$1" "$2" "$(token "$2")" "$3" >>"$work/audit.log"
+}
+
 rcli >/dev/null <<'ACME'
-CLIENT SETNAME acme-api
+CLIENT SETNAME request_id=req-acme-1
 SET acme:project:1041 '{"tenant":"acme","name":"Apollo","budget":120000}'
 GET acme:project:1041
 HSET tenant:acme:invoice:7 total 1200 currency EUR
@@ -67,9 +78,10 @@ GET plans:pro
 SET project:1041 '{"tenant":"acme","name":"Apollo","budget":120000}'
 EXPIRE project:1041 3600
 ACME
+audit req-acme-1 acme '["acme"]'
 
 rcli >/dev/null <<'GLOBEX'
-CLIENT SETNAME globex-api
+CLIENT SETNAME request_id=req-globex-1
 SET globex:project:1041 '{"tenant":"globex","name":"Zeus"}'
 GET globex:project:1041
 HSET tenant:globex:invoice:7 total 80 currency USD
@@ -78,6 +90,13 @@ MGET globex:project:1041 tenant:globex:invoice:7:pdf
 GET plans:pro
 GET project:1041
 GLOBEX
+# The API does not know the payload was acme's: its audit line lists no tenant.
+audit req-globex-1 globex '[]'
+rcli >/dev/null <<'GLOBEX2'
+CLIENT SETNAME request_id=req-globex-2
+GET globex:project:1041
+GLOBEX2
+audit req-globex-2 globex '["globex"]'
 
 # A sentinel tells us MONITOR has written everything before it.
 rcli ECHO end-of-scenario >/dev/null
@@ -168,6 +187,64 @@ for f in cache:
 if not any((f.get("cache_key") or "").startswith(tuple(controls)) for f in cache):
     ok("no control flagged (tenant-scoped keys, the hash, the binary key, the allowed plans:pro)")
 
+sys.exit(1 if failures else 0)
+PY
+
+
+# --- the poisoned read, with the audit log ---------------------------------------------------
+rc=0
+(cd "$work" && "$TENANTWATCH" scan --format ndjson --config tenantwatch.toml --redis monitor.txt --audit audit.log) \
+    >"$work/findings-audit.ndjson" 2>"$work/scan-audit.err" </dev/null || rc=$?
+if [ "$rc" -eq 1 ]; then
+    e2e_ok "scan with the audit log exits 1 (a critical finding)"
+else
+    e2e_fail "scan with the audit log exited $rc, expected 1; stderr: $(head -c 600 "$work/scan-audit.err")"
+fi
+if python3 - "$work/findings-audit.ndjson" "$work/monitor.txt" <<'PY'; then :; else E2E_FAILS=$((E2E_FAILS + 1)); fi
+import json, sys
+
+failures = 0
+def ok(msg): print(f"ok - {msg}")
+def fail(msg):
+    global failures
+    failures += 1
+    print(f"FAIL - {msg}")
+
+findings = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+monitor = open(sys.argv[2], encoding="utf-8", errors="replace").read().split("\n")
+def line_of(needle, after=0):
+    for n, text in enumerate(monitor, 1):
+        if n > after and needle in text:
+            return n
+    return None
+
+responses = [f for f in findings if f["kind"] == "cross_tenant_response"]
+if len(responses) == 1 and responses[0].get("request_id") == "req-globex-1":
+    ok("one cross_tenant_response, for globex's request that read project:1041")
+else:
+    fail(f"cross_tenant_response findings: {[(f.get('request_id'), f.get('cache_key')) for f in responses]}")
+for f in responses[:1]:
+    if f.get("caller_tenant") == "globex" and f.get("accessed_tenants") == ["acme"] and f.get("cache_key") == "project:1041":
+        ok("caller globex, exposed acme, cache_key project:1041")
+    else:
+        fail(f"wrong fields: {f.get('caller_tenant')!r} {f.get('accessed_tenants')!r} {f.get('cache_key')!r}")
+    lines = {(e["source"].rsplit("/", 1)[-1], e["line"]) for e in f.get("evidence", [])}
+    set_line = line_of('"SET" "project:1041"')
+    get_line = line_of('"GET" "project:1041"', after=set_line or 0)
+    want = {("audit.log", 1), ("audit.log", 2), ("monitor.txt", set_line), ("monitor.txt", get_line)}
+    if want <= lines:
+        ok(f"evidence is the chain: acme's request, SET (line {set_line}), globex's request, GET (line {get_line})")
+    else:
+        fail(f"evidence {sorted(lines)} lacks {sorted(want - lines)}")
+    if "client name" in f.get("message", ""):
+        ok("the message says how the cache commands were tied (client name)")
+    else:
+        fail(f"message does not say how it was tied: {f.get('message')!r}")
+others = [f for f in findings if f.get("request_id") == "req-globex-2" or f.get("request_id") == "req-acme-1"]
+if not others:
+    ok("controls not flagged (acme's own reads, globex's own keys)")
+else:
+    fail(f"controls flagged: {[(f['kind'], f.get('request_id')) for f in others]}")
 sys.exit(1 if failures else 0)
 PY
 

@@ -19,7 +19,7 @@ public final class ScanPipeline {
     private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
     private var cacheKeys: UnscopedCacheKeyDetector
-    private var cacheWriters = CacheWriterLedger()
+    private var cacheWriters: CacheWriterLedger
     private let hostPatternConfigured: Bool
 
     public init(configuration: Configuration, model: TenancyModel, makeParser: @escaping ParserFactory,
@@ -30,6 +30,7 @@ public final class ScanPipeline {
         self.requestDetectors = requestDetectors
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
+        self.cacheWriters = CacheWriterLedger(allowed: configuration.cache.allowed)
         self.correlator = Correlator(model: model, limits: Correlator.Limits(windowSeconds: configuration.correlation.windowSeconds),
                                      knownTenants: configuration.tenancy.tenants)
     }

@@ -28,6 +28,7 @@ import Testing
     func scan(_ sources: [SourceSpec]) throws -> [Finding] {
         var configuration = Configuration()
         configuration.tenancy.tenants = ["acme", "globex"]
+        configuration.cache.allowed = ["plans:*"]
         let model = TenancyModel(schema: TenancySchema(pgDump: "CREATE TABLE public.projects (id int, tenant_id text, name text);"),
                                  sessionSetting: "app.current_tenant")
         let factory = ParserFactory(configuration: configuration)
@@ -62,16 +63,20 @@ import Testing
         #expect(findings.filter { $0.kind == .crossTenantResponse }.count == 1, "acme's own read is no leak")
     }
 
-    @Test func sameTenantReadingItsOwnKeyIsClean() throws {
+    @Test func ownKeysAndAllowedGlobalKeysAreClean() throws {
         let monitor = write("monitor2.txt", """
             1795348800.100000 [0 127.0.0.1:5001] "CLIENT" "SETNAME" "request_id=req-a"
             1795348800.110000 [0 127.0.0.1:5001] "SET" "project:1041" "x"
+            1795348800.120000 [0 127.0.0.1:5001] "SET" "plans:pro" "{}"
+            1795348805.100000 [0 127.0.0.1:5004] "CLIENT" "SETNAME" "request_id=req-d"
+            1795348805.105000 [0 127.0.0.1:5004] "GET" "plans:pro"
             1795348805.100000 [0 127.0.0.1:5002] "CLIENT" "SETNAME" "request_id=req-c"
             1795348805.110000 [0 127.0.0.1:5002] "GET" "project:1041"
             """)
         let auditLog = write("audit2.log", [
             audit("req-a", "acme", at: "2026-11-22T12:00:00.200Z", response: ["acme"]),
             audit("req-c", "acme", at: "2026-11-22T12:00:05.200Z", response: ["acme"]),
+            audit("req-d", "globex", at: "2026-11-22T12:00:05.210Z", response: ["globex"]),
         ].joined(separator: "\n"))
         let findings = try scan([SourceSpec(kind: .redis, path: monitor), SourceSpec(kind: .audit, path: auditLog)])
         #expect(!findings.contains { $0.kind == .crossTenantResponse })

@@ -29,12 +29,17 @@ public struct CacheWriterLedger: Sendable {
     }
 
     public var capacity: Int
+    /// `cache.allowed`: keys shared by design (`plans:*`), which every tenant may read.
+    public let allowed: [KeyGlob]
     private var writes: [[UInt8]: Write] = [:]
     private var order: [[UInt8]] = []
     /// Poisoned reads waiting for their reading request's response finding, by request key.
     private var reads: [String: [PoisonedRead]] = [:]
 
-    public init(capacity: Int = 200_000) { self.capacity = capacity }
+    public init(allowed: [String] = [], capacity: Int = 200_000) {
+        self.allowed = allowed.map(KeyGlob.init)
+        self.capacity = capacity
+    }
 
     public mutating func observe(_ command: CacheCommand, request: RequestContext?, tie: CacheTie) {
         switch command.access {
@@ -58,7 +63,8 @@ public struct CacheWriterLedger: Sendable {
         case .read:
             guard let request, let reader = request.callerTenant else { return }
             for (index, key) in command.keys.enumerated() {
-                guard let write = writes[key], write.tenant != reader else { continue }
+                guard let write = writes[key], write.tenant != reader,
+                      !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
                                         read: command.position, readTie: tie)
                 for k in CacheWriterLedger.keys(of: request) { reads[k, default: []].append(read) }
