@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict dKT2ORnxbZ3T2A3bChJnwGYEl69KL3ZlQVDbucflQtg8us32mszIrrvDjd5zqiY
+\restrict lpxojLvIa7PF465HsscoN20WKVrbsN8etb201nadg4hQARaYDQWiQj00nHjvqix
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -303,5 +303,5 @@ CREATE POLICY tenant_isolation ON public.projects USING ((tenant_id = current_se
 -- PostgreSQL database dump complete
 --
 
-\unrestrict dKT2ORnxbZ3T2A3bChJnwGYEl69KL3ZlQVDbucflQtg8us32mszIrrvDjd5zqiY
+\unrestrict lpxojLvIa7PF465HsscoN20WKVrbsN8etb201nadg4hQARaYDQWiQj00nHjvqix
 

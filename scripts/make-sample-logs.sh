@@ -86,24 +86,45 @@ wait_for "redis-server on port $REDIS_PORT" rcli ping
 rcli MONITOR >"$redis_dir/monitor.txt" 2>"$redis_dir/monitor.err" &
 MONITOR_PID=$!
 wait_for "MONITOR to start" grep -qx OK "$redis_dir/monitor.txt"
+# Each cache connection names the API request it serves (CLIENT SETNAME request_id=...), and the
+# API writes an audit line for the request afterwards, with a token signed by the sample key.
+cache_audit() {  # cache_audit REQUEST_ID TENANT RESPONSE_TENANTS_JSON
+    /usr/bin/python3 - "$1" "$2" "$3" "$SAMPLE_JWT_SECRET" >>"$tmp_audit" <<'PY'
+import base64, datetime, hashlib, hmac, json, sys, time
+rid, tenant, response, secret = sys.argv[1:5]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+now = int(time.time())
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+body = b64(json.dumps({"sub": f"user-{tenant}-cache", "tenant_id": tenant, "sid": f"sid-cache-{tenant}",
+                       "iat": now, "exp": now + 3600}, separators=(",", ":")).encode())
+sig = b64(hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
+ts = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+print(json.dumps({"ts": ts, "request_id": rid, "method": "GET", "route": "/projects/:id",
+                  "headers": {"authorization": f"Bearer {head}.{body}.{sig}"}, "host": f"{tenant}.example.com",
+                  "status": 200, "response": {"tenant_ids": json.loads(response)}}, separators=(",", ":")))
+PY
+}
 mark redis_acme
 rcli >/dev/null <<'ACME'
-CLIENT SETNAME acme-api
+CLIENT SETNAME request_id=req-0110
 SET acme:project:1041 '{"tenant":"acme","name":"Apollo","budget":120000}'
 GET acme:project:1041
 HSET tenant:acme:invoice:7 total 1200 currency EUR
 SET plans:pro '{"price":49,"seats":10}'
 SET project:1041 '{"tenant":"acme","name":"Apollo","budget":120000}' EX 3600
 ACME
+cache_audit req-0110 acme '["acme"]'
 sleep 1
 mark redis_globex
 rcli >/dev/null <<'GLOBEX'
-CLIENT SETNAME globex-api
+CLIENT SETNAME request_id=req-0111
 SET globex:project:1041 '{"tenant":"globex","name":"Zeus"}'
 HGETALL tenant:globex:invoice:7
 GET plans:pro
 GET project:1041
 GLOBEX
+# The handler returns what the cache gave it; the API does not know it was acme's project.
+cache_audit req-0111 globex '["globex"]'
 rcli ECHO end-of-scenario >/dev/null
 wait_for "MONITOR to catch up" grep -q '"ECHO" "end-of-scenario"' "$redis_dir/monitor.txt"
 rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true
@@ -184,7 +205,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
     o = json.loads(line)
     print(o["request_id"], o["ts"].replace("T", " ")[:23])
 ' "$out/audit.log")
-for rid in req-0101 req-0102 req-0103 req-0104 req-0105 req-0106 req-0107 req-0108 req-0109; do
+for rid in req-0101 req-0102 req-0103 req-0104 req-0105 req-0106 req-0107 req-0108 req-0109 req-0110 req-0111; do
     [ -n "${at[$rid]:-}" ] || { echo "make-sample-logs: no audit line for $rid" >&2; exit 1; }
 done
 
@@ -233,10 +254,10 @@ starts with the traffic.
 | ${at[req-0107]} | \`billing-api\` | \`req-0107\` GET /projects for initech on the same pooled connection, no \`SET\`: RLS filters by globex, the response carries globex's projects | **yes**: \`tenant_context_mismatch\` on \`projects\` and \`cross_tenant_response\` (initech got globex) |
 | ${at[req-0108]} | \`billing-api\` | \`req-0108\` GET /projects for acme: \`SET\` + \`RESET\` | no |
 | ${at[req-0109]} | \`billing-api\` | \`req-0109\` GET /invoices with a token whose header says \`alg: none\` (no signature), claiming acme; the API accepted it | **yes**: \`unsigned_token\` |
-| ${when[redis_acme]} | \`acme-api\` (Redis) | caches \`acme:project:1041\`, \`tenant:acme:invoice:7\`, the global \`plans:pro\`, and also \`project:1041\` with acme's project | (see next) |
-| ${when[redis_globex]} | \`globex-api\` (Redis) | reads its own \`globex:…\`/\`tenant:globex:…\` keys, \`plans:pro\`, and \`GET project:1041\`: acme's payload | **yes**: \`unscoped_cache_key\` \`project:1041\` (pattern \`project:{id}\`, medium); \`plans:*\` is allowed |
+| ${at[req-0110]} | \`billing-api\` (Redis; \`CLIENT SETNAME request_id=req-0110\`) | \`req-0110\` GET /projects/:id for acme caches \`acme:project:1041\`, \`tenant:acme:invoice:7\`, the global \`plans:pro\`, and also \`project:1041\` (no tenant in the key) with acme's project | (see next) |
+| ${at[req-0111]} | \`billing-api\` (Redis; \`request_id=req-0111\`) | \`req-0111\` GET /projects/:id for globex: its own \`globex:…\` keys, \`plans:pro\`, and \`GET project:1041\`: acme's payload, which the API returns believing it is globex's | **yes**: \`unscoped_cache_key\` \`project:1041\` (pattern \`project:{id}\`, medium) and \`cross_tenant_response\` (globex got acme; evidence: req-0110's audit line, its \`SET\`, req-0111's \`GET\` and audit line); \`plans:*\` is allowed |
 
-Expected from \`tenantwatch scan\` (all sources): exactly eight findings, exit status 1:
+Expected from \`tenantwatch scan\` (all sources): exactly nine findings, exit status 1:
 
 | kind | severity | request / where | caller → accessed |
 | --- | --- | --- | --- |
@@ -247,6 +268,7 @@ Expected from \`tenantwatch scan\` (all sources): exactly eight findings, exit s
 | \`tenant_context_mismatch\` | high | \`req-0107\`, \`projects\` | initech → globex |
 | \`cross_tenant_response\` | critical | \`req-0107\` | initech → globex |
 | \`unsigned_token\` | high | \`req-0109\` | (claims acme) |
+| \`cross_tenant_response\` | critical | \`req-0111\`, cache key \`project:1041\` | globex → acme |
 | \`unscoped_cache_key\` | medium | \`project:1041\` (pattern \`project:{id}\`; COUNT 2: the SET and the GET) | written by acme, read by globex |
 
 Only the Postgres logs (\`--postgres postgresql.log\`): the first two.

@@ -14,7 +14,7 @@
 ///
 /// Finding fields: `cache_key` the first key seen (readable, lossless), `fingerprint` the key
 /// pattern, `time`/`lastSeen` first and last sighting, `count` every counted sighting,
-/// `application` the first sighting's `CLIENT SETNAME`, severity medium.
+/// `application` the first sighting's `CLIENT SETNAME` (unless it names a request instead), severity medium.
 public struct UnscopedCacheKeyDetector: Sendable {
     public let allowed: [KeyGlob]
     /// Distinct example keys named in the message.
@@ -75,7 +75,7 @@ public struct UnscopedCacheKeyDetector: Sendable {
             guard byPattern.count < patternLimit else { droppedPatterns += 1; continue }
             let finding = Finding(kind: .unscopedCacheKey, severity: .medium, time: command.time,
                                   message: Self.message(pattern: shape.pattern, examples: [key]),
-                                  application: command.clientName, fingerprint: shape.pattern,
+                                  application: command.clientName.flatMap { CacheClientName.tags($0).isEmpty ? $0 : nil }, fingerprint: shape.pattern,
                                   cacheKey: key, evidence: [command.position])
             byPattern[shape.pattern] = Tracked(finding: finding, pattern: shape.pattern, examples: [key])
             order.append(shape.pattern)
