@@ -39,6 +39,7 @@ public final class ScanPipeline {
         MissingTenantPredicateDetector(),
         CrossTenantQueryDetector(),
         TenantContextMismatchDetector(),
+        LogForgeryDetector(),
     ]
 
     public static func defaultRequestDetectors() -> [RequestDetector] {

@@ -103,3 +103,24 @@ import Testing
         #expect(response.message.contains("tied by time"))
     }
 }
+
+/// The forged-prefix capture through the whole scan: the forgery is reported once per forged
+/// name, and no statement is attributed to the fake pid the forgery plants.
+@Suite struct LogForgeryScanTests {
+    @Test func forgedApplicationNameIsAFindingAndFoolsNothing() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/pg15_phase3_appname_injection_stderr.log", withExtension: nil))
+        let model = TenancyModel(schema: TenancySchema(pgDump: "CREATE TABLE public.customers (id int, tenant_id int, name text);"),
+                                 sessionSetting: "app.current_tenant")
+        let configuration = Configuration()
+        let pipeline = ScanPipeline(configuration: configuration, model: model,
+                                    makeParser: ParserFactory(configuration: configuration).make)
+        try pipeline.run([SourceSpec(kind: .postgres, path: url.path)])
+        let findings = pipeline.findings()
+        let forged = findings.filter { $0.kind == .logForgery }
+        #expect(forged.count >= 1)
+        #expect(forged.allSatisfy { $0.message.contains("14817") || $0.message.contains("application_name") })
+        // The planted `statement: SELECT * FROM customers` is part of a name, not a statement.
+        #expect(!findings.contains { $0.kind == .missingTenantPredicate && ($0.statement ?? "").contains("FROM customers --") })
+        #expect(pipeline.statistics.unparsed == 0)
+    }
+}
