@@ -308,8 +308,9 @@ public final class IncidentStore: Sendable {
 
     // MARK: workflow
 
-    /// Sets an incident's state and notes who did it.
+    /// Sets an incident's state and notes who did it. Ids are normalized (`inc-1` is `INC-0001`).
     public func setState(_ id: String, _ state: IncidentState, author: String) throws {
+        let id = IncidentStore.normalize(id)
         let now = clock()
         try guarded {
             try pool.write { db in
@@ -323,6 +324,7 @@ public final class IncidentStore: Sendable {
     }
 
     public func addNote(_ id: String, author: String, text: String) throws {
+        let id = IncidentStore.normalize(id)
         let now = clock()
         try guarded {
             try pool.write { db in
