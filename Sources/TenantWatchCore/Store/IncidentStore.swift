@@ -455,6 +455,11 @@ public final class IncidentStore: Sendable {
 
     // MARK: helpers
 
+    /// For tests: runs SQL on the writer connection, outside a transaction (`PRAGMA max_page_count`).
+    func executeOnWriter(_ sql: String) throws {
+        try guarded { try pool.writeWithoutTransaction { try $0.execute(sql: sql) } }
+    }
+
     struct EvidenceJSON: Codable, Equatable {
         var source: String
         var line: Int

@@ -200,6 +200,21 @@ final class TempDir {
         #expect(throws: StoreError.self) { _ = try IncidentStore(path: ro + "/s.sqlite") }
     }
 
+    @Test func aFullDiskIsAnErrorNamingTheStoreAndWritesNothing() throws {
+        let dir = TempDir()
+        let path = dir.file("s.sqlite")
+        let store = try IncidentStore(path: path)
+        try store.record(finding(at: 0))
+        // The file may not grow any more (the limit cannot go below its current size): SQLite
+        // answers SQLITE_FULL, as on a full disk.
+        try store.executeOnWriter("PRAGMA max_page_count = 1")
+        let big = (0..<200).map { i in
+            (finding(fingerprint: "fp\(i)-" + String(repeating: "x", count: 2000), at: Int64(i)), [TimelineEntry]())
+        }
+        #expect(throws: StoreError.diskFull(path: path)) { try store.commit(findings: big) }
+        #expect(try store.incidents().count == 1)
+    }
+
     @Test func storeErrorsNameTheStore() {
         #expect(StoreError.diskFull(path: "/x/s.sqlite").description.contains("/x/s.sqlite"))
         #expect(StoreError.noSuchIncident("INC-0009").description == "no such incident: INC-0009")
