@@ -4,7 +4,7 @@ import Testing
 
 /// The pipeline's side of `scan --store`: new sightings with their timelines, the checkpoints of
 /// what was read, and nothing at or before a stored checkpoint counted as new again.
-@Suite struct ScanPipelineStoringTests {
+@Suite struct ScanPipelineStoreTests {
     static let sampleLogs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sample-logs").path
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TenantWatchCore
 
-@Suite struct TimelineBuilderTests {
+@Suite struct StoreTimelineTests {
     @Test func statementFindingCarriesRequestSessionStatementAndFinding() {
         let exec = StatementExecution(position: SourcePosition(file: "pg.log", line: 40), time: Timestamp(microseconds: 5),
                                       backend: BackendID(pid: 77), application: "billing",
