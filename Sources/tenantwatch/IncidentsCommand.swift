@@ -69,7 +69,7 @@ struct ShowIncident: ParsableCommand {
     var id: String
 
     func run() throws {
-        guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(id) }
+        guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(IncidentStore.normalize(id)) }
         let detail = try store.incident(id)
         switch format {
         case .table: StandardOutput.write(IncidentPrinter.text(detail))
@@ -92,7 +92,7 @@ struct AuthorOption: ParsableArguments {
 }
 
 private func change(_ id: String, to state: IncidentState, _ storeOptions: StoreOptions, _ author: AuthorOption) throws {
-    guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(id) }
+    guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(IncidentStore.normalize(id)) }
     let id = IncidentStore.normalize(id)
     try store.setState(id, state, author: author.name)
     StandardOutput.write("\(id): \(state.rawValue)\n")
@@ -129,7 +129,7 @@ struct NoteIncident: ParsableCommand {
     @Argument(help: "The incident id.") var id: String
     @Argument(help: "The note.") var text: String
     func run() throws {
-        guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(id) }
+        guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(IncidentStore.normalize(id)) }
         let id = IncidentStore.normalize(id)
         try store.addNote(id, author: author.name, text: text)
         StandardOutput.write("\(id): note added\n")
