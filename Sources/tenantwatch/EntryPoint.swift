@@ -15,6 +15,13 @@ struct EntryPoint {
             StandardOutput.flush()
             FileHandle.standardError.write(Data("tenantwatch: \(error)\n".utf8))
             exit(2)
+        } catch let error as StoreError {
+            // An unknown incident is a "no" answer (1); a store that cannot be used is like a bad
+            // config file (2).
+            StandardOutput.flush()
+            FileHandle.standardError.write(Data("tenantwatch: \(error)\n".utf8))
+            if case .noSuchIncident = error { exit(1) }
+            exit(2)
         } catch let error as UsageError {
             StandardOutput.flush()
             FileHandle.standardError.write(Data("tenantwatch: \(error.message)\n".utf8))
@@ -41,6 +48,6 @@ struct TenantWatch: ParsableCommand {
         commandName: "tenantwatch",
         abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
         version: TenantWatchVersion.string,
-        subcommands: [Scan.self, CheckSQL.self]
+        subcommands: [Scan.self, CheckSQL.self, Incidents.self]
     )
 }

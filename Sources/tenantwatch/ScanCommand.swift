@@ -23,6 +23,10 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Lowest severity that makes the exit status 1.", valueName: "SEVERITY"))
     var failOn: Severity = .high
 
+    @Option(help: ArgumentHelp("Record findings and incidents in this store (SQLite); without it, scan writes nothing.",
+                               valueName: "DB"))
+    var store: String?
+
     func run() throws {
         let configuration = try sources.loadConfiguration()
         guard !configuration.sources.isEmpty else {
@@ -32,12 +36,18 @@ struct Scan: ParsableCommand {
         let keys = try JWTKeySet.loadSynchronously(configuration.identity, configFile: configuration.file)
         let factory = ParserFactory(configuration: configuration, keys: keys)
         let pipeline = ScanPipeline(configuration: configuration, model: model, makeParser: factory.make)
+        let incidentStore = try store.map { try IncidentStore(path: $0) }
+        if let incidentStore {
+            pipeline.storing = true
+            pipeline.recorded = try Dictionary(uniqueKeysWithValues: incidentStore.checkpoints().map { ($0.value.path, $0.value) })
+        }
         do {
             try pipeline.run(configuration.sources)
         } catch let error as SourceError {
             throw UsageError(message: error.description)
         }
-        let findings = pipeline.findings()
+        var findings = pipeline.findings()
+        if let incidentStore { findings = try ScanStoreRecorder.record(pipeline, findings, into: incidentStore) }
         switch format {
         case .ndjson: StandardOutput.write(FindingPrinter.ndjson(findings))
         case .json: StandardOutput.write(FindingPrinter.jsonArray(findings))

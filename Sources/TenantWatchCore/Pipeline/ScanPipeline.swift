@@ -22,6 +22,18 @@ public final class ScanPipeline {
     private var cacheWriters: CacheWriterLedger
     private let hostPatternConfigured: Bool
 
+    /// For the store: keep each new sighting's timeline and the sources' checkpoints (off for
+    /// the benchmark and plain `scan`).
+    public var storing = false
+    /// Checkpoints of an earlier run, by absolute path: a sighting whose evidence lies wholly at
+    /// or before its file's checkpoint line (same file: device, inode, head hash) is already stored.
+    public var recorded: [String: SourceCheckpoint] = [:]
+    /// Where each source file was read to, after `run` (when `storing`).
+    public private(set) var checkpoints: [SourceCheckpoint] = []
+    private var recordedThrough: [String: Int] = [:]
+    private var fresh = FindingAggregator()
+    private var timelines: [String: [TimelineEntry]] = [:]
+
     public init(configuration: Configuration, model: TenancyModel, makeParser: @escaping ParserFactory,
                 statementDetectors: [StatementDetector] = ScanPipeline.defaultStatementDetectors,
                 requestDetectors: [RequestDetector] = ScanPipeline.defaultRequestDetectors()) {
@@ -61,8 +73,15 @@ public final class ScanPipeline {
         try merge(cursors)
         correlator.finish(emit: detect)
         // Cache-key findings are final only now: a tenant learned late can scope an early key.
-        for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) { aggregator.add(finding) }
+        for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
+            add(finding) { TimelineBuilder.entries(for: finding) }
+        }
         for c in cursors { statistics.lines += c.lines }
+        if storing {
+            checkpoints = cursors.compactMap { c in
+                SourceCheckpoint.capture(path: ScanPipeline.absolute(c.file), offset: c.bytesRead, line: c.lines)
+            }
+        }
     }
 
     /// Findings in order of first sighting, each with its incident id.
@@ -81,11 +100,40 @@ public final class ScanPipeline {
         }
     }
 
+    /// Sightings not yet in the store (see `recorded`), aggregated, in time order, each with its
+    /// timeline; only when `storing`.
+    public func newFindings() -> [(Finding, [TimelineEntry])] {
+        let sorted = fresh.findings.enumerated().sorted { a, b in
+            switch (a.element.time, b.element.time) {
+            case let (x?, y?) where x != y: return x < y
+            default: return a.offset < b.offset
+            }
+        }
+        return sorted.map { ($0.element, timelines[FindingAggregator.dedupKey(for: $0.element)] ?? []) }
+    }
+
+    private func add(_ f: Finding, timeline: () -> [TimelineEntry]) {
+        aggregator.add(f)
+        guard storing else { return }
+        if !f.evidence.isEmpty,
+           f.evidence.allSatisfy({ p in recordedThrough[p.file].map { p.endLine <= $0 } ?? false }) { return }
+        fresh.add(f)
+        let key = FindingAggregator.dedupKey(for: f)
+        if timelines[key, default: []].count < 64 { timelines[key, default: []].append(contentsOf: timeline()) }
+    }
+
+    static func absolute(_ file: String) -> String {
+        guard file != "-", let p = realpath(file, nil) else { return file }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
     // MARK: reading
 
     private func open(file: String, spec: SourceSpec) throws -> SourceCursor? {
         let fd: Int32 = file == "-" ? 0 : Glibc.open(file, O_RDONLY)
         if fd < 0 { throw SourceError.cannotOpen(path: file, errno: errno) }
+        if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.line }
         guard let kind = spec.kind ?? detectKind(fd: fd) else {
             warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
             if fd > 0 { close(fd) }
@@ -134,7 +182,9 @@ public final class ScanPipeline {
         switch item {
         case .statement(let statement):
             for detector in statementDetectors {
-                for finding in detector.inspect(statement) { aggregator.add(finding) }
+                for finding in detector.inspect(statement) {
+                    add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                }
             }
         case .cache(let command, let request, let tie):
             _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
@@ -145,7 +195,9 @@ public final class ScanPipeline {
                                                   statements: statements,
                                                   poisonedReads: cacheWriters.takeReads(for: request))
             for i in requestDetectors.indices {
-                for finding in requestDetectors[i].inspect(request, context: context) { aggregator.add(finding) }
+                for finding in requestDetectors[i].inspect(request, context: context) {
+                    add(finding) { TimelineBuilder.entries(for: finding, request: request, statements: statements) }
+                }
             }
         }
     }

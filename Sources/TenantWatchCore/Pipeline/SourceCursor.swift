@@ -16,6 +16,8 @@ final class SourceCursor {
     private var scratch: [Event] = []
     private var finished = false
     private(set) var lines = 0
+    /// Bytes read from the file so far (at the end: its size when read).
+    var bytesRead: Int64 { reader.bytesRead }
 
     init(file: String, fd: Int32, parser: LogParser) {
         self.file = file
