@@ -9,24 +9,24 @@ import DequeModule
 /// time order without loading any of them whole.
 final class SourceCursor {
     let file: String
-    private let fd: Int32
     private var reader: LineReader
     private var parser: LogParser
     private var queue: Deque<Event> = []
     private var scratch: [Event] = []
     private var finished = false
     private(set) var lines = 0
+    /// Why the source stopped early (a corrupt `.gz`): the other sources go on, the run reports it.
+    private(set) var failure: String?
 
-    init(file: String, fd: Int32, parser: LogParser) {
+    /// Reads `source` (plain or gzip, see `ByteSources.open`); the source closes its descriptor.
+    init(file: String, source: ByteSource, parser: LogParser) {
         self.file = file
-        self.fd = fd
-        self.reader = LineReader(fileDescriptor: fd)
+        self.reader = LineReader(source: source)
         self.parser = parser
     }
 
     deinit {
         reader.close()
-        if fd > 0 { close(fd) }
     }
 
     /// The next event without consuming it; nil at the end of the source.
@@ -44,7 +44,18 @@ final class SourceCursor {
         // A batch of lines per refill keeps the per-event cost of the merge low.
         var budget = 256
         while budget > 0 {
-            guard let line = try reader.nextLine() else {
+            let next: LineReader.Line?
+            do {
+                next = try reader.nextLine()
+            } catch let error as SourceError {
+                guard case .corruptCompressedData = error else { throw error }
+                // The lines before the damage stand; the damage is reported, not fatal.
+                failure = error.description
+                parser.finish(into: &scratch)
+                finished = true
+                break
+            }
+            guard let line = next else {
                 parser.finish(into: &scratch)
                 finished = true
                 lines = reader.lineNumber
