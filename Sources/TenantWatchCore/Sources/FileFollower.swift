@@ -351,6 +351,7 @@ public final class FileFollower {
             budget -= 1
             body(.line(FollowedLine(file: handle.file, bytes: line.bytes, number: line.number, truncated: line.truncated)))
         }
+        handle.behind = budget == 0
         if handle.reader.bytesRead != before { handle.lastGrowth = now }
     }
 

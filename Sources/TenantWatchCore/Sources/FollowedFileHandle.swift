@@ -22,6 +22,8 @@ final class FollowedFileHandle {
     /// Monotonic time bytes last arrived (a rotated-away file is closed after a quiet spell).
     var lastGrowth: Double
     var readError: String?
+    /// The last poll's line budget ran out in this file: complete lines wait in the buffer.
+    var behind = false
 
     var fileDescriptor: Int32 { input.fileDescriptor }
     /// Where the next `read(2)` reads from.
@@ -49,11 +51,12 @@ final class FollowedFileHandle {
                          headHash: head.hash, headLength: head.length)
     }
 
-    /// Bytes the writer has written that have not been read yet.
+    /// Bytes the writer has written that have not been delivered yet (a held partial line does
+    /// not count: it cannot be delivered).
     var lagBytes: Int64 {
         var st = stat()
         guard fstat(fileDescriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return 0 }
-        return max(0, Int64(st.st_size) - readPosition)
+        return max(0, Int64(st.st_size) - (behind ? deliveredOffset : readPosition))
     }
 
     /// True when the content under our offset is no longer what we read: the file shrank below

@@ -18,6 +18,7 @@ public final class GzipByteSource: ByteSource {
     private var memberInProgress = false
     private var finished = false
     private var initialized = false
+    private var pendingError: SourceError?
 
     public init(input: ByteSource, path: String) throws {
         self.input = input
@@ -40,6 +41,10 @@ public final class GzipByteSource: ByteSource {
     }
 
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
         guard !finished, count > 0 else { return 0 }
         let capacity = UInt32(min(count, Int(UInt32.max)))
         stream.pointee.next_out = buffer.assumingMemoryBound(to: UInt8.self)
@@ -57,6 +62,7 @@ public final class GzipByteSource: ByteSource {
             if !memberInProgress { skipPadding() }
             if stream.pointee.avail_in == 0 && inputEnded {
                 if memberInProgress {
+                    finished = true
                     throw SourceError.corruptCompressedData(path: path, reason: "unexpected end of compressed data (truncated archive?)")
                 }
                 finished = true
@@ -74,7 +80,13 @@ public final class GzipByteSource: ByteSource {
             default:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
                 finished = true
-                throw SourceError.corruptCompressedData(path: path, reason: message)
+                let error = SourceError.corruptCompressedData(path: path, reason: message)
+                // What was inflated before the damage is delivered; the error comes next read.
+                if stream.pointee.avail_out < capacity {
+                    pendingError = error
+                    break
+                }
+                throw error
             }
         }
         return Int(capacity - stream.pointee.avail_out)

@@ -39,6 +39,8 @@ public struct ReplayClock: Sendable {
     private var wallAnchor: Double = 0
     private var pausedAt: Double?
     private var lastLogTime: Int64?
+    /// The wall time the last released event was due: where the gap to the next one is measured.
+    private var lastDue: Double?
     private var lastFactor: Double = 1
 
     public init(speed: ReplaySpeed = .factor(1), window: ReplayWindow = ReplayWindow(), maximumGap: Double = 5) {
@@ -57,33 +59,33 @@ public struct ReplayClock: Sendable {
             return .skip
         }
         if isPaused { return .paused }
-        guard let t = logTime?.microseconds else { return release(nil) }
-        guard case .factor(let factor) = speed else { return release(t) }
+        guard let t = logTime?.microseconds else { return release(nil, due: nil) }
+        guard case .factor(let factor) = speed else { return release(t, due: nil) }
         guard let anchor = logAnchor else {
             logAnchor = t
             wallAnchor = now
-            return release(t)
+            return release(t, due: now)
         }
-        if let last = lastLogTime, t > last {
-            let gapWall = Double(t - last) / 1e6 / factor
-            if gapWall > maximumGap {
-                // Release `t` maximumGap after `last` was due, and tell the user what was cut.
-                let lastDue = wallAnchor + Double(last - anchor) / 1e6 / factor
-                logAnchor = t
-                wallAnchor = lastDue + maximumGap
-                lastCappedGap = Double(t - last) / 1e6 - maximumGap * factor
-                cappedGapTotal += lastCappedGap!
-            }
+        var due = wallAnchor + Double(t - anchor) / 1e6 / factor
+        if let lastDue, due - lastDue > maximumGap {
+            // Release `t` maximumGap after the previous event was due, and say what was cut.
+            // Measured against the previous due time (not recomputed), so asking again with the
+            // same event after waiting does not cut twice.
+            let excess = due - lastDue - maximumGap
+            logAnchor = anchor + Int64((excess * factor * 1e6).rounded())
+            lastCappedGap = excess * factor
+            cappedGapTotal += excess * factor
+            due = lastDue + maximumGap
         }
-        let due = wallAnchor + Double(t - logAnchor!) / 1e6 / factor
         if due > now { return .wait(seconds: due - now) }
-        return release(t)
+        return release(t, due: due)
     }
 
-    private mutating func release(_ t: Int64?) -> Decision {
+    private mutating func release(_ t: Int64?, due: Double?) -> Decision {
         read += 1
         released += 1
         if let t { lastLogTime = Swift.max(lastLogTime ?? t, t) }
+        if let due { lastDue = Swift.max(lastDue ?? due, due) }
         return .release
     }
 
@@ -107,6 +109,7 @@ public struct ReplayClock: Sendable {
         isPaused = false
         pausedAt = nil
         wallAnchor += now - at
+        lastDue = lastDue.map { $0 + now - at }
     }
 
     public mutating func togglePause(now: Double) {
@@ -123,6 +126,7 @@ public struct ReplayClock: Sendable {
         } else {
             // From `max`: the next event anchors afresh.
             logAnchor = nil
+            lastDue = nil
         }
         speed = newSpeed
         if case .factor(let f) = newSpeed { lastFactor = f }
