@@ -23,6 +23,9 @@ public final class LiveSourceCursor {
         var parser: LogParser?
         var lastLine: Double
         var flushed = true
+        /// The parser could not be made when the file opened (an empty new file's kind cannot be
+        /// told): it is tried once more at the first line, when the file has content.
+        var retryAtFirstLine = false
         init(lastLine: Double) { self.lastLine = lastLine }
     }
 
@@ -66,17 +69,23 @@ public final class LiveSourceCursor {
             switch event {
             case .opened(let file, _):
                 let slot = Slot(lastLine: now)
-                do {
-                    slot.parser = try makeParser(file.path)
-                } catch let error as UnsupportedSource {
-                    warnings.append("\(file.path): \(error.message)")
-                } catch {
-                    warnings.append("\(file.path): \(error)")
-                }
+                slot.parser = try? makeParser(file.path)
+                slot.retryAtFirstLine = slot.parser == nil
                 slots[file.serial] = slot
             case .line(let line):
                 lines += 1
-                guard let slot = slots[line.file.serial], slot.parser != nil else { return }
+                guard let slot = slots[line.file.serial] else { return }
+                if slot.retryAtFirstLine {
+                    slot.retryAtFirstLine = false
+                    do {
+                        slot.parser = try makeParser(line.file.path)
+                    } catch let error as UnsupportedSource {
+                        warnings.append("\(line.file.path): \(error.message)")
+                    } catch {
+                        warnings.append("\(line.file.path): \(error)")
+                    }
+                }
+                guard slot.parser != nil else { return }
                 if line.truncated {
                     events.append(.unparsed(UnparsedLine(position: SourcePosition(file: line.file.path, line: line.number),
                                                          reason: "line longer than \(line.bytes.count) bytes, cut")))

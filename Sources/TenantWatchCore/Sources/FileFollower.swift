@@ -61,6 +61,7 @@ public final class FileFollower {
     public private(set) var state: SourceState = .waiting
 
     private let isStandardInput: Bool
+    private let standardInput: Int32
     private let isGlob: Bool
     /// The directory inotify watches: the pattern's, when it has no glob characters of its own.
     private let directory: String?
@@ -89,8 +90,11 @@ public final class FileFollower {
     ///     the pattern (found by inode in its directory) is finished first; every other file is
     ///     read from 0 when it was modified after the checkpoint's scan (or is the path itself
     ///     with a new identity), from its end otherwise.
-    public init(pattern: String, start: StartPosition = .end, options: Options = Options()) {
+    ///   - standardInput: the descriptor `-` reads (tests hand in a pipe); it is made non-blocking.
+    public init(pattern: String, start: StartPosition = .end, options: Options = Options(),
+                standardInput: Int32 = 0) {
         self.pattern = pattern
+        self.standardInput = standardInput
         self.options = options
         self.start = start
         isStandardInput = pattern == "-"
@@ -170,7 +174,7 @@ public final class FileFollower {
                 // Still look now and then: grace periods end, network file systems stay silent.
                 limit = min(limit, max(f.options.pollInterval, 0.5))
             } else if f.isStandardInput {
-                if !f.standardInputEnded { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+                if !f.standardInputEnded { fds.append(pollfd(fd: f.standardInput, events: Int16(POLLIN), revents: 0)) }
             } else {
                 limit = min(limit, f.options.pollInterval)
             }
@@ -364,11 +368,12 @@ public final class FileFollower {
     }
 
     private func openStandardInput() {
-        let flags = fcntl(0, F_GETFL)
-        if flags >= 0 { _ = fcntl(0, F_SETFL, flags | O_NONBLOCK) }
+        // Non-blocking, so a poll never waits for a writer (`read` says EAGAIN instead).
+        let flags = fcntl(standardInput, F_GETFL)
+        if flags >= 0 { _ = fcntl(standardInput, F_SETFL, flags | O_NONBLOCK) }
         var st = stat()
-        fstat(0, &st)
-        let input = FileDescriptorByteSource(fileDescriptor: 0, ownsDescriptor: false)
+        fstat(standardInput, &st)
+        let input = FileDescriptorByteSource(fileDescriptor: standardInput, ownsDescriptor: false)
         var reader = LineReader(source: input, chunkSize: options.chunkSize, maximumLineLength: options.maximumLineLength)
         reader.holdsPartialLine = true
         let file = FollowedFile(serial: nextSerial, path: "-")

@@ -169,6 +169,51 @@ import Testing
         #expect(got.count == 15)
     }
 
+    @Test func standardInputIsReadAsItComesAndEnds() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let follower = FileFollower(pattern: "-", options: fastFollow(), standardInput: fds[0])
+        func send(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress, $0.count - 1) } }
+        var got: [FollowedRecord] = []
+        send("one\ntw")
+        #expect(followUntil(follower, into: &got) { $0.count >= 1 })
+        followUntil(follower, into: &got, seconds: 0.1) { _ in false }   // never blocks on the pipe
+        #expect(texts(got) == ["one"])
+        #expect(follower.state == .following)
+        send("o\nthree")
+        close(fds[1])
+        var state = SourceState.following
+        #expect(followUntil(follower, into: &got, states: { state = $0 }) { _ in state == .ended })
+        #expect(texts(got) == ["one", "two", "three"])
+        #expect(got.map(\.path) == ["-", "-", "-"])
+    }
+
+    @Test func checkpointOfAGlobReadsFilesThatAppearedAfterItFromTheirStart() {
+        let dir = FollowTempDir()
+        let current = FollowTestWriter(dir.file("postgresql-2.log"))
+        current.lines(1...10, "two")
+        let idle = FollowTestWriter(dir.file("postgresql-1.log"))
+        idle.lines(1...5, "one")
+        let first = FileFollower(pattern: dir.file("postgresql-*.log"), start: .beginning, options: fastFollow())
+        first.poll { _ in }
+        var checkpoint = first.checkpoint()
+        // An old file that the checkpoint does not cover (it was not there under that identity)
+        // and is older than the scan: nothing new in it, read from its end.
+        checkpoint.files.removeAll { $0.path.hasSuffix("postgresql-1.log") }
+        let hourAgo = timeval(tv_sec: time(nil) - 3600, tv_usec: 0)
+        var times = [hourAgo, hourAgo]
+        _ = utimes(dir.file("postgresql-1.log"), &times)
+        current.lines(11...12, "two")
+        let fresh = FollowTestWriter(dir.file("postgresql-3.log"))
+        fresh.lines(1...2, "three")
+        let second = FileFollower(pattern: dir.file("postgresql-*.log"), start: .checkpoint(checkpoint), options: fastFollow())
+        var got: [FollowedRecord] = []
+        #expect(followUntil(second, into: &got) { $0.count >= 4 })
+        followUntil(second, into: &got, seconds: 0.1) { _ in false }
+        #expect(texts(got) == expectedLines(11...12, "two") + expectedLines(1...2, "three"))
+    }
+
     @Test func newLinesArriveWithin250msWithInotify() throws {
         try latency(inotify: true)
     }
