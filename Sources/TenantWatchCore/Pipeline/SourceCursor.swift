@@ -19,9 +19,9 @@ final class SourceCursor {
     private(set) var failure: String?
 
     /// Reads `source` (plain or gzip, see `ByteSources.open`); the source closes its descriptor.
-    init(file: String, source: ByteSource, parser: LogParser) {
+    init(file: String, source: ByteSource, parser: LogParser, chunkSize: Int = LineReader.defaultChunkSize) {
         self.file = file
-        self.reader = LineReader(source: source)
+        self.reader = LineReader(source: source, chunkSize: chunkSize)
         self.parser = parser
     }
 

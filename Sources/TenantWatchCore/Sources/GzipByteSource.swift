@@ -13,7 +13,7 @@ public final class GzipByteSource: ByteSource {
     /// Heap-allocated: zlib checks that the stream's address never changes between calls.
     private let stream: UnsafeMutablePointer<z_stream>
     private let inputBuffer: UnsafeMutablePointer<UInt8>
-    private let inputCapacity = 256 << 10
+    private let inputCapacity = 64 << 10
     private var inputEnded = false
     private var memberInProgress = false
     private var finished = false

@@ -100,3 +100,27 @@ struct LineEcho: LogParser {
     }
     mutating func finish(into events: inout [Event]) {}
 }
+
+/// Replay's input: plain and compressed archives of one source merged by log time.
+@Suite struct FollowMergedReaderTests {
+    @Test func archivesMergeInTimeOrderWhateverTheirNames() throws {
+        let dir = FollowTempDir()
+        func line(_ s: Int, _ sql: String) -> String { "2026-11-22 13:00:\(s < 10 ? "0" : "")\(s).000 UTC [1] LOG:  statement: \(sql)\n" }
+        // logrotate numbering: .2.gz is the oldest, then .1, then the current file.
+        let gz = try FollowGzipTests().gzip(line(1, "SELECT 1") + line(2, "SELECT 2"))
+        FileManager.default.createFile(atPath: dir.file("postgresql.log.2.gz"), contents: gz)
+        FileManager.default.createFile(atPath: dir.file("postgresql.log.1"), contents: Data((line(3, "SELECT 3") + line(4, "SELECT 4")).utf8))
+        FileManager.default.createFile(atPath: dir.file("postgresql.log"), contents: Data(line(5, "SELECT 5").utf8))
+        let reader = try MergedEventReader(sources: [SourceSpec(kind: .postgres, path: dir.file("postgresql.log*"))]) { _, _, file in
+            PostgresLogParser(format: .stderr, prefix: "%m [%p] ", timezone: "UTC", file: file)
+        }
+        var sql: [String] = []
+        while let event = try reader.next() {
+            if case .statement(let s) = event { sql.append(s.sql) }
+        }
+        #expect(sql == (1...5).map { "SELECT \($0)" })
+        #expect(reader.files.count == 3)
+        #expect(reader.lines == 5)
+        #expect(reader.warnings.isEmpty)
+    }
+}
