@@ -35,6 +35,14 @@ public final class LiveSourceCursor {
         self.makeParser = makeParser
     }
 
+    /// The usual wiring: follow `spec.path` (path, glob or `-`) from `start`, with the parser the
+    /// factory makes for the spec's kind (or each file's detected kind).
+    public convenience init(spec: SourceSpec, factory: ParserFactory, start: FileFollower.StartPosition = .end,
+                            options: FileFollower.Options = FileFollower.Options()) {
+        self.init(follower: FileFollower(pattern: spec.path, start: start, options: options),
+                  makeParser: LiveSourceCursor.parsers(for: spec, factory: factory))
+    }
+
     /// A parser maker for a configured source: the spec's kind, or the kind detected from each
     /// file's first bytes when the spec does not name it (standard input is PostgreSQL).
     public static func parsers(for spec: SourceSpec, factory: ParserFactory) -> MakeParser {

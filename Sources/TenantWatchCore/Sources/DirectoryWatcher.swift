@@ -38,18 +38,28 @@ final class DirectoryWatcher {
         return true
     }
 
-    /// Reads every queued event. Returns true when any arrived. A watched directory that was
-    /// itself removed is forgotten, so it is watched again once re-created.
-    func drain() -> Bool {
+    /// What a drain saw: any event at all, and whether names changed (a file created, renamed or
+    /// deleted), which warrants a rescan at once rather than at the next poll interval.
+    struct Activity {
         var any = false
+        var namesChanged = false
+    }
+
+    /// Reads every queued event. A watched directory that was itself removed is forgotten, so it
+    /// is watched again once re-created.
+    func drain() -> Activity {
+        var activity = Activity()
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
             if n <= 0 { break }
-            any = true
+            activity.any = true
             var offset = 0
             buffer.withUnsafeBytes { raw in
                 while offset + MemoryLayout<inotify_event>.size <= n {
                     let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    if event.mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) != 0 {
+                        activity.namesChanged = true
+                    }
                     if event.mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
                         watched = watched.filter { $0.value != event.wd }
                     }
@@ -57,6 +67,6 @@ final class DirectoryWatcher {
                 }
             }
         }
-        return any
+        return activity
     }
 }

@@ -114,10 +114,13 @@ public final class FileFollower {
     @discardableResult
     public func poll(maxLines: Int = 10_000, _ body: (FollowerEvent) -> Void) -> Int {
         let now = FileFollower.monotonicNow()
-        let woke = watcher?.drain() ?? false
+        let woke = watcher?.drain() ?? DirectoryWatcher.Activity()
         for event in pendingEvents { body(event) }
         pendingEvents.removeAll()
-        if !isStandardInput && (start != nil || now - lastScan >= options.pollInterval || (woke && now - lastScan >= 0.02)) {
+        // A new or renamed name is looked at now; writes (IN_MODIFY floods on a busy log) only
+        // need reads, and rescans for them are spaced out.
+        if !isStandardInput && (start != nil || woke.namesChanged || now - lastScan >= options.pollInterval
+                                || (woke.any && now - lastScan >= 0.02)) {
             scan(now: now, body)
         }
         var budget = maxLines
@@ -189,14 +192,15 @@ public final class FileFollower {
     private func scan(now: Double, _ body: (FollowerEvent) -> Void) {
         lastScan = now
         scannedAtWall = FileFollower.wallNow()
-        if let watcher, let directory, !watching { watching = watcher.watch(directory: directory) }
-        if let watcher, let directory, watching { watching = watcher.watch(directory: directory) }
+        // Again on every scan: the directory may appear late, or be removed and re-created.
+        if let watcher, let directory { watching = watcher.watch(directory: directory) }
+        // Paths that still fail are retried below and report again; vanished ones are forgotten.
+        openErrors.removeAll()
 
         var found: [(path: String, st: stat)] = []
         for path in PathExpansion.expand(pattern) {
             guard let st = FileFollower.status(of: path) else {
                 if errno != ENOENT { openErrors[path] = SourceError.cannotOpen(path: path, errno: errno).description }
-                else { openErrors[path] = nil }
                 continue
             }
             let kind = st.st_mode & S_IFMT

@@ -214,6 +214,45 @@ import Testing
         #expect(texts(got) == expectedLines(11...12, "two") + expectedLines(1...2, "three"))
     }
 
+    /// A writer thread rotates (rename + reopen) every 1000 lines while the follower polls:
+    /// every line arrives exactly once, each file's lines in order. Like any tail -F, a file must
+    /// sit at the path long enough to be seen once, so the writer rotates only after the follower
+    /// has opened the current file (as with real rotation intervals).
+    @Test func busyWriterRotatingRepeatedlyLosesAndRepeatsNothing() {
+        let dir = FollowTempDir()
+        let path = dir.file("busy.log")
+        let writer = FollowTestWriter(path)
+        let follower = FileFollower(pattern: path, start: .beginning, options: fastFollow())
+        let opened = LockedCounter()
+        let thread = Thread {
+            for block in 0..<5 {
+                for i in 1...1000 {
+                    writer.write("line \(block * 1000 + i)\n")
+                    if i % 250 == 0 { Thread.sleep(forTimeInterval: 0.005) }
+                }
+                if block < 4 {
+                    let deadline = Date().addingTimeInterval(5)
+                    while opened.value < block + 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+                    _ = rename(path, path + ".\(block + 1)")
+                    writer.write("line x\(block)\n")     // the writer has not reopened yet
+                    writer.reopen()
+                }
+            }
+        }
+        thread.start()
+        var got: [FollowedRecord] = []
+        #expect(followUntil(follower, into: &got, seconds: 8, opened: { opened.increment() }) { $0.count >= 5004 })
+        followUntil(follower, into: &got, seconds: 0.3) { _ in false }
+        let expected = Set(expectedLines(1...5000) + (0..<4).map { "line x\($0)" })
+        #expect(got.count == 5004)
+        #expect(Set(texts(got)).count == got.count, "duplicates")
+        #expect(expected.subtracting(texts(got)).sorted().prefix(10) == [], "missing")
+        for serial in Set(got.map(\.serial)) {
+            let numbers = got.filter { $0.serial == serial }.map(\.number)
+            #expect(numbers == Array(1...numbers.count), "file \(serial) out of order")
+        }
+    }
+
     @Test func newLinesArriveWithin250msWithInotify() throws {
         try latency(inotify: true)
     }
@@ -319,9 +358,17 @@ import Testing
 }
 
 /// When the writer thread wrote each line.
+/// When the writer thread wrote each line.
 final class LockedTimes: @unchecked Sendable {
     private let lock = NSLock()
     private var times: [Int: Date] = [:]
     func record(_ i: Int, _ date: Date) { lock.lock(); times[i] = date; lock.unlock() }
     func time(_ i: Int) -> Date? { lock.lock(); defer { lock.unlock() }; return times[i] }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

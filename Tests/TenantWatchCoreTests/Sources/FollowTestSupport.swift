@@ -54,6 +54,7 @@ struct FollowedRecord: Equatable, CustomStringConvertible {
     var path: String
     var number: Int
     var text: String
+    var serial = 0
     var description: String { "\((path as NSString).lastPathComponent):\(number) \(text)" }
 }
 
@@ -61,15 +62,16 @@ struct FollowedRecord: Equatable, CustomStringConvertible {
 /// passes; deadlines, not fixed sleeps, so a busy machine only makes the test slower.
 @discardableResult
 func followUntil(_ follower: FileFollower, into records: inout [FollowedRecord], seconds: Double = 5,
-                 maxLines: Int = 10_000, states: ((SourceState) -> Void)? = nil,
+                 maxLines: Int = 10_000, states: ((SourceState) -> Void)? = nil, opened: (() -> Void)? = nil,
                  _ done: ([FollowedRecord]) -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while true {
         follower.poll(maxLines: maxLines) { event in
             if case .line(let line) = event {
                 records.append(FollowedRecord(path: line.file.path, number: line.number,
-                                              text: String(decoding: line.bytes, as: UTF8.self)))
+                                              text: String(decoding: line.bytes, as: UTF8.self), serial: line.file.serial))
             }
+            if case .opened = event { opened?() }
         }
         states?(follower.state)
         if done(records) { return true }
