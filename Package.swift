@@ -19,10 +19,13 @@ let package = Package(
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         // libpg_query: PostgreSQL's own parser (Debian libpg-query-dev). No pkg-config file ships.
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery"),
+        // zlib (Debian zlib1g-dev): reads `.gz` archives, including concatenated gzip members.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "TenantWatchCore",
             dependencies: [
                 "CPgQuery",
+                "CZlib",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "JWTKit", package: "jwt-kit"),

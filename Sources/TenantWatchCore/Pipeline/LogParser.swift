@@ -9,4 +9,12 @@ public protocol LogParser {
     mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event])
     /// The source ended: emit whatever is still buffered.
     mutating func finish(into events: inout [Event])
+    /// A followed source has been quiet for about a second of wall time: emit records held back
+    /// for a continuation line that, this late, will not come. Unlike `finish`, reading goes on.
+    mutating func flushIdle(into events: inout [Event])
+}
+
+extension LogParser {
+    /// Parsers that never hold a record back have nothing to flush.
+    public mutating func flushIdle(into events: inout [Event]) {}
 }

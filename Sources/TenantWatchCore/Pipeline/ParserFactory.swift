@@ -22,7 +22,13 @@ public struct ParserFactory: Sendable {
     }
 }
 
-extension PostgresLogParser: LogParser {}
+extension PostgresLogParser: LogParser {
+    /// PostgreSQL writes a message and its DETAIL in one write, so after a quiet second every
+    /// held record is complete. A negative age puts the cut-off past the newest log time seen.
+    public mutating func flushIdle(into events: inout [Event]) {
+        flush(olderThanSeconds: -3600, into: &events)
+    }
+}
 
 extension PostgresLogParser.Format {
     init(_ format: PostgresLogFormat) {

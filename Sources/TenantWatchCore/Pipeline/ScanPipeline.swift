@@ -76,10 +76,13 @@ public final class ScanPipeline {
         for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
             add(finding) { TimelineBuilder.entries(for: finding) }
         }
-        for c in cursors { statistics.lines += c.lines }
+        for c in cursors {
+            statistics.lines += c.lines
+            if let failure = c.failure { warnings.append(failure) }
+        }
         if storing {
             checkpoints = cursors.compactMap { c in
-                SourceCheckpoint.capture(path: ScanPipeline.absolute(c.file), offset: c.bytesRead, line: c.lines)
+                SourceCheckpoint.capture(path: ScanPipeline.absolute(c.file), offset: c.bytesRead, lineNumber: c.lines)
             }
         }
     }
@@ -131,19 +134,16 @@ public final class ScanPipeline {
     // MARK: reading
 
     private func open(file: String, spec: SourceSpec) throws -> SourceCursor? {
-        let fd: Int32 = file == "-" ? 0 : Glibc.open(file, O_RDONLY)
-        if fd < 0 { throw SourceError.cannotOpen(path: file, errno: errno) }
-        if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.line }
-        guard let kind = spec.kind ?? detectKind(fd: fd) else {
+        let source = try ByteSources.open(path: file)
+        if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.lineNumber }
+        guard let kind = spec.kind ?? detectKind(file: file) else {
             warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
-            if fd > 0 { close(fd) }
             return nil
         }
         do {
-            return SourceCursor(file: file, fd: fd, parser: try makeParser(spec, kind, file))
+            return SourceCursor(file: file, source: source, parser: try makeParser(spec, kind, file))
         } catch let error as UnsupportedSource {
             warnings.append("\(file): \(error.message)")
-            if fd > 0 { close(fd) }
             return nil
         }
     }
@@ -202,13 +202,11 @@ public final class ScanPipeline {
         }
     }
 
-    /// Peeks at the first bytes of a regular file without moving the read position.
-    private func detectKind(fd: Int32) -> SourceKind? {
-        if fd == 0 { return .postgres }
-        var sample = [UInt8](repeating: 0, count: 65_536)
-        let n = sample.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 65_536, 0) }
-        guard n > 0 else { return nil }
-        return SourceKindDetector.detect(sample: Array(sample.prefix(n)))
+    /// Peeks at the first (decompressed) bytes of a file through a descriptor of its own.
+    private func detectKind(file: String) -> SourceKind? {
+        if file == "-" { return .postgres }
+        guard let sample = try? ByteSources.sample(path: file), !sample.isEmpty else { return nil }
+        return SourceKindDetector.detect(sample: sample)
     }
 }
 

@@ -9,7 +9,6 @@ import DequeModule
 /// time order without loading any of them whole.
 final class SourceCursor {
     let file: String
-    private let fd: Int32
     private var reader: LineReader
     private var parser: LogParser
     private var queue: Deque<Event> = []
@@ -18,17 +17,18 @@ final class SourceCursor {
     private(set) var lines = 0
     /// Bytes read from the file so far (at the end: its size when read).
     var bytesRead: Int64 { reader.bytesRead }
+    /// Why the source stopped early (a corrupt `.gz`): the other sources go on, the run reports it.
+    private(set) var failure: String?
 
-    init(file: String, fd: Int32, parser: LogParser) {
+    /// Reads `source` (plain or gzip, see `ByteSources.open`); the source closes its descriptor.
+    init(file: String, source: ByteSource, parser: LogParser, chunkSize: Int = LineReader.defaultChunkSize) {
         self.file = file
-        self.fd = fd
-        self.reader = LineReader(fileDescriptor: fd)
+        self.reader = LineReader(source: source, chunkSize: chunkSize)
         self.parser = parser
     }
 
     deinit {
         reader.close()
-        if fd > 0 { close(fd) }
     }
 
     /// The next event without consuming it; nil at the end of the source.
@@ -46,7 +46,18 @@ final class SourceCursor {
         // A batch of lines per refill keeps the per-event cost of the merge low.
         var budget = 256
         while budget > 0 {
-            guard let line = try reader.nextLine() else {
+            let next: LineReader.Line?
+            do {
+                next = try reader.nextLine()
+            } catch let error as SourceError {
+                guard case .corruptCompressedData = error else { throw error }
+                // The lines before the damage stand; the damage is reported, not fatal.
+                failure = error.description
+                parser.finish(into: &scratch)
+                finished = true
+                break
+            }
+            guard let line = next else {
                 parser.finish(into: &scratch)
                 finished = true
                 lines = reader.lineNumber

@@ -16,22 +16,45 @@ public struct LineReader {
     /// hostile 1 GB line cannot exhaust memory.
     public var maximumLineLength: Int
 
-    private let fd: Int32
+    /// Following mode (`FileFollower`): at the current end of the input a line without its
+    /// newline is held back, not delivered, and `nextLine()` returns nil without ending the
+    /// stream, so a later call sees what the writer appended. `takePartialLine()` hands out the
+    /// held bytes when the file is rotated away and its last line will never be completed.
+    public var holdsPartialLine = false
+
+    public let source: ByteSource
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     private var start = 0
     private var end = 0
     private var eof = false
     public private(set) var lineNumber = 0
+    /// Bytes taken from the source so far (decompressed bytes for a `.gz`).
     public private(set) var bytesRead: Int64 = 0
 
+    /// Reads a caller-owned descriptor (it is not closed).
     public init(fileDescriptor: Int32, chunkSize: Int = LineReader.defaultChunkSize,
                 maximumLineLength: Int = 64 << 20) {
-        self.fd = fileDescriptor
+        self.init(source: FileDescriptorByteSource(fileDescriptor: fileDescriptor, ownsDescriptor: false),
+                  chunkSize: chunkSize, maximumLineLength: maximumLineLength)
+    }
+
+    /// Reads any byte source. `lineNumber` is the number of lines before the source's first byte
+    /// (a follower resuming from a checkpoint continues the file's numbering).
+    public init(source: ByteSource, chunkSize: Int = LineReader.defaultChunkSize,
+                maximumLineLength: Int = 64 << 20, lineNumber: Int = 0) {
+        self.source = source
         self.capacity = max(chunkSize, 4096)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         self.maximumLineLength = maximumLineLength
+        self.lineNumber = lineNumber
     }
+
+    /// Bytes read from the source but not yet delivered as a line (a held partial line).
+    public var pendingByteCount: Int { end - start }
+
+    /// Bytes of the source delivered as complete lines: where a resumed reader starts.
+    public var consumedByteCount: Int64 { bytesRead - Int64(end - start) }
 
     /// Frees the buffer; the descriptor stays owned by the caller.
     public mutating func close() {
@@ -67,7 +90,7 @@ public struct LineReader {
                 return Line(bytes: trimmed(base, length), number: lineNumber, truncated: false)
             }
             if eof {
-                guard start < end else { return nil }
+                guard start < end, !holdsPartialLine else { eof = false; return nil }
                 let base = buffer.advanced(by: start)
                 let length = end - start
                 start = end
@@ -102,13 +125,22 @@ public struct LineReader {
                     capacity = newCapacity
                 }
             }
-            let n = read(fd, buffer.advanced(by: end), capacity - end)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SourceError.readFailed(errno: errno)
-            }
+            let n = try source.read(into: buffer.advanced(by: end), count: capacity - end)
             if n == 0 { eof = true } else { end += n; bytesRead += Int64(n) }
         }
+    }
+
+    /// The held partial line (following mode), delivered as a line; nil when none is held.
+    /// Called when a file is rotated away or truncated: its last line will not be completed.
+    public mutating func takePartialLine() -> Line? {
+        guard start < end else { return nil }
+        let base = buffer.advanced(by: start)
+        let length = end - start
+        start = end
+        eof = false
+        if skippingRestOfLongLine { skippingRestOfLongLine = false; return nil }
+        lineNumber += 1
+        return Line(bytes: trimmed(base, length), number: lineNumber, truncated: false)
     }
 
     /// Reads to end of file, calling `body(line, lineNumber, truncated)` for each line (without
@@ -133,12 +165,15 @@ public enum SourceError: Error, CustomStringConvertible {
     case readFailed(errno: Int32)
     case cannotOpen(path: String, errno: Int32)
     case noMatch(pattern: String)
+    /// A `.gz` that zlib rejects or that ends mid-member; other sources keep going.
+    case corruptCompressedData(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .readFailed(let e): return "read failed: \(String(cString: strerror(e)))"
         case .cannotOpen(let path, let e): return "\(path): \(String(cString: strerror(e)))"
         case .noMatch(let pattern): return "\(pattern): no such file"
+        case .corruptCompressedData(let path, let reason): return "\(path): corrupt gzip data: \(reason)"
         }
     }
 }

@@ -146,6 +146,7 @@ public final class IncidentStore: Sendable {
                     offset INTEGER NOT NULL CHECK (offset >= 0),
                     line INTEGER NOT NULL CHECK (line >= 0),
                     head_hash TEXT NOT NULL,
+                    head_length INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 );
                 """)
@@ -186,13 +187,13 @@ public final class IncidentStore: Sendable {
 
     private func save(_ c: SourceCheckpoint, now: Timestamp, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, head_length, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode,
                 offset = excluded.offset, line = excluded.line, head_hash = excluded.head_hash,
-                updated_at = excluded.updated_at
-            """, arguments: [c.path, Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.offset, c.line,
-                             c.headHash, (c.updatedAt ?? now).microseconds])
+                head_length = excluded.head_length, updated_at = excluded.updated_at
+            """, arguments: [c.path, Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.offset, c.lineNumber,
+                             String(c.headHash, radix: 16), c.headLength, (c.updatedAt ?? now).microseconds])
     }
 
     private func record(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
@@ -346,8 +347,11 @@ public final class IncidentStore: Sendable {
                 var out: [String: SourceCheckpoint] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoint") {
                     let c = SourceCheckpoint(path: row["path"], device: UInt64(bitPattern: row["device"]),
-                                             inode: UInt64(bitPattern: row["inode"]), offset: row["offset"], line: row["line"],
-                                             headHash: row["head_hash"], updatedAt: Timestamp(microseconds: row["updated_at"]))
+                                             inode: UInt64(bitPattern: row["inode"]), offset: row["offset"],
+                                             lineNumber: row["line"],
+                                             headHash: UInt64((row["head_hash"] as String?) ?? "", radix: 16) ?? 0,
+                                             headLength: row["head_length"],
+                                             updatedAt: Timestamp(microseconds: row["updated_at"]))
                     out[c.path] = c
                 }
                 return out

@@ -99,7 +99,7 @@ final class TempDir {
     @Test func checkpointsAndFindingsAreOneTransaction() throws {
         let dir = TempDir()
         let store = try IncidentStore(path: dir.file("s.sqlite"))
-        let good = SourceCheckpoint(path: "/logs/pg.log", device: 1, inode: UInt64.max, offset: 100, line: 3, headHash: "00ff")
+        let good = SourceCheckpoint(path: "/logs/pg.log", device: 1, inode: UInt64.max, offset: 100, lineNumber: 3, headHash: 0xff, headLength: 100)
         try store.commit(findings: [(finding(at: 0), [])], checkpoints: [good])
         #expect(try store.checkpoints()["/logs/pg.log"]?.inode == UInt64.max)
 
@@ -120,9 +120,9 @@ final class TempDir {
 
         var later = good
         later.offset = 250
-        later.line = 7
+        later.lineNumber = 7
         try store.saveCheckpoints([later])
-        #expect(try store.checkpoints()["/logs/pg.log"]?.line == 7)
+        #expect(try store.checkpoints()["/logs/pg.log"]?.lineNumber == 7)
     }
 
     @Test func statesAndNotes() throws {
@@ -231,7 +231,7 @@ final class TempDir {
         let dir = TempDir()
         let path = dir.file("pg.log")
         try Data("line one\nline two\n".utf8).write(to: URL(fileURLWithPath: path))
-        let c = try #require(SourceCheckpoint.capture(path: path, offset: 18, line: 2))
+        let c = try #require(SourceCheckpoint.capture(path: path, offset: 18, lineNumber: 2))
         #expect(c.isResumable())
         // Appended: still the same file.
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

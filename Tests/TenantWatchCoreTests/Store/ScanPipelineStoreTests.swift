@@ -37,7 +37,7 @@ import Testing
         #expect(batch.map(\.0.kind) == [.crossTenantQuery, .missingTenantPredicate])
         #expect(batch.allSatisfy { entries in entries.1.contains { $0.kind == .statement } && entries.1.last?.kind == .finding })
         let lines = try String(contentsOfFile: dir.file("postgresql.log"), encoding: .utf8).split(separator: "\n").count
-        #expect(first.checkpoints.count == 1 && first.checkpoints.first?.line == lines)
+        #expect(first.checkpoints.count == 1 && first.checkpoints.first?.lineNumber == lines)
         try store.commit(findings: batch, checkpoints: first.checkpoints)
 
         let recorded = Dictionary(uniqueKeysWithValues: try store.checkpoints().map { ($0.key, $0.value) })
@@ -61,6 +61,6 @@ import Testing
         try store.commit(findings: fresh, checkpoints: third.checkpoints)
         #expect(try store.incident("INC-0002").findings.first?.count == 2)
         #expect(try store.incidents().count == 2)
-        #expect(try store.checkpoints().first?.value.line == lines + 1)
+        #expect(try store.checkpoints().first?.value.lineNumber == lines + 1)
     }
 }
