@@ -27,22 +27,29 @@ mkdir -p "$data"
 # --- the log ------------------------------------------------------------------------------------
 gen_sum="$(sha256sum "$root/scripts/gen-bench-log.py" | cut -c1-16)"
 stamp="$log.generator"
-if [ ! -s "$log" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$gen_sum" ]; then
+if [ ! -s "$log" ] || [ ! -s "$log.audit" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$gen_sum" ]; then
     echo "bench: generating $lines lines into ${log#"$root"/} ..." >&2
-    python3 "$root/scripts/gen-bench-log.py" --lines "$lines" --seed "$seed" --out "$log.tmp"
+    python3 "$root/scripts/gen-bench-log.py" --lines "$lines" --seed "$seed" --out "$log.tmp" --audit "$log.audit.tmp"
     mv "$log.tmp" "$log"
+    mv "$log.audit.tmp" "$log.audit"
     echo "$gen_sum" >"$stamp"
 fi
 nlines="$(wc -l <"$log")"
 size_mib="$(du -m "$log" | cut -f1)"
 
 cp "$root/sample-logs/schema.sql" "$data/schema.sql"
-cat >"$data/bench-config.toml" <<TOML
+# bench_config [with-audit]: the query log alone, or with the API's audit log (requests tied to
+# their statements by trace id: the correlated run).
+bench_config() {
+    cat <<TOML
 [tenancy]
 columns = ["tenant_id"]
 schema = "schema.sql"
 global_tables = ["tenants"]
 session_setting = "app.current_tenant"
+
+[identity]
+host = "{tenant}.example.com"
 
 [[source]]
 kind = "postgres"
@@ -51,6 +58,13 @@ format = "stderr"
 prefix = "$prefix"
 timezone = "UTC"
 TOML
+    if [ "${1:-}" = with-audit ]; then
+        printf '\n[[source]]\nkind = "audit"\npath = "%s"\n' "$(basename "$log.audit")"
+    fi
+}
+bench_config >"$data/bench-config.toml"
+bench_config with-audit >"$data/bench-config-audit.toml"
+audit_lines="$(wc -l <"$log.audit")"
 
 # timed OUT_PREFIX CMD...: runs CMD under GNU time; leaves OUT_PREFIX.time; returns CMD's status.
 timed() {
@@ -86,7 +100,7 @@ best_of() {
     for ((i = 1; i <= n; i++)); do
         rc=0
         timed "$data/$name.$i" "$@" >"$data/$name.out" 2>"$data/$name.err" || rc=$?
-        if [ "$rc" -ne 0 ] && ! { [ "$name" = tenantwatch ] && [ "$rc" -eq 1 ]; }; then
+        if [ "$rc" -ne 0 ] && ! { [[ "$name" == tenantwatch* ]] && [ "$rc" -eq 1 ]; }; then
             echo "bench: $name failed with exit $rc (run $i); stderr:" >&2
             tail -n 20 "$data/$name.err" >&2
             return 1
@@ -120,6 +134,16 @@ else
     status=1
 fi
 
+tw_audit_ok=""
+if [ -n "$tw_ok" ]; then
+    if best_of "$runs" tenantwatch-audit bash -c 'cd "$1" && exec "$2" scan --format ndjson --config bench-config-audit.toml </dev/null' _ "$data" "$tw"; then
+        tw_audit_ok=1
+        tw_audit_findings="$(wc -l <"$data/tenantwatch-audit.out")"
+    else
+        status=1
+    fi
+fi
+
 # --- pgBadger -----------------------------------------------------------------------------------
 pgb_ok=""
 if best_of "$pgb_runs" pgbadger pgbadger -j 1 -f stderr --prefix "$prefix" -x text -o "$data/pgbadger.txt" \
@@ -146,6 +170,10 @@ if [ -n "$tw_ok" ]; then
     echo "| tenantwatch scan | ${best_wall[tenantwatch]} | $(rate "$nlines" "${best_wall[tenantwatch]}") | $((peak_rss[tenantwatch] / 1024)) | best of $runs; $tw_findings findings |"
 else
     echo "| tenantwatch scan | – | – | – | not run / failed |"
+fi
+if [ -n "$tw_audit_ok" ]; then
+    total=$((nlines + audit_lines))
+    echo "| tenantwatch scan, query log + audit log | ${best_wall[tenantwatch-audit]} | $(rate "$total" "${best_wall[tenantwatch-audit]}") | $((peak_rss[tenantwatch-audit] / 1024)) | best of $runs; $nlines + $audit_lines lines; $tw_audit_findings findings |"
 fi
 if [ -n "$pgb_ok" ]; then
     echo "| pgBadger $(pgbadger --version | sed -n 's/.*version //p') (-j 1) | ${best_wall[pgbadger]} | $(rate "$nlines" "${best_wall[pgbadger]}") | $((peak_rss[pgbadger] / 1024)) | best of $pgb_runs; $pgb_queries queries parsed |"

@@ -14,6 +14,8 @@ statements without a tenant predicate, SET app.current_tenant + RLS reads, some 
 The output is deterministic for a given seed and stops at the first record boundary at or past N lines.
 """
 import argparse
+import base64
+import json
 import random
 import sys
 import time
@@ -118,6 +120,12 @@ class Gen:
         self.app_weights = [w for _, w in APPS]
         self.sessions = []
         self.req = 0
+        self.audit = None
+        self.audit_rng = random.Random(seed + 1)   # the Postgres log stays the same with or without --audit
+        self.audit_t = 0.0
+        self.audit_lines = 0
+        self.pending_request = None
+        self.tokens = {}
         self.n_statements = 0
         self.n_unscoped = 0
 
@@ -203,8 +211,28 @@ class Gen:
             tid = "%032x" % self.rng.getrandbits(128)
             span = "%016x" % self.rng.getrandbits(64)
             route = self.rng.choice(["%2Finvoices", "%2Forders", "%2Forders%2F%3Aid", "%2Fcustomers", "%2Fprojects"])
+            self.pending_request = (f"req-{self.req:07d}", tid, span, route.replace("%2F", "/").replace("%3A", ":"), s["tenant"])
             return f" /*request_id='req-{self.req:07d}',route='{route}',traceparent='00-{tid}-{span}-01'*/"
         return ""
+
+    def audit_line(self):
+        """The API's audit line for the request just tagged, written when it answers."""
+        if self.audit is None or self.pending_request is None:
+            return
+        rid, tid, span, route, tenant = self.pending_request
+        self.pending_request = None
+        self.audit_t = max(self.audit_t, self.t + 0.002)
+        s = int(self.audit_t)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(s)) + f".{int((self.audit_t - s) * 1000):03d}Z"
+        token = self.tokens.setdefault(tenant, jwt_for(tenant))
+        response = [tenant]
+        if self.audit_rng.random() < 0.002:
+            response.append(self.audit_rng.choice(self.tenants))   # the rare cross-tenant response
+        self.audit.write(json.dumps({"ts": stamp, "request_id": rid, "traceparent": f"00-{tid}-{span}-01",
+                                     "route": route, "host": f"{tenant}.example.com", "status": 200,
+                                     "headers": {"authorization": f"Bearer {token}"},
+                                     "response": {"tenant_ids": response}}, separators=(",", ":")) + "\n")
+        self.audit_lines += 1
 
     def dur(self):
         return f"{self.rng.expovariate(1 / 0.4):.3f}"
@@ -254,6 +282,10 @@ class Gen:
         else:
             self.emit(self.prefix(s), "LOG", f"duration: {self.dur()} ms")
 
+    def statement_and_audit(self, s):
+        self.statement(s)
+        self.audit_line()
+
     def run(self):
         rng = self.rng
         for _ in range(60):
@@ -267,8 +299,16 @@ class Gen:
             if s["left"] <= 0 and len(self.sessions) > 20:
                 self.end_session(idx)
             else:
-                self.statement(s)
+                self.statement_and_audit(s)
         self.flush()
+
+
+def jwt_for(tenant):
+    """An unsigned-but-well-formed HS256 JWT carrying the tenant (the bench reads claims unverified)."""
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps({"sub": f"user-{tenant}", "tenant_id": tenant, "sid": f"sid-{tenant}"}).encode())
+    return f"{head}.{body}.{b64(b'bench-signature')}"
 
 
 def main():
@@ -276,12 +316,18 @@ def main():
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", default="-")
+    ap.add_argument("--audit", default=None, help="also write the API's audit log (JSON lines) here")
     a = ap.parse_args()
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8", buffering=1 << 20)
     g = Gen(a.seed, out, a.lines)
+    if a.audit:
+        g.audit = open(a.audit, "w", encoding="utf-8", buffering=1 << 20)
     g.run()
     if out is not sys.stdout:
         out.close()
+    if g.audit is not None:
+        g.audit.close()
+        print(f"gen-bench-log: {g.audit_lines} audit lines", file=sys.stderr)
     shapes = len(set(g.scoped)) + len(set(g.unscoped)) + len(g.other)
     print(f"gen-bench-log: {g.lines} lines, {g.n_statements} statements ({g.n_unscoped} unscoped or "
           f"multi-tenant), {shapes} statement shapes",
