@@ -70,6 +70,9 @@ public final class ScanPipeline {
             }
         }
         statistics.files = cursors.count
+        // Parsing runs beside correlation, a thread per source. A glob over a week of rotated
+        // files can name hundreds: only the first few read ahead, which bounds threads and memory.
+        for c in cursors.prefix(8) { c.startPrefetching() }
         try merge(cursors)
         correlator.finish(emit: detect)
         // Cache-key findings are final only now: a tenant learned late can scope an early key.

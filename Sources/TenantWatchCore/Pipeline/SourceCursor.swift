@@ -4,10 +4,18 @@ import Glibc
 import Darwin
 #endif
 import DequeModule
+import Foundation
 
 /// One open source file read a few events at a time, so several sources can be merged in
 /// time order without loading any of them whole.
-final class SourceCursor {
+///
+/// With `startPrefetching()` the reading and parsing move to a thread of their own and hand
+/// over batches of events through a small bounded queue: on two cores, parsing and correlation
+/// then run side by side. The cursor is `@unchecked Sendable` because of that hand-over: once
+/// prefetching started, only the reading thread touches the reader and parser, and the caller
+/// reads `lines`/`failure`/`bytesRead` only after `next()` returned nil (the end is published
+/// under the queue's lock).
+final class SourceCursor: @unchecked Sendable {
     let file: String
     private var reader: LineReader
     private var parser: LogParser
@@ -33,13 +41,91 @@ final class SourceCursor {
 
     /// The next event without consuming it; nil at the end of the source.
     func peek() throws -> Event? {
+        if let prefetch { return try prefetchedPeek(prefetch) }
         while queue.isEmpty && !finished { try fill() }
         return queue.first
     }
 
     func next() throws -> Event? {
+        if let prefetch {
+            let event = try prefetchedPeek(prefetch)
+            if event != nil { batchIndex += 1 }
+            return event
+        }
         while queue.isEmpty && !finished { try fill() }
         return queue.popFirst()
+    }
+
+    // MARK: prefetching
+
+    private final class Handoff: @unchecked Sendable {
+        let condition = NSCondition()
+        var batches: Deque<[Event]> = []
+        var done = false
+        var error: Error?
+        /// Batches read ahead: with `batchSize` this bounds a source's memory to ~2 MB.
+        let capacity = 4
+    }
+
+    private var prefetch: Handoff?
+    private var batch: [Event] = []
+    private var batchIndex = 0
+
+    /// Reads and parses on a thread of its own from now on.
+    func startPrefetching() {
+        guard prefetch == nil else { return }
+        let handoff = Handoff()
+        prefetch = handoff
+        let thread = Thread { [self] in
+            var out: [Event] = []
+            out.reserveCapacity(2048)
+            func push(_ events: [Event]) {
+                handoff.condition.lock()
+                while handoff.batches.count >= handoff.capacity { handoff.condition.wait() }
+                handoff.batches.append(events)
+                handoff.condition.signal()
+                handoff.condition.unlock()
+            }
+            var failure: Error?
+            do {
+                while true {
+                    while queue.isEmpty && !finished { try fill() }
+                    if queue.isEmpty { break }
+                    out.append(contentsOf: queue)
+                    queue.removeAll(keepingCapacity: true)
+                    if out.count >= 2048 {
+                        push(out)
+                        out = []
+                        out.reserveCapacity(2048)
+                    }
+                }
+            } catch {
+                failure = error
+            }
+            if !out.isEmpty { push(out) }
+            handoff.condition.lock()
+            handoff.error = failure
+            handoff.done = true
+            handoff.condition.broadcast()
+            handoff.condition.unlock()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    private func prefetchedPeek(_ handoff: Handoff) throws -> Event? {
+        if batchIndex < batch.count { return batch[batchIndex] }
+        handoff.condition.lock()
+        defer { handoff.condition.unlock() }
+        while handoff.batches.isEmpty && !handoff.done { handoff.condition.wait() }
+        if let next = handoff.batches.popFirst() {
+            handoff.condition.signal()
+            batch = next
+            batchIndex = 0
+            return batch.first
+        }
+        if let error = handoff.error { throw error }
+        return nil
     }
 
     private func fill() throws {
