@@ -32,7 +32,16 @@ public struct PostgresLogParser {
     public let requestedFormat: Format
     /// The format in use: the requested one, or the detected one once a non-empty line was seen.
     public private(set) var format: Format
-    public private(set) var statistics = Statistics()
+    /// What was read so far.
+    public var statistics: Statistics {
+        var s = counters
+        for (name, n) in zip(severityNames, severityCounts) { s.severities[name, default: 0] += n }
+        return s
+    }
+    private var counters = Statistics()
+    /// Records by severity, counted without hashing a String per record (a handful of names).
+    private var severityNames: [String] = []
+    private var severityCounts: [Int] = []
 
     private let prefix: String?
     private let timezone: String
@@ -69,7 +78,7 @@ public struct PostgresLogParser {
 
     /// One physical line, without its trailing `\n`.
     public mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
-        statistics.lines += 1
+        counters.lines += 1
         if format == .auto {
             guard let f = PostgresFormatDetector.detect(line) else { return }
             start(f)
@@ -116,8 +125,8 @@ public struct PostgresLogParser {
                 u += 1
             }
             guard i < scratch.records.count else { break }
-            statistics.records += 1
-            statistics.severities[scratch.records[i].severity, default: 0] += 1
+            counters.records += 1
+            countSeverity(scratch.records[i].severity)
             let before = events.count
             interpreter.interpret(scratch.records[i], into: &events)
             if events.count > before {
@@ -125,18 +134,27 @@ public struct PostgresLogParser {
             }
         }
         scratch.removeAll()
-        statistics.statements = interpreter.statements
-        statistics.audits = interpreter.audits
-        statistics.backendEnds = interpreter.backendEnds
-        statistics.forgedApplicationNames = interpreter.forgedApplicationNames
+        counters.statements = interpreter.statements
+        counters.audits = interpreter.audits
+        counters.backendEnds = interpreter.backendEnds
+        counters.forgedApplicationNames = interpreter.forgedApplicationNames
         if let s = stderr {
-            statistics.ambiguousPrefixLines = s.ambiguousLines
-            statistics.recordsSplitInsideLines = s.recordsSplitInsideLines
+            counters.ambiguousPrefixLines = s.ambiguousLines
+            counters.recordsSplitInsideLines = s.recordsSplitInsideLines
         }
     }
 
+    private mutating func countSeverity(_ name: String) {
+        for i in severityNames.indices where severityNames[i] == name {
+            severityCounts[i] += 1
+            return
+        }
+        severityNames.append(name)
+        severityCounts.append(1)
+    }
+
     private mutating func count(_ u: UnparsedLine) {
-        statistics.unparsed += 1
-        if statistics.firstUnparsed == nil { statistics.firstUnparsed = u.position }
+        counters.unparsed += 1
+        if counters.firstUnparsed == nil { counters.firstUnparsed = u.position }
     }
 }

@@ -153,9 +153,9 @@ struct StderrLogReader {
             split = at
             contEnd = at
         }
-        if let key = lastKey, pending[key] != nil {
-            pending[key]!.appendContinuation(b, start, contEnd)
-            pending[key]!.lastLine = n
+        if let key = lastKey, let i = pending.index(forKey: key) {
+            pending.values[i].appendContinuation(b, start, contEnd)
+            pending.values[i].lastLine = n
         } else if contEnd > start || split == nil {
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
                                               reason: "continuation line without a record before it"))
@@ -227,15 +227,15 @@ struct StderrLogReader {
             flush(olderThan: window, into: &out)
         }
 
-        if m.kind == .secondary, pending[key] != nil {
-            if !pending[key]!.lean {
-                pending[key]!.secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
+        let existing = pending.index(forKey: key)
+        if m.kind == .secondary, let i = existing {
+            if !pending.values[i].lean {
+                pending.values[i].secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
             }
-            pending[key]!.lastLine = n
+            pending.values[i].lastLine = n
             lastKey = key
             return
         }
-        if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
 
         // Records the interpreter will not turn into events (connections, checkpoints, bare
         // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
@@ -243,6 +243,7 @@ struct StderrLogReader {
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
         var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
                                   sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil, severity: PostgresSeverity.name(word), message: "")
+        r.backendKey = key
         if m.application.0 >= 0 {
             let (a, e) = m.application
             r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
@@ -266,18 +267,27 @@ struct StderrLogReader {
         r.queryID = m.queryID
         r.sessionLine = m.lineNumber
         r.prefixAmbiguous = ambiguous
-        let keepMessage = !lean || Bytes.hasPrefix(b, m.messageStart, end, "duration: ")
-        let message = keepMessage ? Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) : []
-        if !keepMessage, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
+        // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
+        // `bind`) only tells the interpreter that the backend's logged execution is over, and
+        // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
+        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { r.message = "duration: " }
+        let message = lean ? [] : Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))
+        if lean, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
             learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
         }
-        if m.kind == .primary { learn(from: message, pid: m.pid) }
+        if m.kind == .primary, !lean { learn(from: message, pid: m.pid) }
         var p = Pending(record: r, message: message, lastLine: n, lean: lean)
         if m.kind == .secondary {
             // A secondary line with no record before it: keep it as a record of its own.
             p.secondary.append((word, p.message)); p.message = []
         }
-        pending[key] = p
+        if let i = existing {
+            // The backend's previous record is complete: one hash lookup replaces it in place.
+            swap(&pending.values[i], &p)
+            out.record(build(p))
+        } else {
+            pending[key] = p
+        }
         lastKey = key
     }
 
@@ -326,9 +336,9 @@ struct StderrLogReader {
         return Bytes.string(b, at + needle.count, close)
     }
 
-    private func build(_ p: Pending) -> PostgresLogRecord {
+    private func build(_ p: consuming Pending) -> PostgresLogRecord {
         var r = p.record
-        r.message = String(decoding: p.message, as: UTF8.self)
+        if !p.lean { r.message = String(decoding: p.message, as: UTF8.self) }
         for (word, bytes) in p.secondary {
             let text = String(decoding: bytes, as: UTF8.self)
             switch word.utf8Start[0] {
