@@ -36,6 +36,14 @@ public struct PostgresLogParser {
     public var statistics: Statistics {
         var s = counters
         for (name, n) in zip(severityNames, severityCounts) { s.severities[name, default: 0] += n }
+        s.statements = interpreter.statements
+        s.audits = interpreter.audits
+        s.backendEnds = interpreter.backendEnds
+        s.forgedApplicationNames = interpreter.forgedApplicationNames
+        if let r = stderr {
+            s.ambiguousPrefixLines = r.ambiguousLines
+            s.recordsSplitInsideLines = r.recordsSplitInsideLines
+        }
         return s
     }
     private var counters = Statistics()
@@ -116,32 +124,31 @@ public struct PostgresLogParser {
     public var activePrefix: String? { stderr?.activePrefix }
 
     private mutating func drain(_ events: inout [Event]) {
+        if scratch.records.isEmpty && scratch.unparsed.isEmpty { return }
+        // The sink is taken out of `self` so its records can be handed to the interpreter by
+        // borrow (through a buffer pointer) instead of being copied out of the array one by one.
+        var sink = PostgresReaderSink()
+        swap(&sink, &scratch)
         var u = 0
-        let unparsed = scratch.unparsed
-        for i in 0...scratch.records.count {
-            while u < unparsed.count, unparsed[u].before == i {
-                count(unparsed[u].line)
-                events.append(.unparsed(unparsed[u].line))
-                u += 1
-            }
-            guard i < scratch.records.count else { break }
-            counters.records += 1
-            countSeverity(scratch.records[i].severity)
-            let before = events.count
-            interpreter.interpret(scratch.records[i], into: &events)
-            if events.count > before {
-                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
+        sink.records.withUnsafeBufferPointer { records in
+            for i in 0...records.count {
+                while u < sink.unparsed.count, sink.unparsed[u].before == i {
+                    count(sink.unparsed[u].line)
+                    events.append(.unparsed(sink.unparsed[u].line))
+                    u += 1
+                }
+                guard i < records.count else { break }
+                counters.records += 1
+                countSeverity(records[i].severity)
+                let before = events.count
+                interpreter.interpret(records[i], into: &events)
+                if events.count > before {
+                    for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
+                }
             }
         }
-        scratch.removeAll()
-        counters.statements = interpreter.statements
-        counters.audits = interpreter.audits
-        counters.backendEnds = interpreter.backendEnds
-        counters.forgedApplicationNames = interpreter.forgedApplicationNames
-        if let s = stderr {
-            counters.ambiguousPrefixLines = s.ambiguousLines
-            counters.recordsSplitInsideLines = s.recordsSplitInsideLines
-        }
+        sink.removeAll()
+        swap(&sink, &scratch)
     }
 
     private mutating func countSeverity(_ name: String) {

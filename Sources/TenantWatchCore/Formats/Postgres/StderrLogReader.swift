@@ -27,6 +27,16 @@ struct StderrLogReader {
         var secondary: [(StaticString, [UInt8])] = []
         var lastLine: Int
         var lean = false
+        /// Reached through `pending.values[i]`'s modify accessor: reading a field through the
+        /// getter would copy the whole record (and retain every String in it).
+        mutating func appendSecondary(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, line: Int) {
+            if !lean { secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[s..<e])))) }
+            lastLine = line
+        }
+        /// The record's first line when it is older than `cutoff` (see `appendSecondary`).
+        mutating func lineIfOlder(than cutoff: Int64) -> Int? {
+            (record.time?.microseconds ?? Int64.min) < cutoff ? record.position.line : nil
+        }
         mutating func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
             if lean { return }
             if secondary.isEmpty {
@@ -229,10 +239,7 @@ struct StderrLogReader {
 
         let existing = pending.index(forKey: key)
         if m.kind == .secondary, let i = existing {
-            if !pending.values[i].lean {
-                pending.values[i].secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
-            }
-            pending.values[i].lastLine = n
+            pending.values[i].appendSecondary(word, b, m.messageStart, end, line: n)
             lastKey = key
             return
         }
@@ -276,7 +283,9 @@ struct StderrLogReader {
             learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
         }
         if m.kind == .primary, !lean { learn(from: message, pid: m.pid) }
-        var p = Pending(record: r, message: message, lastLine: n, lean: lean)
+        var p = Pending(record: PostgresLogRecord(position: r.position, severity: "", message: ""), message: message,
+                        lastLine: n, lean: lean)
+        swap(&p.record, &r)  // moved in, not copied
         if m.kind == .secondary {
             // A secondary line with no record before it: keep it as a record of its own.
             p.secondary.append((word, p.message)); p.message = []
@@ -337,7 +346,9 @@ struct StderrLogReader {
     }
 
     private func build(_ p: consuming Pending) -> PostgresLogRecord {
-        var r = p.record
+        // Moved out, not copied: a copy retains (and the end of `p` releases) every String.
+        var r = PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: "")
+        swap(&r, &p.record)
         if !p.lean { r.message = String(decoding: p.message, as: UTF8.self) }
         for (word, bytes) in p.secondary {
             let text = String(decoding: bytes, as: UTF8.self)
@@ -360,10 +371,15 @@ struct StderrLogReader {
     mutating func flush(olderThan seconds: Double, into out: inout PostgresReaderSink) {
         guard let latest = latestTime else { return }
         let cutoff = latest.microseconds - Int64(seconds * 1_000_000)
-        let old = pending.filter { ($0.value.record.time?.microseconds ?? Int64.min) < cutoff }
-        for (key, p) in old.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
-            pending.removeValue(forKey: key)
-            out.record(build(p))
+        var old: [(line: Int, key: BackendKey)] = []
+        var i = pending.startIndex
+        while i != pending.endIndex {
+            if let line = pending.values[i].lineIfOlder(than: cutoff) { old.append((line, pending.keys[i])) }
+            i = pending.index(after: i)
+        }
+        guard !old.isEmpty else { return }
+        for (_, key) in old.sorted(by: { $0.line < $1.line }) {
+            if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
         }
     }
 
