@@ -37,6 +37,12 @@ public struct PostgresEventInterpreter {
     public init() {}
 
     public mutating func interpret(_ r: PostgresLogRecord, into events: inout [Event]) {
+        var record = r
+        interpret(inPlace: &record, into: &events)
+    }
+
+    /// As `interpret`, reading the record where it lies (the hot path: no copy of its Strings).
+    mutating func interpret(inPlace r: inout PostgresLogRecord, into events: inout [Event]) {
         if r.applicationNameLooksForged { forgedApplicationNames += 1 }
         let id = r.backend
         let key = r.backendKey ?? BackendKey(id)

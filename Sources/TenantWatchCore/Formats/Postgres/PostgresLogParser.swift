@@ -125,26 +125,24 @@ public struct PostgresLogParser {
 
     private mutating func drain(_ events: inout [Event]) {
         if scratch.records.isEmpty && scratch.unparsed.isEmpty { return }
-        // The sink is taken out of `self` so its records can be handed to the interpreter by
-        // borrow (through a buffer pointer) instead of being copied out of the array one by one.
+        // The sink is taken out of `self` so its records can be handed to the interpreter in
+        // place (inout) instead of being copied out of the array one by one.
         var sink = PostgresReaderSink()
         swap(&sink, &scratch)
         var u = 0
-        sink.records.withUnsafeBufferPointer { records in
-            for i in 0...records.count {
-                while u < sink.unparsed.count, sink.unparsed[u].before == i {
-                    count(sink.unparsed[u].line)
-                    events.append(.unparsed(sink.unparsed[u].line))
-                    u += 1
-                }
-                guard i < records.count else { break }
-                counters.records += 1
-                countSeverity(records[i].severity)
-                let before = events.count
-                interpreter.interpret(records[i], into: &events)
-                if events.count > before {
-                    for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
-                }
+        for i in 0...sink.records.count {
+            while u < sink.unparsed.count, sink.unparsed[u].before == i {
+                count(sink.unparsed[u].line)
+                events.append(.unparsed(sink.unparsed[u].line))
+                u += 1
+            }
+            guard i < sink.records.count else { break }
+            counters.records += 1
+            countSeverity(sink.records[i].severity)
+            let before = events.count
+            interpreter.interpret(inPlace: &sink.records[i], into: &events)
+            if events.count > before {
+                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
         sink.removeAll()

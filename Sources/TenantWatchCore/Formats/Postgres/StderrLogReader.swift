@@ -21,23 +21,28 @@ struct StderrLogReader {
     /// Look for a record that starts inside a continuation line (no logging collector).
     var splitsRecordsInsideLines = true
 
-    private struct Pending {
-        var record: PostgresLogRecord
-        var message: [UInt8]
-        var secondary: [(StaticString, [UInt8])] = []
-        var lastLine: Int
-        var lean = false
-        /// Reached through `pending.values[i]`'s modify accessor: reading a field through the
-        /// getter would copy the whole record (and retain every String in it).
-        mutating func appendSecondary(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, line: Int) {
+    /// A record waiting for its backend's next one. A class: the per-backend table holds a
+    /// reference, so appending a DETAIL line or completing the record never copies the record
+    /// (a copy retains, and its end releases, every String in it).
+    private final class Pending {
+        @exclusivity(unchecked) var record: PostgresLogRecord
+        @exclusivity(unchecked) var message: [UInt8] = []
+        @exclusivity(unchecked) var secondary: [(StaticString, [UInt8])] = []
+        @exclusivity(unchecked) var lastLine: Int
+        let lean: Bool
+
+        init(record: PostgresLogRecord, lastLine: Int, lean: Bool) {
+            self.record = record
+            self.lastLine = lastLine
+            self.lean = lean
+        }
+
+        func appendSecondary(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, line: Int) {
             if !lean { secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[s..<e])))) }
             lastLine = line
         }
-        /// The record's first line when it is older than `cutoff` (see `appendSecondary`).
-        mutating func lineIfOlder(than cutoff: Int64) -> Int? {
-            (record.time?.microseconds ?? Int64.min) < cutoff ? record.position.line : nil
-        }
-        mutating func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+
+        func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
             if lean { return }
             if secondary.isEmpty {
                 message.append(Bytes.newline)
@@ -248,13 +253,15 @@ struct StderrLogReader {
         // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
-        var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil, severity: PostgresSeverity.name(word), message: "")
-        r.backendKey = key
+        let p = Pending(record: PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
+                                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil,
+                                                  severity: PostgresSeverity.name(word), message: ""),
+                        lastLine: n, lean: lean)
+        p.record.backendKey = key
         if m.application.0 >= 0 {
             let (a, e) = m.application
-            r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
-            if !lean { r.application = Bytes.string(b, a, e) }
+            p.record.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
+            if !lean { p.record.application = Bytes.string(b, a, e) }
             if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
                     // unchanged
@@ -264,36 +271,34 @@ struct StderrLogReader {
             }
         }
         if !lean {
-            if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
-            if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
-            if m.host.0 >= 0 { r.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
-            if m.backendType.0 >= 0 { r.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
-            if m.sqlstate.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
-            else if m.sqlstateField.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
+            if m.user.0 >= 0 { p.record.user = Bytes.string(b, m.user.0, m.user.1) }
+            if m.database.0 >= 0 { p.record.database = Bytes.string(b, m.database.0, m.database.1) }
+            if m.host.0 >= 0 { p.record.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
+            if m.backendType.0 >= 0 { p.record.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
+            if m.sqlstate.0 >= 0 { p.record.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
+            else if m.sqlstateField.0 >= 0 { p.record.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
         }
-        r.queryID = m.queryID
-        r.sessionLine = m.lineNumber
-        r.prefixAmbiguous = ambiguous
+        p.record.queryID = m.queryID
+        p.record.sessionLine = m.lineNumber
+        p.record.prefixAmbiguous = ambiguous
         // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
         // `bind`) only tells the interpreter that the backend's logged execution is over, and
         // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
-        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { r.message = "duration: " }
-        let message = lean ? [] : Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))
+        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
+        if !lean { p.message = Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) }
         if lean, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
             learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
         }
-        if m.kind == .primary, !lean { learn(from: message, pid: m.pid) }
-        var p = Pending(record: PostgresLogRecord(position: r.position, severity: "", message: ""), message: message,
-                        lastLine: n, lean: lean)
-        swap(&p.record, &r)  // moved in, not copied
+        if m.kind == .primary, !lean { learn(from: p.message, pid: m.pid) }
         if m.kind == .secondary {
             // A secondary line with no record before it: keep it as a record of its own.
             p.secondary.append((word, p.message)); p.message = []
         }
         if let i = existing {
             // The backend's previous record is complete: one hash lookup replaces it in place.
-            swap(&pending.values[i], &p)
-            out.record(build(p))
+            let done = pending.values[i]
+            pending.values[i] = p
+            out.record(build(done))
         } else {
             pending[key] = p
         }
@@ -345,7 +350,7 @@ struct StderrLogReader {
         return Bytes.string(b, at + needle.count, close)
     }
 
-    private func build(_ p: consuming Pending) -> PostgresLogRecord {
+    private func build(_ p: Pending) -> PostgresLogRecord {
         // Moved out, not copied: a copy retains (and the end of `p` releases) every String.
         var r = PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: "")
         swap(&r, &p.record)
@@ -374,7 +379,8 @@ struct StderrLogReader {
         var old: [(line: Int, key: BackendKey)] = []
         var i = pending.startIndex
         while i != pending.endIndex {
-            if let line = pending.values[i].lineIfOlder(than: cutoff) { old.append((line, pending.keys[i])) }
+            let p = pending.values[i]
+            if (p.record.time?.microseconds ?? Int64.min) < cutoff { old.append((p.record.position.line, pending.keys[i])) }
             i = pending.index(after: i)
         }
         guard !old.isEmpty else { return }
