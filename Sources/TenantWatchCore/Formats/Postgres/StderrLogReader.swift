@@ -31,8 +31,11 @@ struct StderrLogReader {
         @exclusivity(unchecked) var lastLine: Int
         let lean: Bool
 
-        init(record: PostgresLogRecord, lastLine: Int, lean: Bool) {
-            self.record = record
+        /// Builds the record in place (a record passed in would be copied into the object).
+        init(position: SourcePosition, time: Timestamp?, pid: Int?, sessionID: String?, severity: String,
+             lastLine: Int, lean: Bool) {
+            self.record = PostgresLogRecord(position: position, time: time, pid: pid, sessionID: sessionID,
+                                            severity: severity, message: "")
             self.lastLine = lastLine
             self.lean = lean
         }
@@ -253,10 +256,9 @@ struct StderrLogReader {
         // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
-        let p = Pending(record: PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil,
-                                                  severity: PostgresSeverity.name(word), message: ""),
-                        lastLine: n, lean: lean)
+        let p = Pending(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
+                        sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil,
+                        severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         p.record.backendKey = key
         if m.application.0 >= 0 {
             let (a, e) = m.application
@@ -298,7 +300,7 @@ struct StderrLogReader {
             // The backend's previous record is complete: one hash lookup replaces it in place.
             let done = pending.values[i]
             pending.values[i] = p
-            out.record(build(done))
+            build(done, into: &out)
         } else {
             pending[key] = p
         }
@@ -350,25 +352,26 @@ struct StderrLogReader {
         return Bytes.string(b, at + needle.count, close)
     }
 
-    private func build(_ p: Pending) -> PostgresLogRecord {
-        // Moved out, not copied: a copy retains (and the end of `p` releases) every String.
-        var r = PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: "")
-        swap(&r, &p.record)
-        if !p.lean { r.message = String(decoding: p.message, as: UTF8.self) }
+    /// Completes `p` into the sink. The record is moved (swapped) into its slot and finished
+    /// there: a copy would retain, and its end release, every String in it.
+    private func build(_ p: Pending, into out: inout PostgresReaderSink) {
+        out.records.append(PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: ""))
+        let k = out.records.count - 1
+        swap(&out.records[k], &p.record)
+        if !p.lean { out.records[k].message = String(decoding: p.message, as: UTF8.self) }
         for (word, bytes) in p.secondary {
             let text = String(decoding: bytes, as: UTF8.self)
             switch word.utf8Start[0] {
-            case 68: r.detail = r.detail.map { $0 + "\n" + text } ?? text        // DETAIL
-            case 72: r.hint = text                                               // HINT
-            case 67: r.context = r.context.map { $0 + "\n" + text } ?? text      // CONTEXT
-            case 83: r.statement = text                                          // STATEMENT
-            case 81: r.internalQuery = text                                      // QUERY
-            case 76: r.location = text                                           // LOCATION
+            case 68: out.records[k].detail = out.records[k].detail.map { $0 + "\n" + text } ?? text    // DETAIL
+            case 72: out.records[k].hint = text                                                       // HINT
+            case 67: out.records[k].context = out.records[k].context.map { $0 + "\n" + text } ?? text  // CONTEXT
+            case 83: out.records[k].statement = text                                                  // STATEMENT
+            case 81: out.records[k].internalQuery = text                                              // QUERY
+            case 76: out.records[k].location = text                                                   // LOCATION
             default: break
             }
         }
-        r.position = SourcePosition(file: file, line: r.position.line, endLine: p.lastLine)
-        return r
+        out.records[k].position = SourcePosition(file: file, line: out.records[k].position.line, endLine: p.lastLine)
     }
 
     /// Completes the pending records whose log time is more than `seconds` older than the newest
@@ -385,13 +388,13 @@ struct StderrLogReader {
         }
         guard !old.isEmpty else { return }
         for (_, key) in old.sorted(by: { $0.line < $1.line }) {
-            if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
+            if let p = pending.removeValue(forKey: key) { build(p, into: &out) }
         }
     }
 
     mutating func finish(into out: inout PostgresReaderSink) {
         for (_, p) in pending.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
-            out.record(build(p))
+            build(p, into: &out)
         }
         pending.removeAll()
         lastKey = nil
