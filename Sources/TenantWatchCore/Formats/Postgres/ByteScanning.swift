@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Small byte-level helpers shared by the PostgreSQL readers.
 ///
 /// The readers run over millions of lines; they look at bytes and build a `String` only for a
@@ -75,6 +81,23 @@ enum Bytes {
         guard at + lit.count <= end else { return false }
         for i in 0..<lit.count where b[at + i] != lit[i] { return false }
         return true
+    }
+
+    /// First occurrence of the ASCII literal `lit` in `b[start..<end]` (memchr for its first byte).
+    static func find(_ lit: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        let n = lit.utf8CodeUnitCount
+        guard n > 0, start >= 0, end <= b.count, end - start >= n, let base = b.baseAddress else { return nil }
+        let p = lit.utf8Start
+        let first = Int32(p[0])
+        var i = start
+        let last = end - n
+        while i <= last {
+            guard let hit = memchr(base + i, first, last - i + 1) else { return nil }
+            i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + i, p, n) == 0 { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// First occurrence of `needle` in `b[start..<end]`.

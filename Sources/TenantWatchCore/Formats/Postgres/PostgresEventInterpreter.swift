@@ -37,9 +37,15 @@ public struct PostgresEventInterpreter {
     public init() {}
 
     public mutating func interpret(_ r: PostgresLogRecord, into events: inout [Event]) {
+        var record = r
+        interpret(inPlace: &record, into: &events)
+    }
+
+    /// As `interpret`, reading the record where it lies (the hot path: no copy of its Strings).
+    mutating func interpret(inPlace r: inout PostgresLogRecord, into events: inout [Event]) {
         if r.applicationNameLooksForged { forgedApplicationNames += 1 }
         let id = r.backend
-        let key = BackendKey(id)
+        let key = r.backendKey ?? BackendKey(id)
         let m = r.message
         switch r.severity {
         case "LOG":
@@ -237,10 +243,16 @@ public struct PostgresEventInterpreter {
 extension StringProtocol {
     /// First occurrence of an ASCII needle, by UTF-8 bytes (no Foundation, no locale).
     func firstRange(ofASCII needle: StaticString) -> Range<Index>? {
-        let u = self.utf8
         let n = needle.utf8CodeUnitCount
-        let p = needle.utf8Start
         guard n > 0 else { return nil }
+        let u = self.utf8
+        // Native strings: memchr/memcmp over the contiguous bytes, then one O(1) index step.
+        if let at = u.withContiguousStorageIfAvailable({ Bytes.find(needle, $0, 0, $0.count) ?? -1 }) {
+            guard at >= 0 else { return nil }
+            let lo = u.index(u.startIndex, offsetBy: at)
+            return lo..<u.index(lo, offsetBy: n)
+        }
+        let p = needle.utf8Start
         var i = u.startIndex
         while i != u.endIndex {
             if u[i] == p[0] {
@@ -257,6 +269,7 @@ extension StringProtocol {
     /// Byte-wise prefix test for an ASCII literal.
     @inline(__always)
     func hasASCIIPrefix(_ lit: StaticString) -> Bool {
+        if let r = utf8.withContiguousStorageIfAvailable({ Bytes.hasPrefix($0, 0, $0.count, lit) }) { return r }
         let n = lit.utf8CodeUnitCount
         let p = lit.utf8Start
         var k = 0
@@ -268,5 +281,3 @@ extension StringProtocol {
         return k == n
     }
 }
-
-

@@ -32,7 +32,24 @@ public struct PostgresLogParser {
     public let requestedFormat: Format
     /// The format in use: the requested one, or the detected one once a non-empty line was seen.
     public private(set) var format: Format
-    public private(set) var statistics = Statistics()
+    /// What was read so far.
+    public var statistics: Statistics {
+        var s = counters
+        for (name, n) in zip(severityNames, severityCounts) { s.severities[name, default: 0] += n }
+        s.statements = interpreter.statements
+        s.audits = interpreter.audits
+        s.backendEnds = interpreter.backendEnds
+        s.forgedApplicationNames = interpreter.forgedApplicationNames
+        if let r = stderr {
+            s.ambiguousPrefixLines = r.ambiguousLines
+            s.recordsSplitInsideLines = r.recordsSplitInsideLines
+        }
+        return s
+    }
+    private var counters = Statistics()
+    /// Records by severity, counted without hashing a String per record (a handful of names).
+    private var severityNames: [String] = []
+    private var severityCounts: [Int] = []
 
     private let prefix: String?
     private let timezone: String
@@ -69,7 +86,7 @@ public struct PostgresLogParser {
 
     /// One physical line, without its trailing `\n`.
     public mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
-        statistics.lines += 1
+        counters.lines += 1
         if format == .auto {
             guard let f = PostgresFormatDetector.detect(line) else { return }
             start(f)
@@ -107,36 +124,42 @@ public struct PostgresLogParser {
     public var activePrefix: String? { stderr?.activePrefix }
 
     private mutating func drain(_ events: inout [Event]) {
+        if scratch.records.isEmpty && scratch.unparsed.isEmpty { return }
+        // The sink is taken out of `self` so its records can be handed to the interpreter in
+        // place (inout) instead of being copied out of the array one by one.
+        var sink = PostgresReaderSink()
+        swap(&sink, &scratch)
         var u = 0
-        let unparsed = scratch.unparsed
-        for i in 0...scratch.records.count {
-            while u < unparsed.count, unparsed[u].before == i {
-                count(unparsed[u].line)
-                events.append(.unparsed(unparsed[u].line))
+        for i in 0...sink.records.count {
+            while u < sink.unparsed.count, sink.unparsed[u].before == i {
+                count(sink.unparsed[u].line)
+                events.append(.unparsed(sink.unparsed[u].line))
                 u += 1
             }
-            guard i < scratch.records.count else { break }
-            statistics.records += 1
-            statistics.severities[scratch.records[i].severity, default: 0] += 1
+            guard i < sink.records.count else { break }
+            counters.records += 1
+            countSeverity(sink.records[i].severity)
             let before = events.count
-            interpreter.interpret(scratch.records[i], into: &events)
+            interpreter.interpret(inPlace: &sink.records[i], into: &events)
             if events.count > before {
                 for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
-        scratch.removeAll()
-        statistics.statements = interpreter.statements
-        statistics.audits = interpreter.audits
-        statistics.backendEnds = interpreter.backendEnds
-        statistics.forgedApplicationNames = interpreter.forgedApplicationNames
-        if let s = stderr {
-            statistics.ambiguousPrefixLines = s.ambiguousLines
-            statistics.recordsSplitInsideLines = s.recordsSplitInsideLines
+        sink.removeAll()
+        swap(&sink, &scratch)
+    }
+
+    private mutating func countSeverity(_ name: String) {
+        for i in severityNames.indices where severityNames[i] == name {
+            severityCounts[i] += 1
+            return
         }
+        severityNames.append(name)
+        severityCounts.append(1)
     }
 
     private mutating func count(_ u: UnparsedLine) {
-        statistics.unparsed += 1
-        if statistics.firstUnparsed == nil { statistics.firstUnparsed = u.position }
+        counters.unparsed += 1
+        if counters.firstUnparsed == nil { counters.firstUnparsed = u.position }
     }
 }

@@ -37,6 +37,8 @@ public struct PostgresLogRecord: Sendable {
     /// The stderr prefix admitted more than one reading of this line; the one kept is the one
     /// consistent with what the backend said before (see `PrefixMatcher`).
     public var prefixAmbiguous: Bool = false
+    /// `backend` packed for the interpreter's per-backend table, when the reader already has it.
+    var backendKey: BackendKey? = nil
 
     public init(position: SourcePosition, time: Timestamp? = nil, pid: Int? = nil, sessionID: String? = nil,
                 user: String? = nil, database: String? = nil, application: String? = nil,

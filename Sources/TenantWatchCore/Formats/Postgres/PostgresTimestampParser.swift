@@ -13,6 +13,12 @@ struct PostgresTimestampParser {
     private var lastZone: [UInt8] = []
     private var lastOffset: Int64 = 0
     private var cache: [String: Int64] = [:]
+    /// The last date seen (`2026-11-22`, as raw bytes) and what it parsed to.
+    private var hasLastDate = false
+    private var lastDate8: UInt64 = 0
+    private var lastDate2: UInt16 = 0
+    private var lastDate: (Int64, Int64, Int64) = (0, 0, 0)
+    private var lastDays: Int64 = 0
 
     init(timezone: String) {
         self.timeZone = TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
@@ -28,16 +34,31 @@ struct PostgresTimestampParser {
     /// Parses a timestamp starting at `start`; returns it and the index after it (the zone
     /// token included, when one follows after a single space).
     mutating func parsePrefix(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Timestamp, Int)? {
-        guard end - start >= 19 else { return nil }
+        guard end - start >= 19, start >= 0, end <= b.count else { return nil }
         @inline(__always) func d2(_ i: Int) -> Int64? {
             let a = b[i] &- 48, c = b[i + 1] &- 48
             return a < 10 && c < 10 ? Int64(a) * 10 + Int64(c) : nil
         }
         let s = start
-        guard let y1 = d2(s), let y2 = d2(s + 2), b[s + 4] == Bytes.dash, let mo = d2(s + 5),
-              b[s + 7] == Bytes.dash, let d = d2(s + 8), b[s + 10] == Bytes.space || b[s + 10] == 84,
+        // The date changes once a day: its 10 bytes are compared with the last line's and only
+        // parsed (and turned into days since the epoch) when they differ.
+        let raw = UnsafeRawPointer(b.baseAddress! + s)
+        let date8 = raw.loadUnaligned(as: UInt64.self), date2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let y1: Int64, y2: Int64, mo: Int64, d: Int64, days: Int64
+        if hasLastDate, date8 == lastDate8, date2 == lastDate2 {
+            (y1, y2, mo, d, days) = (lastDate.0 / 100, lastDate.0 % 100, lastDate.1, lastDate.2, lastDays)
+        } else {
+            guard let a = d2(s), let c = d2(s + 2), b[s + 4] == Bytes.dash, let m = d2(s + 5),
+                  b[s + 7] == Bytes.dash, let dd = d2(s + 8), m >= 1, m <= 12, dd >= 1, dd <= 31 else { return nil }
+            (y1, y2, mo, d) = (a, c, m, dd)
+            days = Timestamp.daysFromCivil(year: a * 100 + c, month: m, day: dd)
+            (lastDate8, lastDate2, hasLastDate) = (date8, date2, true)
+            lastDate = (a * 100 + c, m, dd)
+            lastDays = days
+        }
+        guard b[s + 10] == Bytes.space || b[s + 10] == 84,
               let h = d2(s + 11), b[s + 13] == Bytes.colon, let mi = d2(s + 14), b[s + 16] == Bytes.colon,
-              let se = d2(s + 17), mo >= 1, mo <= 12, d >= 1, d <= 31, h < 24, mi < 60, se < 61
+              let se = d2(s + 17), h < 24, mi < 60, se < 61
         else { return nil }
         var i = s + 19
         var micro: Int64 = 0
@@ -66,9 +87,9 @@ struct PostgresTimestampParser {
             offset = off
             i = ze
         }
-        let t = Timestamp.from(year: y1 * 100 + y2, month: mo, day: d, hour: h, minute: mi, second: se,
-                               microsecond: micro, utcOffsetSeconds: offset)
-        return (t, i)
+        // As `Timestamp.from`, with the cached day number.
+        let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset
+        return (Timestamp(microseconds: secs * 1_000_000 + micro), i)
     }
 
     /// `%n`: seconds since the epoch with milliseconds.

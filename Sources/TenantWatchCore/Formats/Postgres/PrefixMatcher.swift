@@ -44,12 +44,29 @@ struct PrefixMatcher {
     private let maxResults = 8
     private var steps = 0
 
+    /// Owns the memory `t` points into.
     private let table: PrefixPieceTable
+    private let t: PrefixPieceTable.View
+    /// What the first piece is, for `couldStart` (called for every byte of continuation lines).
+    private enum FirstPiece { case none, literal(UInt8), timestamp, digits, any }
+    private let first: FirstPiece
 
     init(prefix: LogLinePrefix, timezone: String) {
         self.prefix = prefix
         self.table = PrefixPieceTable(prefix.pieces)
+        self.t = table.view
         self.timestamps = PostgresTimestampParser(timezone: timezone)
+        switch prefix.pieces.first {
+        case nil: first = .none
+        case .literal(let l)?: first = l.isEmpty ? .any : .literal(l[0])
+        case .escape(let e, _)?:
+            switch e {
+            case .timestampMillis, .timestamp, .sessionStart: first = .timestamp
+            case .epoch, .pid, .lineNumber, .xid: first = .digits
+            default: first = .any
+            }
+        case .sessionOnlyFromHere?: first = .any
+        }
         results.reserveCapacity(maxResults)
     }
 
@@ -66,18 +83,14 @@ struct PrefixMatcher {
     /// Could a prefix start at `i`? A cheap filter before `match` when hunting for a record that
     /// begins in the middle of a line.
     func couldStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Bool {
-        guard let first = prefix.pieces.first else { return Bytes.isUpper(b[i]) }
         switch first {
-        case .literal(let l): return b[i] == l[0]
-        case .escape(let e, _):
-            switch e {
-            case .timestampMillis, .timestamp, .sessionStart:
-                return i + 5 <= end && Bytes.isDigit(b[i]) && Bytes.isDigit(b[i + 3]) && b[i + 4] == Bytes.dash
-                    && (i == 0 || !Bytes.isDigit(b[i - 1]))
-            case .epoch, .pid, .lineNumber, .xid: return Bytes.isDigit(b[i]) && (i == 0 || !Bytes.isDigit(b[i - 1]))
-            default: return true
-            }
-        case .sessionOnlyFromHere: return true
+        case .none: return Bytes.isUpper(b[i])
+        case .literal(let c): return b[i] == c
+        case .timestamp:
+            return i + 5 <= end && Bytes.isDigit(b[i]) && Bytes.isDigit(b[i + 3]) && b[i + 4] == Bytes.dash
+                && (i == 0 || !Bytes.isDigit(b[i - 1]))
+        case .digits: return Bytes.isDigit(b[i]) && (i == 0 || !Bytes.isDigit(b[i - 1]))
+        case .any: return true
         }
     }
 
@@ -87,7 +100,6 @@ struct PrefixMatcher {
     private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         steps += 1
         if results.count >= maxResults || steps > 10_000 { return }
-        let t = table
         if k == t.count {
             finish(b, pos, end, m)
             return
@@ -169,47 +181,51 @@ struct PrefixMatcher {
     /// Free-text fields: every end that leaves the rest of the line readable is a candidate.
     private mutating func freeText(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ e: LogLinePrefix.Escape,
                                    _ padding: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
-        let t = table
         let limit = min(end, pos + max(e.maxLength, abs(padding)) + 1)
-        // The bytes a field may hold; the scan stops at the first byte it may not.
-        var stop = pos
-        switch e {
-        case .application, .commandTag, .backendType:
-            while stop < limit, b[stop] &- 32 < 95 { stop += 1 }
-        case .host, .hostPort:
-            while stop < limit, Self.hostByte(b[stop]) { stop += 1 }
-        default:
-            while stop < limit, b[stop] >= 32 { stop += 1 }
-        }
         let hasNextLiteral = k + 1 < t.count && t.kind[k + 1] == PrefixPieceTable.literal
+        // The field ends at the first byte it may not hold (`stop`), or at `limit`. With a literal
+        // next, the candidates are found with memchr and the bytes before each are checked only as
+        // far as the candidates reach; without one, every end up to `stop` is a candidate.
+        var stop = limit
+        if !hasNextLiteral {
+            stop = pos
+            while stop < limit, Self.allowed(e, b[stop]) { stop += 1 }
+        }
+        var checked = pos  // b[pos..<checked] may all be in the field
         var j = pos
-        while j <= stop {
+        while true {
             if hasNextLiteral {
                 // The literal must start within the field's reach (at `stop` at the latest).
-                guard let f = t.findLiteral(k + 1, b, j, stop, end) else { return }
+                guard j <= limit, let f = t.findLiteral(k + 1, b, j, limit, end) else { return }
+                while checked < f {
+                    guard Self.allowed(e, b[checked]) else { return }
+                    checked += 1
+                }
                 j = f
+            } else if j > stop {
+                return
             }
-            var s = pos, t = j
+            var s = pos, fe = j
             if padding != 0 {
-                while s < t, b[s] == Bytes.space { s += 1 }
-                while t > s, b[t - 1] == Bytes.space { t -= 1 }
+                while s < fe, b[s] == Bytes.space { s += 1 }
+                while fe > s, b[fe - 1] == Bytes.space { fe -= 1 }
             }
-            if valid(e, b, s, t) {
+            if valid(e, b, s, fe) {
                 switch e {
-                case .user: m.user = (s, t)
-                case .database: m.database = (s, t)
-                case .application: m.application = (s, t)
-                case .host, .hostPort: m.host = (s, t)
-                case .backendType: m.backendType = (s, t)
+                case .user: m.user = (s, fe)
+                case .database: m.database = (s, fe)
+                case .application: m.application = (s, fe)
+                case .host, .hostPort: m.host = (s, fe)
+                case .backendType: m.backendType = (s, fe)
                 case .commandTag: break
-                case .pid: m.pid = Bytes.parseInt(b, s, t)
-                case .lineNumber: m.lineNumber = Bytes.parseInt(b, s, t)
-                case .queryID: m.queryID = Bytes.parseInt64(b, s, t)
-                case .session: m.session = (s, t)
-                case .sqlstate: m.sqlstateField = (s, t)
+                case .pid: m.pid = Bytes.parseInt(b, s, fe)
+                case .lineNumber: m.lineNumber = Bytes.parseInt(b, s, fe)
+                case .queryID: m.queryID = Bytes.parseInt64(b, s, fe)
+                case .session: m.session = (s, fe)
+                case .sqlstate: m.sqlstateField = (s, fe)
                 case .timestampMillis, .timestamp:
                     // A padded timestamp: re-read the trimmed text.
-                    guard let ts = timestamps.parse(b, s, t) else { j += 1; continue }
+                    guard let ts = timestamps.parse(b, s, fe) else { j += 1; continue }
                     if e == .timestampMillis { m.timeMillis = ts } else { m.timeSeconds = ts }
                 default: break
                 }
@@ -217,6 +233,15 @@ struct PrefixMatcher {
                 if results.count >= maxResults { return }
             }
             j += 1
+        }
+    }
+
+    /// The bytes a free-text field may hold.
+    @inline(__always) private static func allowed(_ e: LogLinePrefix.Escape, _ c: UInt8) -> Bool {
+        switch e {
+        case .application, .commandTag, .backendType: return c &- 32 < 95
+        case .host, .hostPort: return hostByte(c)
+        default: return c >= 32
         }
     }
 

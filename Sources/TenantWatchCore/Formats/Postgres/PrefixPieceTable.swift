@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A compiled prefix laid out flat in raw memory for the matcher's inner loop.
 ///
 /// `LogLinePrefix.pieces` is an array of enums holding arrays: reading one in the recursive
@@ -42,6 +48,50 @@ final class PrefixPieceTable: @unchecked Sendable {
         }
         bytes = .allocate(capacity: max(all.count, 1))
         for (i, c) in all.enumerated() { bytes[i] = c }
+    }
+
+    /// The same pointers as a plain value: the matcher's recursion reads the table through this,
+    /// so no step retains or releases the class.
+    struct View {
+        let count: Int
+        let kind: UnsafeMutablePointer<UInt8>
+        let escape: UnsafeMutablePointer<LogLinePrefix.Escape>
+        let padding: UnsafeMutablePointer<Int>
+        let litStart: UnsafeMutablePointer<Int>
+        let litLen: UnsafeMutablePointer<Int>
+        let bytes: UnsafeMutablePointer<UInt8>
+
+        /// Does `b[at...]` start with the literal of piece `k`?
+        @inline(__always)
+        func literalMatches(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ end: Int) -> Bool {
+            let n = litLen[k]
+            guard at >= 0, at + n <= end, end <= b.count else { return false }
+            return n == 0 || memcmp(b.baseAddress! + at, bytes + litStart[k], n) == 0
+        }
+
+        /// First index in `from..<to` where the literal of piece `k` starts (it may run past `to`
+        /// up to `end`).
+        @inline(__always)
+        func findLiteral(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ end: Int) -> Int? {
+            let n = litLen[k]
+            guard n > 0 else { return from }
+            guard from >= 0, end <= b.count, let base = b.baseAddress else { return nil }
+            let lit = bytes + litStart[k]
+            let first = Int32(lit[0])
+            var i = from
+            let last = min(to, end - n)
+            while i <= last {
+                guard let hit = memchr(base + i, first, last - i + 1) else { return nil }
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if n == 1 || memcmp(base + i + 1, lit + 1, n - 1) == 0 { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    var view: View {
+        View(count: count, kind: kind, escape: escape, padding: padding, litStart: litStart, litLen: litLen, bytes: bytes)
     }
 
     deinit {

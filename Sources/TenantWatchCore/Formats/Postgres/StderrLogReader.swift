@@ -21,13 +21,31 @@ struct StderrLogReader {
     /// Look for a record that starts inside a continuation line (no logging collector).
     var splitsRecordsInsideLines = true
 
-    private struct Pending {
-        var record: PostgresLogRecord
-        var message: [UInt8]
-        var secondary: [(StaticString, [UInt8])] = []
-        var lastLine: Int
-        var lean = false
-        mutating func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+    /// A record waiting for its backend's next one. A class: the per-backend table holds a
+    /// reference, so appending a DETAIL line or completing the record never copies the record
+    /// (a copy retains, and its end releases, every String in it).
+    private final class Pending {
+        @exclusivity(unchecked) var record: PostgresLogRecord
+        @exclusivity(unchecked) var message: [UInt8] = []
+        @exclusivity(unchecked) var secondary: [(StaticString, [UInt8])] = []
+        @exclusivity(unchecked) var lastLine: Int
+        let lean: Bool
+
+        /// Builds the record in place (a record passed in would be copied into the object).
+        init(position: SourcePosition, time: Timestamp?, pid: Int?, sessionID: String?, severity: String,
+             lastLine: Int, lean: Bool) {
+            self.record = PostgresLogRecord(position: position, time: time, pid: pid, sessionID: sessionID,
+                                            severity: severity, message: "")
+            self.lastLine = lastLine
+            self.lean = lean
+        }
+
+        func appendSecondary(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, line: Int) {
+            if !lean { secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[s..<e])))) }
+            lastLine = line
+        }
+
+        func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
             if lean { return }
             if secondary.isEmpty {
                 message.append(Bytes.newline)
@@ -153,9 +171,9 @@ struct StderrLogReader {
             split = at
             contEnd = at
         }
-        if let key = lastKey, pending[key] != nil {
-            pending[key]!.appendContinuation(b, start, contEnd)
-            pending[key]!.lastLine = n
+        if let key = lastKey, let i = pending.index(forKey: key) {
+            pending.values[i].appendContinuation(b, start, contEnd)
+            pending.values[i].lastLine = n
         } else if contEnd > start || split == nil {
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
                                               reason: "continuation line without a record before it"))
@@ -227,26 +245,25 @@ struct StderrLogReader {
             flush(olderThan: window, into: &out)
         }
 
-        if m.kind == .secondary, pending[key] != nil {
-            if !pending[key]!.lean {
-                pending[key]!.secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end]))))
-            }
-            pending[key]!.lastLine = n
+        let existing = pending.index(forKey: key)
+        if m.kind == .secondary, let i = existing {
+            pending.values[i].appendSecondary(word, b, m.messageStart, end, line: n)
             lastKey = key
             return
         }
-        if let p = pending.removeValue(forKey: key) { out.record(build(p)) }
 
         // Records the interpreter will not turn into events (connections, checkpoints, bare
         // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
-        var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                                  sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil, severity: PostgresSeverity.name(word), message: "")
+        let p = Pending(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
+                        sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil,
+                        severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
+        p.record.backendKey = key
         if m.application.0 >= 0 {
             let (a, e) = m.application
-            r.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
-            if !lean { r.application = Bytes.string(b, a, e) }
+            p.record.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
+            if !lean { p.record.application = Bytes.string(b, a, e) }
             if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
                     // unchanged
@@ -256,28 +273,37 @@ struct StderrLogReader {
             }
         }
         if !lean {
-            if m.user.0 >= 0 { r.user = Bytes.string(b, m.user.0, m.user.1) }
-            if m.database.0 >= 0 { r.database = Bytes.string(b, m.database.0, m.database.1) }
-            if m.host.0 >= 0 { r.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
-            if m.backendType.0 >= 0 { r.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
-            if m.sqlstate.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
-            else if m.sqlstateField.0 >= 0 { r.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
+            if m.user.0 >= 0 { p.record.user = Bytes.string(b, m.user.0, m.user.1) }
+            if m.database.0 >= 0 { p.record.database = Bytes.string(b, m.database.0, m.database.1) }
+            if m.host.0 >= 0 { p.record.clientHost = Self.hostOnly(b, m.host.0, m.host.1) }
+            if m.backendType.0 >= 0 { p.record.backendType = Bytes.string(b, m.backendType.0, m.backendType.1) }
+            if m.sqlstate.0 >= 0 { p.record.sqlstate = Bytes.string(b, m.sqlstate.0, m.sqlstate.1) }
+            else if m.sqlstateField.0 >= 0 { p.record.sqlstate = Bytes.string(b, m.sqlstateField.0, m.sqlstateField.1) }
         }
-        r.queryID = m.queryID
-        r.sessionLine = m.lineNumber
-        r.prefixAmbiguous = ambiguous
-        let keepMessage = !lean || Bytes.hasPrefix(b, m.messageStart, end, "duration: ")
-        let message = keepMessage ? Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) : []
-        if !keepMessage, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
+        p.record.queryID = m.queryID
+        p.record.sessionLine = m.lineNumber
+        p.record.prefixAmbiguous = ambiguous
+        // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
+        // `bind`) only tells the interpreter that the backend's logged execution is over, and
+        // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
+        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
+        if !lean { p.message = Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) }
+        if lean, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
             learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
         }
-        if m.kind == .primary { learn(from: message, pid: m.pid) }
-        var p = Pending(record: r, message: message, lastLine: n, lean: lean)
+        if m.kind == .primary, !lean { learn(from: p.message, pid: m.pid) }
         if m.kind == .secondary {
             // A secondary line with no record before it: keep it as a record of its own.
             p.secondary.append((word, p.message)); p.message = []
         }
-        pending[key] = p
+        if let i = existing {
+            // The backend's previous record is complete: one hash lookup replaces it in place.
+            let done = pending.values[i]
+            pending.values[i] = p
+            build(done, into: &out)
+        } else {
+            pending[key] = p
+        }
         lastKey = key
     }
 
@@ -326,23 +352,26 @@ struct StderrLogReader {
         return Bytes.string(b, at + needle.count, close)
     }
 
-    private func build(_ p: Pending) -> PostgresLogRecord {
-        var r = p.record
-        r.message = String(decoding: p.message, as: UTF8.self)
+    /// Completes `p` into the sink. The record is moved (swapped) into its slot and finished
+    /// there: a copy would retain, and its end release, every String in it.
+    private func build(_ p: Pending, into out: inout PostgresReaderSink) {
+        out.records.append(PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: ""))
+        let k = out.records.count - 1
+        swap(&out.records[k], &p.record)
+        if !p.lean { out.records[k].message = String(decoding: p.message, as: UTF8.self) }
         for (word, bytes) in p.secondary {
             let text = String(decoding: bytes, as: UTF8.self)
             switch word.utf8Start[0] {
-            case 68: r.detail = r.detail.map { $0 + "\n" + text } ?? text        // DETAIL
-            case 72: r.hint = text                                               // HINT
-            case 67: r.context = r.context.map { $0 + "\n" + text } ?? text      // CONTEXT
-            case 83: r.statement = text                                          // STATEMENT
-            case 81: r.internalQuery = text                                      // QUERY
-            case 76: r.location = text                                           // LOCATION
+            case 68: out.records[k].detail = out.records[k].detail.map { $0 + "\n" + text } ?? text    // DETAIL
+            case 72: out.records[k].hint = text                                                       // HINT
+            case 67: out.records[k].context = out.records[k].context.map { $0 + "\n" + text } ?? text  // CONTEXT
+            case 83: out.records[k].statement = text                                                  // STATEMENT
+            case 81: out.records[k].internalQuery = text                                              // QUERY
+            case 76: out.records[k].location = text                                                   // LOCATION
             default: break
             }
         }
-        r.position = SourcePosition(file: file, line: r.position.line, endLine: p.lastLine)
-        return r
+        out.records[k].position = SourcePosition(file: file, line: out.records[k].position.line, endLine: p.lastLine)
     }
 
     /// Completes the pending records whose log time is more than `seconds` older than the newest
@@ -350,16 +379,22 @@ struct StderrLogReader {
     mutating func flush(olderThan seconds: Double, into out: inout PostgresReaderSink) {
         guard let latest = latestTime else { return }
         let cutoff = latest.microseconds - Int64(seconds * 1_000_000)
-        let old = pending.filter { ($0.value.record.time?.microseconds ?? Int64.min) < cutoff }
-        for (key, p) in old.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
-            pending.removeValue(forKey: key)
-            out.record(build(p))
+        var old: [(line: Int, key: BackendKey)] = []
+        var i = pending.startIndex
+        while i != pending.endIndex {
+            let p = pending.values[i]
+            if (p.record.time?.microseconds ?? Int64.min) < cutoff { old.append((p.record.position.line, pending.keys[i])) }
+            i = pending.index(after: i)
+        }
+        guard !old.isEmpty else { return }
+        for (_, key) in old.sorted(by: { $0.line < $1.line }) {
+            if let p = pending.removeValue(forKey: key) { build(p, into: &out) }
         }
     }
 
     mutating func finish(into out: inout PostgresReaderSink) {
         for (_, p) in pending.sorted(by: { $0.value.record.position.line < $1.value.record.position.line }) {
-            out.record(build(p))
+            build(p, into: &out)
         }
         pending.removeAll()
         lastKey = nil
