@@ -106,6 +106,34 @@ public final class ScanPipeline {
         }
     }
 
+    // MARK: incremental use (live, replay)
+
+    /// Called with every sighting as it is found (before aggregation): the dashboard marks the
+    /// stream row that caused it.
+    public var onFinding: ((Finding) -> Void)?
+
+    /// Feeds one event from a source the caller reads itself (live following, paced replay).
+    public func ingest(_ event: Event) {
+        handle(event)
+    }
+
+    /// The caller's sources ended: releases what correlation still holds.
+    public func finishInput() {
+        correlator.finish(emit: detect)
+        for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
+            add(finding) { TimelineBuilder.entries(for: finding) }
+        }
+    }
+
+    /// The sightings since the last drain, aggregated, with their timelines (when `storing`): the
+    /// store adds them to what it has, so each sighting is counted once.
+    public func drainNewFindings() -> [(Finding, [TimelineEntry])] {
+        let batch = newFindings()
+        fresh = FindingAggregator()
+        timelines.removeAll(keepingCapacity: true)
+        return batch
+    }
+
     /// Sightings not yet in the store (see `recorded`), aggregated, in time order, each with its
     /// timeline; only when `storing`.
     public func newFindings() -> [(Finding, [TimelineEntry])] {
@@ -120,6 +148,7 @@ public final class ScanPipeline {
 
     private func add(_ f: Finding, timeline: () -> [TimelineEntry]) {
         aggregator.add(f)
+        onFinding?(f)
         guard storing else { return }
         if !f.evidence.isEmpty,
            f.evidence.allSatisfy({ p in recordedThrough[p.file].map { p.endLine <= $0 } ?? false }) { return }
