@@ -1,0 +1,98 @@
+/// The live stream: one event a line, newest at the bottom, followed unless paused.
+enum StreamView {
+    /// Indices into `rows` that pass the filters (all of them, cheaply, when there is none).
+    static func visibleIndices(_ rows: [StreamRow], _ f: Filters) -> [Int] {
+        if f.isEmpty { return Array(rows.indices) }
+        var out: [Int] = []
+        for i in rows.indices where f.matches(rows[i]) { out.append(i) }
+        return out
+    }
+
+    /// Position in `visible` of the cursor: the last row when following; else the last row whose
+    /// sequence is at most the cursor's (binary search: sequences ascend).
+    static func cursorIndex(_ s: UIState, _ visible: [Int], _ rows: [StreamRow]) -> Int {
+        guard !visible.isEmpty else { return 0 }
+        guard let seq = s.streamCursor else { return visible.count - 1 }
+        var lo = 0, hi = visible.count - 1
+        if rows[visible[0]].sequence > seq { return 0 }
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if rows[visible[mid]].sequence <= seq { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    static func marker(_ r: StreamRow) -> (String, StyleRole) {
+        if r.flags.contains(.crossTenant) { return ("!X", .leak) }
+        if r.flags.contains(.unscoped) { return ("!U", .unscoped) }
+        if r.flags.contains(.leak) { return ("! ", .leak) }
+        return ("  ", .text)
+    }
+
+    static func searchText(_ r: StreamRow) -> String {
+        "\(r.source):\(r.line) \(r.kind.rawValue) \(r.caller ?? "") \(r.text)"
+    }
+
+    static func draw(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout, into g: inout CellGrid) {
+        let w = g.width
+        let titleRow = layout.streamTop
+        guard layout.streamHeight > 0 else { return }
+        let focused = state.focus == .stream
+        let rowsAvailable = layout.streamListRows
+        let visible: [Int]
+        let cur: Int
+        var top: Int
+        if state.filters.isEmpty && state.streamCursor == nil {
+            // The common case, O(rows on screen): the tail.
+            visible = []
+            cur = snap.stream.count - 1
+            top = max(0, snap.stream.count - rowsAvailable)
+        } else {
+            visible = visibleIndices(snap.stream, state.filters)
+            cur = cursorIndex(state, visible, snap.stream)
+            let count = visible.count
+            if state.streamCursor == nil {
+                top = max(0, count - rowsAvailable)
+            } else {
+                let cursorRow = min(state.streamCursorRow, max(0, rowsAvailable - 1), cur)
+                top = max(0, cur - cursorRow)
+                top = min(top, max(0, count - rowsAvailable))
+            }
+        }
+        let total = visible.isEmpty && state.filters.isEmpty ? snap.stream.count : visible.count
+        g.fill(row: titleRow, role: .border)
+        var x = g.put(focused ? "▶ " : "  ", x: 0, y: titleRow, role: focused ? .title : .border)
+        x = g.put("Stream", x: x, y: titleRow, role: focused ? .title : .border)
+        let mode = state.following ? "  following" : "  PAUSED — space or G to follow"
+        x = g.put(mode, x: x, y: titleRow, role: state.following ? .border : .statusWarn)
+        g.put("  \(total) held", x: x, y: titleRow, role: .border)
+        guard rowsAvailable > 0 else { return }
+        if total == 0 {
+            g.put(snap.stream.isEmpty ? "  waiting for events…" : "  no events match the filter", x: 0, y: titleRow + 1, role: .dim)
+            return
+        }
+        let srcWidth = w >= 120 ? 26 : 18
+        for r in 0..<rowsAvailable {
+            let vi = top + r
+            guard vi < total else { break }
+            let index = visible.isEmpty && state.filters.isEmpty ? vi : visible[vi]
+            let row = snap.stream[index]
+            let y = titleRow + 1 + r
+            let (glyph, mrole) = marker(row)
+            var col = g.put(glyph, x: 0, y: y, role: mrole)
+            col = g.put(" " + Format.clock(row.time), x: col, y: y, role: .dim)
+            col = g.put(" " + DisplayWidth.pad("\(row.source):\(row.line)", to: srcWidth), x: col, y: y, role: .dim)
+            col = g.put(" " + DisplayWidth.pad(row.kind.rawValue, to: 3), x: col, y: y, role: .dim)
+            if let caller = row.caller {
+                col = g.put(" ", x: col, y: y, role: .text)
+                col = g.put(DisplayWidth.truncate(caller, to: 16), x: col, y: y, role: .tenantBadge)
+            }
+            let textRole: StyleRole = row.flags.contains(.crossTenant) ? .leak : row.flags.contains(.unscoped) ? .unscoped : .text
+            col = g.put(" ", x: col, y: y, role: .text)
+            g.put(row.text, x: col, y: y, role: textRole)
+            let selected = !state.following && vi == cur
+            if selected && focused { g.restyle(row: y, from: 0, to: w, role: .selected) }
+            if !state.search.isEmpty { SearchHighlight.apply(state.search, row: y, in: &g) }
+        }
+    }
+}
