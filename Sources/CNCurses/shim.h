@@ -29,23 +29,23 @@ static inline int tw_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
 #include <termios.h>
 #include <unistd.h>
 #include <signal.h>
-static struct termios tw_saved_termios;
-static int tw_termios_saved = 0;
+/* State lives in a function-local static: a module header cannot define globals Swift links. */
+struct tw_crash_state { struct termios termios; int saved; struct sigaction previous[32]; };
+static inline struct tw_crash_state *tw_crash(void) { static struct tw_crash_state s; return &s; }
 static inline void tw_save_termios(void) {
-    if (tcgetattr(STDIN_FILENO, &tw_saved_termios) == 0) tw_termios_saved = 1;
+    if (tcgetattr(STDIN_FILENO, &tw_crash()->termios) == 0) tw_crash()->saved = 1;
 }
 static inline void tw_restore_terminal_async(void) {
     static const char seq[] = "\033[0m\033[?25h\033[?1049l";
-    if (tw_termios_saved) tcsetattr(STDIN_FILENO, TCSANOW, &tw_saved_termios);
+    if (tw_crash()->saved) tcsetattr(STDIN_FILENO, TCSANOW, &tw_crash()->termios);
     ssize_t r = write(STDOUT_FILENO, seq, sizeof seq - 1);
     (void)r;
 }
 /* Fatal-signal handlers: restore the terminal, re-install the previous action, return so the
    fault repeats under it (Swift's backtracer still prints). */
-static struct sigaction tw_previous[32];
 static inline void tw_fatal_handler(int sig) {
     tw_restore_terminal_async();
-    if (sig > 0 && sig < 32) sigaction(sig, &tw_previous[sig], NULL);
+    if (sig > 0 && sig < 32) sigaction(sig, &tw_crash()->previous[sig], NULL);
     if (sig == SIGABRT || sig == SIGTRAP) raise(sig);
 }
 static inline void tw_install_crash_handlers(void) {
@@ -55,12 +55,12 @@ static inline void tw_install_crash_handlers(void) {
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = 0;
         sa.sa_handler = tw_fatal_handler;
-        sigaction(sigs[i], &sa, &tw_previous[sigs[i]]);
+        sigaction(sigs[i], &sa, &tw_crash()->previous[sigs[i]]);
     }
 }
 static inline void tw_uninstall_crash_handlers(void) {
     int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
-    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &tw_previous[sigs[i]], NULL);
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &tw_crash()->previous[sigs[i]], NULL);
 }
 static inline int tw_key_resize(void) { return KEY_RESIZE; }
 static inline int tw_ok(void) { return OK; }

@@ -37,7 +37,7 @@ import TenantWatchCore
         for w in [20, 40, 80, 160] {
             for h in [6, 24, 45] {
                 let g = render(Fixtures.replay, UIState(), size: Size(width: w, height: h))
-                #expect(g.text.contains("findings: \(Fixtures.replay.counters.findings)") || w < 40)
+                #expect(g.text.contains("findings: \(Fixtures.replay.counters.findings)"))
                 #expect(g.text.contains("incidents: 12"), "\(w)x\(h)")
                 #expect(Fixtures.columnsOK(g))
             }
@@ -54,7 +54,7 @@ import TenantWatchCore
     @Test func leakRowsCarryMarkersAndRoles() {
         let g = render(Fixtures.small, UIState(), size: Fixtures.wide)
         let lines = g.text.split(separator: "\n")
-        #expect(lines.contains { $0.hasPrefix("!X") && $0.contains("→ globex") })
+        #expect(lines.contains { $0.hasPrefix("!X") && $0.contains("caller=globex → initech") })
         #expect(lines.contains { $0.hasPrefix("!U") && $0.contains("SELECT * FROM invoices") })
         let y = (0..<g.height).first { g.line($0).hasPrefix("!U") }!
         #expect(g[0, y].role == .unscoped)

@@ -66,7 +66,9 @@ struct KeyHandler {
             switch prompt {
             case .search:
                 s.search = text
-                if !text.isEmpty { jump(forward: true, from: true, &s) }
+                // A followed stream is searched from its end backwards (the newest match).
+                let backwards = s.screen == .main && s.focus == .stream && s.following
+                if !text.isEmpty { jump(forward: !backwards, from: true, &s) }
                 return []
             case .filter:
                 do { s.filters = try Filters.parse(text) } catch let e as Filters.ParseError { s.message = e.message } catch {}
@@ -251,11 +253,14 @@ struct KeyHandler {
         if rows.count - i < page - s.streamCursorRow { s.streamCursorRow = min(i, page - (rows.count - i)) }
     }
 
+    /// The next matching index in the direction, wrapping around the ends once.
     func scan(count: Int, start: Int, forward: Bool, inclusive: Bool, match: (Int) -> Bool) -> Int? {
-        var i = inclusive ? start : (forward ? start + 1 : start - 1)
-        while i >= 0 && i < count {
+        guard count > 0 else { return nil }
+        let step = forward ? 1 : count - 1
+        var i = inclusive ? start : (start + step) % count
+        for _ in 0..<count {
             if match(i) { return i }
-            i += forward ? 1 : -1
+            i = (i + step) % count
         }
         return nil
     }

@@ -23,7 +23,11 @@ enum HeaderView {
         let name = "tenantwatch "
         if w - x >= DisplayWidth.of(name) + 2 { g.put(name, x: w - DisplayWidth.of(name), y: 0, role: .title) }
 
-        // Row 1: sources.
+        // Row 1: sources; on a very narrow screen the incidents counter moves here to stay visible.
+        if w < 48 {
+            g.put(" incidents: \(snap.counters.incidents)", x: 0, y: 1, role: snap.counters.incidents > 0 ? .leak : .header)
+            return
+        }
         var col = 1
         if snap.sources.isEmpty { g.put(" no sources", x: 0, y: 1, role: .header) }
         for (i, src) in snap.sources.enumerated() {
