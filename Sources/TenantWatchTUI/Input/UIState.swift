@@ -61,7 +61,9 @@ public struct Layout: Equatable {
     /// Incidents pane: a title row and its list.
     public var incidentsTop: Int { bodyTop }
     public var incidentsHeight: Int { bodyHeight < 6 ? bodyHeight / 2 : max(3, bodyHeight * 2 / 5) }
-    public var incidentListRows: Int { max(0, incidentsHeight - 1) }
+    /// A row of column names under the incidents title, when there is room for it.
+    public var incidentColumnHeads: Bool { size.height >= 30 && size.width >= 100 }
+    public var incidentListRows: Int { max(0, incidentsHeight - 1 - (incidentColumnHeads ? 1 : 0)) }
     public var streamTop: Int { bodyTop + incidentsHeight }
     public var streamHeight: Int { max(0, bodyHeight - incidentsHeight) }
     public var streamListRows: Int { max(0, streamHeight - 1) }

@@ -40,7 +40,7 @@ public enum SampleSnapshot {
         for i in 0..<incidents {
             let first = Timestamp(microseconds: base + Int64(i) * 1_000_000)
             list.append(IncidentSummary(id: IncidentGrouper.format(incidents - i), severity: severities[i % 5],
-                                        kinds: i % 3 == 0 ? [kinds[i % 5], .crossTenantResponse] : [kinds[i % 5]],
+                                        kinds: i % 3 == 0 && i % 5 != 0 ? [kinds[i % 5], .crossTenantResponse] : [kinds[i % 5]],
                                         caller: tenants[i % tenants.count], exposed: [tenants[(i + 1) % tenants.count]],
                                         firstSeen: first, lastSeen: Timestamp(microseconds: first.microseconds + 61_000_000),
                                         count: 1 + i % 17, state: i % 7 == 3 ? .acknowledged : i % 11 == 5 ? .resolved : .open))

@@ -26,9 +26,11 @@ enum DetailView {
 
         section("Timeline")
         if d.timeline.isEmpty { line(("  (no evidence lines)", .dim)) }
+        let srcW = min(32, d.timeline.map { DisplayWidth.of("\($0.source):\($0.line)") }.max() ?? 0)
+        let kindW = min(24, d.timeline.map { DisplayWidth.of($0.kind) }.max() ?? 0)
         for e in d.timeline {
-            line(("  " + Format.clock(e.time), .dim), ("  " + "\(e.source):\(e.line)", .text), ("  " + e.kind, .severity(sm.severity)),
-                 ("  " + e.summary, .text))
+            line(("  " + Format.clock(e.time), .dim), ("  " + StreamView.sourceLabel(e.source, e.line, width: srcW), .text),
+                 ("  " + DisplayWidth.pad(e.kind, to: kindW), .severity(sm.severity)), ("  " + e.summary, .text))
         }
 
         if let st = d.statement {

@@ -9,7 +9,7 @@ enum IncidentsView {
             let fixed = 1 + severity + 1 + id + 1 + 1 + 1 + time + 1 + time + 1 + count + 1 + state
             let flex = max(8, width - fixed)
             kind = min(28, max(8, flex / 2))
-            tenants = max(4, flex - kind)
+            tenants = min(48, max(4, flex - kind))
         }
     }
 
@@ -48,12 +48,17 @@ enum IncidentsView {
             + DisplayWidth.pad("KIND", to: c.kind) + " " + DisplayWidth.pad("CALLER → EXPOSED", to: c.tenants) + " "
             + DisplayWidth.pad("FIRST", to: c.time) + " " + DisplayWidth.pad("LAST", to: c.time) + " "
             + DisplayWidth.padLeft("COUNT", to: c.count) + " " + "STATE"
-        if w - x > 30 && w >= 100 { g.put(String(heads.dropFirst(2)), x: x + 3, y: titleRow, role: .border, limit: w) }
+        _ = x
+        var listTop = titleRow + 1
+        if layout.incidentColumnHeads && layout.incidentsHeight > 2 {
+            g.put(heads, x: 0, y: listTop, role: .dim, limit: w)
+            listTop += 1
+        }
 
         let rows = layout.incidentListRows
         guard rows > 0 else { return }
         if list.isEmpty {
-            g.put(snap.incidents.isEmpty ? "  no incidents yet" : "  no incidents match the filter", x: 0, y: titleRow + 1, role: .dim)
+            g.put(snap.incidents.isEmpty ? "  no incidents yet" : "  no incidents match the filter", x: 0, y: listTop, role: .dim)
             return
         }
         let cur = cursorIndex(state, list)
@@ -64,7 +69,7 @@ enum IncidentsView {
         for r in 0..<rows {
             let i = top + r
             guard i < list.count else { break }
-            let y = titleRow + 1 + r
+            let y = listTop + r
             drawRow(list[i], c: c, y: y, selected: i == cur && focused, into: &g)
             if i == cur && !focused { g.put("›", x: 0, y: y, role: .title) }
             if !state.search.isEmpty { SearchHighlight.apply(state.search, row: y, in: &g) }

@@ -92,6 +92,6 @@ enum StatusView {
             x = g.put(" " + t + "  ", x: x, y: y, role: .dim)
         }
         let mode = state.following ? "FOLLOW" : "PAUSED"
-        if g.width - x > 8 { g.put(mode, x: g.width - 7, y: y, role: state.following ? .statusOK : .statusWarn) }
+        if state.screen == .main && g.width - x > 8 { g.put(mode, x: g.width - 7, y: y, role: state.following ? .statusOK : .statusWarn) }
     }
 }

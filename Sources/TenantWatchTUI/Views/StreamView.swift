@@ -29,6 +29,13 @@ enum StreamView {
         return ("  ", .text)
     }
 
+    /// `file:line` in exactly `width` columns; the file name is cut, never the line number.
+    static func sourceLabel(_ file: String, _ line: Int, width: Int) -> String {
+        let suffix = ":\(line)"
+        let room = max(1, width - suffix.count)
+        return DisplayWidth.pad(DisplayWidth.truncate(file, to: room) + suffix, to: width)
+    }
+
     static func searchText(_ r: StreamRow) -> String {
         "\(r.source):\(r.line) \(r.kind.rawValue) \(r.caller ?? "") \(r.text)"
     }
@@ -65,7 +72,7 @@ enum StreamView {
         x = g.put("Stream", x: x, y: titleRow, role: focused ? .title : .border)
         let mode = state.following ? "  following" : "  PAUSED — space or G to follow"
         x = g.put(mode, x: x, y: titleRow, role: state.following ? .border : .statusWarn)
-        g.put("  \(total) held", x: x, y: titleRow, role: .border)
+        g.put(state.filters.isEmpty ? "  \(total) held" : "  \(total) of \(snap.stream.count)", x: x, y: titleRow, role: .border)
         guard rowsAvailable > 0 else { return }
         if total == 0 {
             g.put(snap.stream.isEmpty ? "  waiting for events…" : "  no events match the filter", x: 0, y: titleRow + 1, role: .dim)
@@ -81,7 +88,7 @@ enum StreamView {
             let (glyph, mrole) = marker(row)
             var col = g.put(glyph, x: 0, y: y, role: mrole)
             col = g.put(" " + Format.clock(row.time), x: col, y: y, role: .dim)
-            col = g.put(" " + DisplayWidth.pad("\(row.source):\(row.line)", to: srcWidth), x: col, y: y, role: .dim)
+            col = g.put(" " + sourceLabel(row.source, row.line, width: srcWidth), x: col, y: y, role: .dim)
             col = g.put(" " + DisplayWidth.pad(row.kind.rawValue, to: 3), x: col, y: y, role: .dim)
             if let caller = row.caller {
                 col = g.put(" ", x: col, y: y, role: .text)
