@@ -62,10 +62,10 @@ public struct Filters: Equatable, Sendable {
         return true
     }
 
-    /// Kind and severity apply to incidents; a stream row passes them when it carries a leak flag.
+    /// `source` matches a file name or its beginning (`audit` matches `audit.log`). Kind and severity apply to incidents; a stream row passes them when it carries a leak flag.
     public func matches(_ r: StreamRow) -> Bool {
-        if let t = tenant, r.caller != t, !r.tenants.contains(t), !r.text.contains(t) { return false }
-        if let s = source, !r.source.contains(s) { return false }
+        if let t = tenant, r.caller != t, !r.tenants.contains(t) { return false }
+        if let s = source, !r.source.hasPrefix(s) { return false }
         if (kind != nil || severity != nil) && r.flags.isEmpty { return false }
         return true
     }
