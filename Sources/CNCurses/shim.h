@@ -62,6 +62,8 @@ static inline void tw_uninstall_crash_handlers(void) {
     int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &tw_crash()->previous[sigs[i]], NULL);
 }
+/* newterm instead of initscr: returns NULL on an unknown TERM instead of exiting the process. */
+static inline SCREEN *tw_newterm(void) { return newterm(NULL, stdout, stdin); }
 static inline int tw_key_resize(void) { return KEY_RESIZE; }
 static inline int tw_ok(void) { return OK; }
 static inline int tw_key_code_yes(void) { return KEY_CODE_YES; }

@@ -15,7 +15,7 @@ import TenantWatchCore
 ///   acknowledge/resolve/add a note (store them; the next snapshot shows the new state), export
 ///   (until the evidence bundle exists the TUI already says so), replay speed and pause.
 /// - The terminal is always restored: on `q` (returns `.quit`), SIGINT/SIGTERM (returns
-///   `.signal(n)`: exit with 128+n), a thrown error, and a crash (see `NCursesTerminal`).
+///   `.signal(n)`: exit with 128+n), a thrown error, and a crash. Throws `ThemeError` or `DashboardError` before touching the screen (see `NCursesTerminal`).
 public enum Dashboard {
     public struct Options: Sendable {
         /// `--theme NAME|PATH`; nil is `default`.
@@ -43,13 +43,11 @@ public enum Dashboard {
         func get() -> Int32 { lock.lock(); defer { lock.unlock() }; return value }
     }
 
-    /// Loads the theme (a theme error is thrown before the screen is touched), then runs.
-    @MainActor
-    public static func run(options: Options = Options(), snapshotProvider: () -> DashboardSnapshot,
-                           actions: (Action) -> Void) throws -> ExitReason {
-        let (theme, noColor) = try Theme.select(options.theme, environment: options.environment)
-
-        let flag = SignalFlag()
+    /// SIGINT/SIGTERM/SIGHUP are ignored (so nothing kills the process with the terminal in raw
+    /// mode) and delivered to Dispatch sources on a private queue, which raise the flag the loop
+    /// reads. Nonisolated on purpose: a handler closure formed inside the @MainActor `run` would
+    /// inherit main-actor isolation and trap when the signal queue calls it.
+    nonisolated static func installSignalSources(_ flag: SignalFlag) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "tenantwatch.tui.signals")
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM, SIGHUP] {
@@ -59,13 +57,24 @@ public enum Dashboard {
             s.resume()
             sources.append(s)
         }
+        return sources
+    }
+
+    /// Loads the theme (a theme error is thrown before the screen is touched), then runs.
+    @MainActor
+    public static func run(options: Options = Options(), snapshotProvider: () -> DashboardSnapshot,
+                           actions: (Action) -> Void) throws -> ExitReason {
+        let (theme, noColor) = try Theme.select(options.theme, environment: options.environment)
+
+        let flag = SignalFlag()
+        let sources = installSignalSources(flag)
         defer {
             for s in sources { s.cancel() }
             for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
         }
 
         let terminal = NCursesTerminal()
-        terminal.start(theme: theme, noColor: noColor)
+        try terminal.start(theme: theme, noColor: noColor)
         defer { terminal.stop() }
 
         var state = UIState()
@@ -78,9 +87,12 @@ public enum Dashboard {
             let keys = terminal.readKeys()
             var quit = false
             for key in keys {
-                for action in handle(key: key, state: &state, snapshot: snapshot) {
+                let produced = handle(key: key, state: &state, snapshot: snapshot)
+                for action in produced {
                     if action == .quit { quit = true } else { actions(action) }
                 }
+                // The next key must see what the action changed (a second `+` goes faster still).
+                if !produced.isEmpty && !quit { snapshot = snapshotProvider() }
             }
             if quit { actions(.quit); return .quit }
             let now = Date().timeIntervalSinceReferenceDate

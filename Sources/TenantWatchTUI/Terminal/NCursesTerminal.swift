@@ -18,12 +18,20 @@ final class NCursesTerminal {
     private var active = false
     private var roleAttributes: [StyleRole: (attrs: attr_t, pair: Int32)] = [:]
 
-    func start(theme: Theme, noColor: Bool) {
+    private var screen: OpaquePointer?
+
+    /// Throws when there is no usable terminal (not a tty, unknown TERM) with nothing changed.
+    func start(theme: Theme, noColor: Bool) throws {
         guard !active else { return }
+        guard isatty(0) == 1, isatty(1) == 1 else { throw DashboardError.notATerminal }
         _ = setlocale(LC_ALL, "")
         tw_save_termios()
         tw_install_crash_handlers()
-        _ = initscr()
+        guard let screen = tw_newterm() else {
+            tw_uninstall_crash_handlers()
+            throw DashboardError.unknownTerminal(String(cString: getenv("TERM") ?? strdup("")))
+        }
+        self.screen = screen
         active = true
         _ = raw()           // Ctrl-C arrives as key 3; SIGINT from `kill` is handled by Dashboard.
         _ = noecho()
@@ -150,6 +158,21 @@ final class NCursesTerminal {
         active = false
         _ = curs_set(1)
         _ = endwin()
+        if let screen { delscreen(screen) }
+        screen = nil
         tw_uninstall_crash_handlers()
+    }
+}
+
+/// Why the dashboard could not start (the terminal is left untouched).
+public enum DashboardError: Error, CustomStringConvertible {
+    case notATerminal
+    case unknownTerminal(String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal: return "the dashboard needs a terminal on standard input and output (use `scan` for scripts)"
+        case .unknownTerminal(let t): return "cannot open the terminal: TERM=\(t) is unknown to terminfo (try TERM=xterm-256color)"
+        }
     }
 }
