@@ -147,3 +147,30 @@ import TenantWatchCore
         #expect(ReplayStatus.slower(than: .infinity) == 128)
     }
 }
+
+@Suite struct LineEditorAndFilterTests {
+    @Test func lineEditorWordAndLineKills() {
+        var e = LineEditor("tenant=acme kind=cross")
+        _ = e.handle(.ctrl("w"))
+        #expect(e.text == "tenant=acme ")
+        _ = e.handle(.ctrl("a"))
+        _ = e.handle(.delete)
+        #expect(e.text == "enant=acme ")
+        _ = e.handle(.end)
+        _ = e.handle(.char("商"))
+        #expect(e.handle(.enter) == .submit("enant=acme 商"))
+        _ = e.handle(.ctrl("u"))
+        #expect(e.text == "")
+        #expect(e.handle(.char("\u{1B}")) == .editing && e.text == "", "controls are not inserted")
+    }
+
+    @Test func streamFiltersByTenantAndSource() throws {
+        let f = try Filters.parse("tenant=acme source=audit")
+        let a = StreamRow(sequence: 1, time: nil, source: "audit.log", line: 1, kind: .request, text: "", caller: "acme")
+        let b = StreamRow(sequence: 2, time: nil, source: "postgresql.log", line: 1, kind: .statement, text: "", caller: "acme")
+        let c = StreamRow(sequence: 3, time: nil, source: "audit.log", line: 2, kind: .request, text: "", caller: "globex", tenants: ["acme"])
+        #expect(f.matches(a) && !f.matches(b) && f.matches(c))
+        #expect(throws: Filters.ParseError.self) { try Filters.parse("severity=urgent") }
+        #expect(try Filters.parse("kind=cross_tenant_q").kind == .crossTenantQuery)
+    }
+}

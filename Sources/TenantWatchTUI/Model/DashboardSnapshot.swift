@@ -2,6 +2,18 @@ import TenantWatchCore
 
 /// Everything one frame shows: an immutable value the core hands the TUI.
 ///
+/// How the `live`/`replay` commands fill it (ingestion thread → a lock → the TUI's provider):
+/// - `stream`: for each event, `StreamRow(sequence: n, event: event, findings: raisedForIt)`
+///   appended to a bounded ring (e.g. a `Deque` capped at 100k, oldest dropped; sequences ascend).
+/// - `incidents`: `IncidentSummary.from(findings: pipeline.findings(), states: storeStates)`,
+///   rebuilt when findings change, not per frame.
+/// - `details`: `ClosureDetailProvider { id in IncidentDetail(findings: findingsOf[id], request: requestOf[id],
+///   state: ..., notes: ...) }`; it is called only for the incident on screen (cached for a second).
+/// - `counters`: `Counters(pipeline.statistics, eventsPerSecond: ..., findings: n, incidents: m)`.
+/// - `sources`: one `SourceStatus` per file (state `following`, `rotated`, `waiting`, `error: ...`;
+///   lag = file size − offset read).
+/// - `replay`: `ReplayStatus(clock: lastEventTime, speed: speed, paused: paused)` in replay, else nil.
+///
 /// The `live`/`replay` commands build one (cheaply: the arrays are copy-on-write, shared with the
 /// pipeline's own buffers) whenever `Dashboard.run` asks for it, ~10 times a second and on input.
 /// The TUI never computes findings: leak flags on stream rows and incident fields come from the

@@ -78,6 +78,7 @@ public enum Dashboard {
         defer { terminal.stop() }
 
         var state = UIState()
+        let details = DetailCache()
         var snapshot = snapshotProvider()
         let frameInterval = 1.0 / Double(max(1, options.framesPerSecond))
         var lastFrame = 0.0
@@ -92,16 +93,48 @@ public enum Dashboard {
                     if action == .quit { quit = true } else { actions(action) }
                 }
                 // The next key must see what the action changed (a second `+` goes faster still).
-                if !produced.isEmpty && !quit { snapshot = snapshotProvider() }
+                if !produced.isEmpty && !quit {
+                    details.invalidate()
+                    snapshot = snapshotProvider()
+                }
             }
             if quit { actions(.quit); return .quit }
             let now = Date().timeIntervalSinceReferenceDate
             if !keys.isEmpty || now - lastFrame >= frameInterval * 0.9 {
                 snapshot = snapshotProvider()
+                if let inner = snapshot.details { snapshot.details = details.wrapping(inner, now: now) }
                 state.size = terminal.size()
                 terminal.draw(render(snapshot, state, size: state.size))
                 lastFrame = now
             }
         }
+    }
+}
+
+/// Keeps the open incident's detail for a second, so a detail loaded from the store is not
+/// reloaded ten times a second. Main thread only.
+final class DetailCache: @unchecked Sendable {
+    private var entry: (id: String, detail: IncidentDetail?, at: Double)?
+    private var inner: IncidentDetailProvider?
+    private var now = 0.0
+
+    func invalidate() { entry = nil }
+
+    func wrapping(_ provider: IncidentDetailProvider, now: Double) -> IncidentDetailProvider {
+        inner = provider
+        self.now = now
+        return Provider(cache: self)
+    }
+
+    func load(_ id: String) -> IncidentDetail? {
+        if let e = entry, e.id == id, now - e.at < 1 { return e.detail }
+        let d = inner?.detail(for: id)
+        entry = (id, d, now)
+        return d
+    }
+
+    struct Provider: IncidentDetailProvider, @unchecked Sendable {
+        let cache: DetailCache
+        func detail(for incidentID: String) -> IncidentDetail? { cache.load(incidentID) }
     }
 }

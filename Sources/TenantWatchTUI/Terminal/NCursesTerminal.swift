@@ -25,6 +25,9 @@ final class NCursesTerminal {
         guard !active else { return }
         guard isatty(0) == 1, isatty(1) == 1 else { throw DashboardError.notATerminal }
         _ = setlocale(LC_ALL, "")
+        // LANG unset (ssh, containers) leaves the "C" locale: wide text would be garbage and
+        // wcwidth would measure nothing. The terminal speaks UTF-8 in practice; say so.
+        if tw_wcwidth(0x4E00) != 2, setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
         tw_save_termios()
         tw_install_crash_handlers()
         guard let screen = tw_newterm() else {
