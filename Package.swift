@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "TenantWatchTUI",
-            dependencies: ["TenantWatchCore", "CNCurses"]
+            dependencies: ["TenantWatchCore", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "tenantwatch",
@@ -46,12 +46,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "TenantWatchBench",
-            dependencies: ["TenantWatchCore"]
+            dependencies: ["TenantWatchCore", "TenantWatchTUI"]
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
             dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TenantWatchTUITests",
+            dependencies: ["TenantWatchTUI", "TenantWatchCore"]
         ),
     ]
 )

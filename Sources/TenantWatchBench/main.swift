@@ -4,8 +4,10 @@
 //       LineReader + PostgresLogParser over FILE: lines/s, MB/s and events/s (best of N, default 3).
 //   TenantWatchBench lines FILE [--runs N]
 //       LineReader alone (the floor under every parser).
+//   TenantWatchBench tui-frame [--incidents N] [--events N] [--frames N]
+//       Dashboard frame time (see TUIFrameBench.swift).
 //   TenantWatchBench            (as `make bench` runs it, from bench-data/)
-//       `parse` on every bench-*.log in the current directory with the bench prefix.
+//       `parse` on every bench-*.log in the current directory with the bench prefix, then tui-frame.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -180,6 +182,7 @@ func run(_ o: Options) throws {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "tui-frame" { exit(tuiFrame()) }
 do {
     if args.isEmpty {
         // `make bench`: every generated bench log in the current directory.
@@ -198,6 +201,8 @@ do {
             try run(parseArguments(["lines", log]))
             try run(parseArguments(["parse", log]))
         }
+        let frame = tuiFrame()
+        if frame != 0 { exit(frame) }
     } else {
         try run(parseArguments(args))
     }

@@ -48,6 +48,6 @@ struct TenantWatch: ParsableCommand {
         commandName: "tenantwatch",
         abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
         version: TenantWatchVersion.string,
-        subcommands: [Scan.self, CheckSQL.self, Incidents.self]
+        subcommands: [Scan.self, CheckSQL.self, Live.self, Replay.self, Incidents.self]
     )
 }

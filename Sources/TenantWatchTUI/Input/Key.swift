@@ -1,0 +1,22 @@
+/// A key press, decoded by the terminal backend (or made by a test).
+public enum Key: Equatable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, tab, backTab, backspace, delete
+    case resize
+}
+
+/// What the user asked the host (the `live`/`replay` command) to do.
+public enum Action: Equatable, Sendable {
+    case quit
+    case acknowledge(String)
+    case resolve(String)
+    case addNote(String, String)
+    /// Until the evidence-bundle feature lands the TUI says so in its status line.
+    case export(String)
+    /// Replay speed (log seconds per wall second); `.infinity` is `max`.
+    case setSpeed(Double)
+    /// Replay: pause or resume reading.
+    case togglePause
+}

@@ -1,0 +1,111 @@
+import Foundation
+import TenantWatchCore
+
+/// One line of the live stream. Built by the pipeline as events arrive; the flags come from the
+/// detectors' findings for that event (the TUI only shows them).
+public struct StreamRow: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case statement = "SQL", audit = "AUD", request = "REQ", cache = "KV", session = "END", unparsed = "???"
+    }
+
+    public struct Flags: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Some finding points at this event.
+        public static let leak = Flags(rawValue: 1)
+        /// A statement lacking a tenant predicate (missing_tenant_predicate, unscoped_cache_key).
+        public static let unscoped = Flags(rawValue: 2)
+        /// A response or statement whose tenant differs from the caller's.
+        public static let crossTenant = Flags(rawValue: 4)
+
+        /// The flags a set of findings for one event implies.
+        public init(findings: [Finding]) {
+            var f: Flags = []
+            for finding in findings {
+                f.insert(.leak)
+                switch finding.kind {
+                case .missingTenantPredicate, .unscopedCacheKey: f.insert(.unscoped)
+                case .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .tokenHostMismatch:
+                    f.insert(.crossTenant)
+                default: break
+                }
+            }
+            self = f
+        }
+    }
+
+    /// Monotonic number given by the pipeline; the paused stream is anchored on it.
+    public var sequence: UInt64
+    public var time: Timestamp?
+    /// `file:line`, file as its last path component.
+    public var source: String
+    public var line: Int
+    public var kind: Kind
+    /// Sanitized, one line.
+    public var text: String
+    public var flags: Flags
+    public var caller: String?
+    public var tenants: [String]
+
+    public init(sequence: UInt64, time: Timestamp?, source: String, line: Int, kind: Kind, text: String,
+                flags: Flags = [], caller: String? = nil, tenants: [String] = []) {
+        self.sequence = sequence
+        self.time = time
+        self.source = source
+        self.line = line
+        self.kind = kind
+        self.text = TextSanitizer.oneLine(text)
+        self.flags = flags
+        self.caller = caller.map(TextSanitizer.oneLine)
+        self.tenants = tenants.map(TextSanitizer.oneLine)
+    }
+
+    /// A row for an event. `findings` are those the detectors raised for it (or empty).
+    public init(sequence: UInt64, event: Event, findings: [Finding] = []) {
+        let p = event.position
+        let file = p.file.split(separator: "/").last.map(String.init) ?? p.file
+        var caller: String? = findings.first?.callerTenant
+        var tenants = Array(Set(findings.flatMap(\.accessedTenants))).sorted()
+        let kind: Kind
+        let text: String
+        switch event {
+        case .statement(let s):
+            kind = .statement
+            text = StreamRow.compactSQL(s.sql) + (s.parameters.isEmpty ? "" :
+                " [" + s.parameters.map { $0 ?? "NULL" }.joined(separator: ", ") + "]")
+        case .pgAudit(let a):
+            kind = .audit
+            text = "\(a.auditClass) \(a.command) \(a.objectName ?? "") " + StreamRow.compactSQL(a.statement)
+        case .request(let r):
+            kind = .request
+            caller = caller ?? r.caller.tenant ?? r.caller.claimedTenant
+            if tenants.isEmpty { tenants = r.responseTenants }
+            var t = "\(r.status.map(String.init) ?? "-") \(r.host ?? "-") \(r.route ?? "-")"
+            t += " caller=\(caller ?? "?")"
+            if !r.responseTenants.isEmpty { t += " → " + r.responseTenants.joined(separator: ",") }
+            text = t
+        case .backendEnded(let b, _, _):
+            kind = .session
+            text = "backend \(b) ended"
+        case .cacheCommand(let c):
+            kind = .cache
+            text = ([c.command] + c.displayKeys).joined(separator: " ") + " (\(c.client))"
+        case .unparsed(let u):
+            kind = .unparsed
+            text = u.reason
+        }
+        self.init(sequence: sequence, time: event.time, source: file, line: p.line, kind: kind, text: text,
+                  flags: Flags(findings: findings), caller: caller, tenants: tenants)
+    }
+
+    /// SQL on one line: whitespace collapsed, the trailing sqlcommenter comment dropped.
+    public static func compactSQL(_ sql: String) -> String {
+        var s = TextSanitizer.oneLine(sql)
+        if s.hasSuffix("*/"), let open = s.range(of: "/*", options: .backwards) {
+            s = String(s[..<open.lowerBound])
+        }
+        while s.hasSuffix(" ") || s.hasSuffix(";") { s.removeLast() }
+        while s.hasPrefix(" ") { s.removeFirst() }
+        return s
+    }
+}

@@ -1,0 +1,116 @@
+import TenantWatchCore
+
+/// One incident: summary, evidence timeline, the statement with the unscoped table or wrong
+/// tenant highlighted, the caller's token (masked), host, route, notes, and the actions.
+enum DetailView {
+    static func document(_ d: IncidentDetail, width: Int) -> [Segments] {
+        var doc: [Segments] = []
+        func line(_ parts: (String, StyleRole)...) {
+            var s = Segments()
+            for p in parts { s.add(p.0, p.1) }
+            doc.append(s)
+        }
+        func section(_ title: String) {
+            line(("", .text))
+            line(("── \(title) ", .title))
+        }
+        let sm = d.summary
+        line((" \(sm.id) ", .title), (" \(Format.severity(sm.severity)) ", .severity(sm.severity)),
+             ("  " + sm.kinds.map(\.rawValue).joined(separator: ", "), .text),
+             ("  state: ", .dim), (sm.state.rawValue, sm.state == .open ? .statusError : sm.state == .acknowledged ? .statusWarn : .statusOK))
+        line((" caller ", .dim), (sm.caller ?? "?", .tenantBadge), ("  →  exposed ", .dim),
+             (sm.exposed.isEmpty ? "?" : sm.exposed.joined(separator: ", "), .leak))
+        line((" first ", .dim), (sm.firstSeen?.rfc3339 ?? "-", .text), ("  last ", .dim), (sm.lastSeen?.rfc3339 ?? "-", .text),
+             ("  count ", .dim), ("\(sm.count)", .text))
+        if let m = d.message { line((" " + m, .text)) }
+
+        section("Timeline")
+        if d.timeline.isEmpty { line(("  (no evidence lines)", .dim)) }
+        let srcW = min(32, d.timeline.map { DisplayWidth.of("\($0.source):\($0.line)") }.max() ?? 0)
+        let kindW = min(24, d.timeline.map { DisplayWidth.of($0.kind) }.max() ?? 0)
+        for e in d.timeline {
+            line(("  " + Format.clock(e.time), .dim), ("  " + StreamView.sourceLabel(e.source, e.line, width: srcW), .text),
+                 ("  " + DisplayWidth.pad(e.kind, to: kindW), .severity(sm.severity)), ("  " + e.summary, .text))
+        }
+
+        if let st = d.statement {
+            section("Statement")
+            doc.append(contentsOf: statementLines(st, highlights: d.highlights, width: width))
+        }
+
+        if d.host != nil || d.route != nil || d.maskedToken != nil || d.application != nil || !d.tokenClaims.isEmpty {
+            section("Request")
+            if let h = d.host { line(("  host   ", .dim), (h, .text)) }
+            if let r = d.route { line(("  route  ", .dim), (r, .text)) }
+            if let a = d.application { line(("  app    ", .dim), (a, .text)) }
+            if let t = d.maskedToken { line(("  token  ", .dim), (t, .text)) }
+            for (k, v) in d.tokenClaims { line(("    " + DisplayWidth.pad(k, to: 12), .dim), (v, k == "tenant" ? .tenantBadge : .text)) }
+        }
+
+        section("Notes")
+        if d.notes.isEmpty { line(("  (none: m adds one)", .dim)) }
+        for n in d.notes { line(("  • " + n, .text)) }
+
+        section("Actions")
+        line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("m", .key), (" add a note   ", .text),
+             ("e", .key), (" export (\(exportNotYetMessage))", .dim))
+        return doc
+    }
+
+    static func documentLineCount(_ d: IncidentDetail, width: Int) -> Int { document(d, width: width).count }
+
+    /// The pretty-printed statement, wrapped to the width, highlights kept.
+    static func statementLines(_ text: String, highlights: [Range<Int>], width: Int) -> [Segments] {
+        var out: [Segments] = []
+        var offset = 0
+        let room = max(10, width - 4)
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var seg = Segments()
+            seg.add("  ", .text)
+            var used = 0
+            var run = ""
+            var runRole: StyleRole = .text
+            func flush() { if !run.isEmpty { seg.add(run, runRole); run = "" } }
+            for scalar in rawLine.unicodeScalars {
+                let role: StyleRole = highlights.contains { $0.contains(offset) } ? .leakHighlight : .text
+                let w = DisplayWidth.of(scalar)
+                if used + w > room {
+                    flush()
+                    out.append(seg)
+                    seg = Segments()
+                    seg.add("    ", .text)
+                    used = 2
+                }
+                if role != runRole { flush(); runRole = role }
+                run.unicodeScalars.append(scalar)
+                used += w
+                offset += 1
+            }
+            flush()
+            out.append(seg)
+            offset += 1 // the "\n"
+        }
+        return out
+    }
+
+    static func draw(_ snap: DashboardSnapshot, _ state: UIState, id: String, layout: Layout, into g: inout CellGrid) {
+        guard let d = snap.detail(for: id) else {
+            g.put("  \(id): no detail available (it may have been pruned)", x: 0, y: layout.bodyTop, role: .dim)
+            return
+        }
+        let doc = document(d, width: g.width)
+        let rows = layout.detailRows
+        let top = min(max(0, state.detailScroll), max(0, doc.count - rows))
+        for r in 0..<rows {
+            let i = top + r
+            guard i < doc.count else { break }
+            let y = layout.bodyTop + r
+            doc[i].draw(into: &g, x: 0, y: y, limit: g.width)
+            if !state.search.isEmpty { SearchHighlight.apply(state.search, row: y, in: &g) }
+        }
+        if doc.count > rows {
+            let pos = "\(top + 1)-\(min(doc.count, top + rows))/\(doc.count)"
+            g.put(pos, x: g.width - DisplayWidth.of(pos), y: layout.tabRow, role: .dim)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import TenantWatchCore
+
+/// Small formatting helpers shared by the views.
+enum Format {
+    /// `12:52:10.382` (UTC) — log time, as the logs write it.
+    static func clock(_ t: Timestamp?, millis: Bool = true) -> String {
+        guard let t else { return millis ? "--:--:--.---" : "--:--:--" }
+        let iso = t.rfc3339 // 2026-11-22T12:52:10.382Z
+        let timePart = iso.split(separator: "T").last.map { String($0.dropLast()) } ?? iso
+        return millis ? timePart : String(timePart.prefix(8))
+    }
+
+    /// `11-22 12:52:10`.
+    static func dayClock(_ t: Timestamp?) -> String {
+        guard let t else { return "--:--:--" }
+        let iso = t.rfc3339
+        let parts = iso.split(separator: "T")
+        guard parts.count == 2 else { return iso }
+        return String(parts[0].dropFirst(5)) + " " + String(parts[1].prefix(8))
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        if n < 1024 { return "\(n)B" }
+        if n < 1024 * 1024 { return "\(n / 1024)K" }
+        if n < 1024 * 1024 * 1024 { return "\(n / (1024 * 1024))M" }
+        return "\(n / (1024 * 1024 * 1024))G"
+    }
+
+    static func rate(_ r: Double) -> String {
+        if r < 1000 { return "\(Int(r.rounded()))" }
+        if r < 1_000_000 { return "\(Int((r / 100).rounded()) / 10).\(Int((r / 100).rounded()) % 10)k" }
+        return "\(Int((r / 100_000).rounded()) / 10).\(Int((r / 100_000).rounded()) % 10)M"
+    }
+
+    static func severity(_ s: Severity) -> String {
+        switch s {
+        case .critical: return "CRIT"
+        case .high: return "HIGH"
+        case .medium: return "MED"
+        case .low: return "LOW"
+        case .info: return "INFO"
+        }
+    }
+
+    static func state(_ s: IncidentSummary.State) -> String {
+        switch s {
+        case .open: return "open"
+        case .acknowledged: return "ack'd"
+        case .resolved: return "resolved"
+        }
+    }
+}
+
+/// A line made of styled segments (detail document, header).
+struct Segments {
+    var parts: [(String, StyleRole)] = []
+    mutating func add(_ s: String, _ role: StyleRole = .text) { parts.append((s, role)) }
+    var plain: String { parts.map(\.0).joined() }
+    var width: Int { DisplayWidth.of(plain) }
+
+    /// Draws at (x, y) clipped to `limit`; returns the next column.
+    @discardableResult
+    func draw(into g: inout CellGrid, x: Int, y: Int, limit: Int? = nil) -> Int {
+        var col = x
+        for (s, role) in parts { col = g.put(s, x: col, y: y, role: role, limit: limit) }
+        return col
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+import TenantWatchCore
+import TenantWatchTUI
+
+/// The engine behind `live` and `replay`: reads the sources on a thread of its own, runs them
+/// through the same pipeline as `scan`, records findings and checkpoints in the store, and hands
+/// the dashboard a snapshot whenever it asks.
+///
+/// Ingestion never waits for the terminal: the dashboard only copies what is ready, under a lock
+/// held for a few array copies. Every ncurses call stays on the main thread (`Dashboard.run`).
+final class DashboardFeed: @unchecked Sendable {
+    enum Mode {
+        /// Follow the sources as they grow, from their end (or from the store's checkpoints).
+        case live
+        /// Read archives in time order, paced by log time.
+        case replay(ReplayClock)
+    }
+
+    private let configuration: Configuration
+    private let pipeline: ScanPipeline
+    private let factory: ParserFactory
+    private let store: IncidentStore?
+    private let author: String
+    private var mode: Mode
+
+    private let lock = NSLock()
+    private var ring: [StreamRow] = []
+    private var ringStart = 0
+    private let ringCapacity = 20_000
+    private var sequence: UInt64 = 0
+    private var findingsOfEvent: [Finding] = []
+    private var sources: [SourceStatus] = []
+    private var counters = Counters()
+    private var incidents: [IncidentSummary] = []
+    private var replayStatus: ReplayStatus?
+    private var memoryFindings: [Finding] = []
+    private var stopped = false
+    private var finishedReading = false
+    private(set) var failure: String?
+    private var eventsAtLastTick = 0
+    private var lastTick = DashboardFeed.monotonic()
+
+    init(configuration: Configuration, model: TenancyModel, factory: ParserFactory, store: IncidentStore?,
+         mode: Mode, author: String) {
+        self.configuration = configuration
+        self.factory = factory
+        self.store = store
+        self.mode = mode
+        self.author = author
+        self.pipeline = ScanPipeline(configuration: configuration, model: model,
+                                     makeParser: { spec, kind, file in try factory.make(spec: spec, kind: kind, file: file) })
+        pipeline.storing = store != nil
+        pipeline.onFinding = { [unowned self] finding in self.findingsOfEvent.append(finding) }
+        if case .replay(let clock) = mode {
+            replayStatus = ReplayStatus(clock: nil, speed: clock.speed.factor, paused: false)
+        }
+        refreshIncidents()
+    }
+
+    // MARK: the reading thread
+
+    func start() {
+        let thread = Thread { [self] in
+            do {
+                switch mode {
+                case .live: try follow()
+                case .replay: try replay()
+                }
+            } catch {
+                lock.lock()
+                failure = "\(error)"
+                lock.unlock()
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    private func follow() throws {
+        let stored = (try? store?.checkpoints()) ?? [:]
+        let cursors: [LiveSourceCursor] = configuration.sources.map { spec in
+            var start = FileFollower.StartPosition.end
+            let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
+            if !mine.isEmpty {
+                let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
+                start = .checkpoint(FollowerCheckpoint(pattern: spec.path, files: Array(mine), scannedAt: scanned))
+            }
+            return LiveSourceCursor(spec: spec, factory: factory, start: start)
+        }
+        var lastCommit = DashboardFeed.monotonic()
+        while !isStopped {
+            FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25)
+            for cursor in cursors {
+                for event in cursor.poll() { process(event) }
+            }
+            let now = DashboardFeed.monotonic()
+            if now - lastCommit >= 0.5 {
+                lastCommit = now
+                commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+                publishSources(cursors.map { cursor in
+                    SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
+                                 state: cursor.state.description, health: DashboardFeed.health(cursor.state),
+                                 lagBytes: cursor.follower.files.reduce(0) { $0 + $1.lagBytes })
+                })
+            }
+        }
+        commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+    }
+
+    private func replay() throws {
+        let reader = try MergedEventReader(sources: configuration.sources) { [factory] spec, kind, file in
+            try factory.make(spec: spec, kind: kind, file: file)
+        }
+        publishSources(configuration.sources.map {
+            SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "replaying")
+        })
+        var lastCommit = DashboardFeed.monotonic()
+        while !isStopped, let event = try reader.peek() {
+            lock.lock()
+            guard case .replay(var clock) = mode else { lock.unlock(); return }
+            let decision = clock.decide(logTime: event.time, now: DashboardFeed.monotonic())
+            mode = .replay(clock)
+            replayStatus = ReplayStatus(clock: clock.logTime(at: DashboardFeed.monotonic()) ?? event.time,
+                                        speed: clock.speed.factor, paused: clock.isPaused)
+            lock.unlock()
+            switch decision {
+            case .release:
+                if let e = try reader.next() { process(e) }
+            case .skip:
+                _ = try reader.next()
+            case .wait(let seconds):
+                Thread.sleep(forTimeInterval: min(seconds, 0.05))
+            case .paused:
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            let now = DashboardFeed.monotonic()
+            if now - lastCommit >= 0.5 {
+                lastCommit = now
+                commit(checkpoints: [])
+            }
+        }
+        pipeline.finishInput()
+        commit(checkpoints: [])
+        publishSources(configuration.sources.map {
+            SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "end of archive")
+        })
+        lock.lock()
+        finishedReading = true
+        lock.unlock()
+    }
+
+    /// One event through the pipeline; the stream row carries the findings it raised.
+    private func process(_ event: Event) {
+        findingsOfEvent.removeAll(keepingCapacity: true)
+        pipeline.ingest(event)
+        lock.lock()
+        sequence += 1
+        let row = StreamRow(sequence: sequence, event: event, findings: findingsOfEvent)
+        if ring.count < ringCapacity {
+            ring.append(row)
+        } else {
+            ring[ringStart] = row
+            ringStart = (ringStart + 1) % ringCapacity
+        }
+        lock.unlock()
+    }
+
+    /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
+    /// refreshes what the dashboard shows.
+    private func commit(checkpoints: [SourceCheckpoint]) {
+        let batch = pipeline.drainNewFindings()
+        if let store, !(batch.isEmpty && checkpoints.isEmpty) {
+            do {
+                var quoted = batch
+                TimelineQuoter.quote(&quoted)
+                _ = try store.commit(findings: quoted, checkpoints: checkpoints)
+            } catch {
+                lock.lock()
+                failure = "\(error)"
+                lock.unlock()
+            }
+        }
+        let findings = pipeline.findings()
+        lock.lock()
+        memoryFindings = findings
+        lock.unlock()
+        refreshIncidents()
+        tickCounters(findings: findings.count)
+    }
+
+    private func refreshIncidents() {
+        var summaries: [IncidentSummary]
+        if let store, let stored = try? store.incidents() {
+            summaries = stored.map(DashboardFeed.summary)
+        } else {
+            lock.lock()
+            let findings = memoryFindings
+            lock.unlock()
+            summaries = IncidentSummary.from(findings: findings)
+        }
+        summaries.sort { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+        lock.lock()
+        incidents = summaries
+        lock.unlock()
+    }
+
+    private func tickCounters(findings: Int) {
+        let now = DashboardFeed.monotonic()
+        let statistics = pipeline.statistics
+        lock.lock()
+        let elapsed = max(now - lastTick, 0.001)
+        let rate = Double(statistics.events - eventsAtLastTick) / elapsed
+        eventsAtLastTick = statistics.events
+        lastTick = now
+        counters = Counters(statistics, eventsPerSecond: rate, findings: findings, incidents: incidents.count)
+        lock.unlock()
+    }
+
+    private func publishSources(_ list: [SourceStatus]) {
+        lock.lock()
+        sources = list
+        lock.unlock()
+    }
+
+    // MARK: the dashboard's side
+
+    func snapshot() -> DashboardSnapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        let stream = ringStart == 0 ? ring : Array(ring[ringStart...] + ring[..<ringStart])
+        var status = replayStatus
+        if finishedReading, status != nil { status?.paused = true }
+        var shownSources = sources
+        if let failure { shownSources.append(SourceStatus(name: "error", kind: .unknown, state: failure, health: .error)) }
+        return DashboardSnapshot(sources: shownSources, counters: counters, replay: status, stream: stream,
+                                 incidents: incidents, details: detailProvider())
+    }
+
+    private func detailProvider() -> IncidentDetailProvider {
+        let store = self.store
+        let findings = memoryFindings
+        return ClosureDetailProvider { id in
+            if let store, let stored = try? store.incident(id) {
+                let state = IncidentSummary.State(rawValue: stored.incident.state.rawValue) ?? .open
+                var detail = TenantWatchTUI.IncidentDetail(findings: stored.findings, state: state,
+                                                           notes: stored.notes.map { "\($0.author): \($0.text)" })
+                detail.summary = DashboardFeed.summary(stored.incident)
+                detail.timeline = stored.timeline.map {
+                    TenantWatchTUI.IncidentDetail.TimelineEntry(time: $0.time, source: DashboardFeed.shortName($0.position?.file ?? "-"),
+                                                                line: $0.position?.line ?? 0, kind: $0.kind.rawValue,
+                                                                summary: $0.summary)
+                }
+                return detail
+            }
+            let mine = findings.filter { $0.incident == id }
+            return mine.isEmpty ? nil : TenantWatchTUI.IncidentDetail(findings: mine)
+        }
+    }
+
+    /// What the user asked for: store actions, replay pacing.
+    func apply(_ action: Action) {
+        switch action {
+        case .quit:
+            stop()
+        case .acknowledge(let id):
+            try? store?.setState(id, .acknowledged, author: author)
+            refreshIncidents()
+        case .resolve(let id):
+            try? store?.setState(id, .resolved, author: author)
+            refreshIncidents()
+        case .addNote(let id, let text):
+            try? store?.addNote(id, author: author, text: text)
+        case .export:
+            break
+        case .setSpeed(let factor):
+            lock.lock()
+            if case .replay(var clock) = mode {
+                clock.setSpeed(factor.isInfinite ? .max : .factor(factor), now: DashboardFeed.monotonic())
+                mode = .replay(clock)
+                replayStatus?.speed = clock.speed.factor
+            }
+            lock.unlock()
+        case .togglePause:
+            lock.lock()
+            if case .replay(var clock) = mode {
+                clock.togglePause(now: DashboardFeed.monotonic())
+                mode = .replay(clock)
+                replayStatus?.paused = clock.isPaused
+            }
+            lock.unlock()
+        }
+    }
+
+    // MARK: helpers
+
+    static func summary(_ i: StoredIncident) -> IncidentSummary {
+        IncidentSummary(id: i.id, severity: i.severity, kinds: i.kinds, caller: i.callerTenant, exposed: i.exposedTenants,
+                        firstSeen: i.firstSeen, lastSeen: i.lastSeen, count: i.occurrences,
+                        state: IncidentSummary.State(rawValue: i.state.rawValue) ?? .open)
+    }
+
+    private func kindOf(_ pattern: String) -> SourceKind {
+        configuration.sources.first { $0.path == pattern }?.kind ?? .postgres
+    }
+
+    static func shortName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    static func health(_ state: SourceState) -> SourceStatus.Health {
+        switch state {
+        case .error: return .error
+        case .waiting, .rotated: return .warn
+        default: return .ok
+        }
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+extension ReplaySpeed {
+    /// Log seconds per wall second; `.infinity` for `max`.
+    var factor: Double {
+        switch self {
+        case .max: return .infinity
+        case .factor(let f): return f
+        }
+    }
+}
