@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchTUITests",
-            dependencies: ["TenantWatchTUI", "TenantWatchCore"]
+            dependencies: ["TenantWatchTUI", "TenantWatchCore", "CNCurses"]
         ),
     ]
 )
