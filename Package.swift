@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchTUITests",
-            dependencies: ["TenantWatchTUI", "TenantWatchCore"]
+            dependencies: ["TenantWatchTUI", "TenantWatchCore", "CNCurses"]
         ),
     ]
 )

@@ -123,7 +123,7 @@ final class NCursesTerminal {
         return keys
     }
 
-    static func decode(result: Int32, code: wint_t) -> Key? {
+    nonisolated static func decode(result: Int32, code: wint_t) -> Key? {
         let c = Int32(bitPattern: code)
         if result == tw_key_code_yes() {
             switch c {

@@ -44,7 +44,7 @@ enum DetailView {
             if let r = d.route { line(("  route  ", .dim), (r, .text)) }
             if let a = d.application { line(("  app    ", .dim), (a, .text)) }
             if let t = d.maskedToken { line(("  token  ", .dim), (t, .text)) }
-            for (k, v) in d.tokenClaims { line(("    " + DisplayWidth.pad(k, to: 12), .dim), (v, k == "tenant" ? .tenantBadge : .text)) }
+            for (k, v) in d.tokenClaims { line(("    " + DisplayWidth.pad(k, to: 14), .dim), (v, k == "tenant" ? .tenantBadge : .text)) }
         }
 
         section("Notes")
