@@ -48,7 +48,7 @@ struct DashboardOptions: ParsableArguments {
                               snapshotProvider: { feed.snapshot() },
                               actions: { feed.apply($0) })
         }
-        feed.stop()
+        feed.stopAndWait()
         if case .signal(let n) = reason { throw ExitCode(128 + n) }
     }
 }

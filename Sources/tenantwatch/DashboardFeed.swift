@@ -34,6 +34,7 @@ final class DashboardFeed: @unchecked Sendable {
     private var incidents: [IncidentSummary] = []
     private var replayStatus: ReplayStatus?
     private var memoryFindings: [Finding] = []
+    private var storedFindings = 0
     private var stopped = false
     private var finishedReading = false
     private(set) var failure: String?
@@ -59,6 +60,8 @@ final class DashboardFeed: @unchecked Sendable {
 
     // MARK: the reading thread
 
+    private let finished = DispatchSemaphore(value: 0)
+
     func start() {
         let thread = Thread { [self] in
             do {
@@ -71,6 +74,7 @@ final class DashboardFeed: @unchecked Sendable {
                 failure = "\(error)"
                 lock.unlock()
             }
+            finished.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
@@ -80,6 +84,13 @@ final class DashboardFeed: @unchecked Sendable {
         lock.lock()
         stopped = true
         lock.unlock()
+    }
+
+    /// Stops reading and waits (a few seconds at most) for the last findings and checkpoints
+    /// to reach the store, so `q`, SIGINT and SIGTERM lose nothing that was read.
+    func stopAndWait() {
+        stop()
+        _ = finished.wait(timeout: .now() + 5)
     }
 
     private var isStopped: Bool {
@@ -100,12 +111,23 @@ final class DashboardFeed: @unchecked Sendable {
             return LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
         var lastCommit = DashboardFeed.monotonic()
+        var lastEvent = lastCommit
+        var released = true
+        let window = max(configuration.correlation.windowSeconds, 0.5)
         while !isStopped {
             FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25)
             for cursor in cursors {
-                for event in cursor.poll() { process(event) }
+                let events = cursor.poll()
+                if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false }
+                for event in events { process(event) }
             }
             let now = DashboardFeed.monotonic()
+            // Log time stops when the logs stop: after a window of quiet, an audit line that has
+            // not come is not coming, and what waited for it is judged without it.
+            if !released, now - lastEvent >= window {
+                pipeline.releaseHeld()
+                released = true
+            }
             if now - lastCommit >= 0.5 {
                 lastCommit = now
                 commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
@@ -116,6 +138,9 @@ final class DashboardFeed: @unchecked Sendable {
                 })
             }
         }
+        // Shutting down: what still waits for an audit line is judged now and stored with the
+        // checkpoint, so a restart neither reads it again nor loses it.
+        pipeline.releaseHeld()
         commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
     }
 
@@ -197,13 +222,20 @@ final class DashboardFeed: @unchecked Sendable {
         memoryFindings = findings
         lock.unlock()
         refreshIncidents()
-        tickCounters(findings: findings.count)
+        lock.lock()
+        // With a store the header counts what is stored, across restarts.
+        let shown = store == nil ? findings.count : storedFindings
+        lock.unlock()
+        tickCounters(findings: shown)
     }
 
     private func refreshIncidents() {
         var summaries: [IncidentSummary]
         if let store, let stored = try? store.incidents() {
             summaries = stored.map(DashboardFeed.summary)
+            lock.lock()
+            storedFindings = stored.reduce(0) { $0 + $1.findingCount }
+            lock.unlock()
         } else {
             lock.lock()
             let findings = memoryFindings

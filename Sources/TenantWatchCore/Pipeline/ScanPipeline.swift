@@ -117,6 +117,12 @@ public final class ScanPipeline {
         handle(event)
     }
 
+    /// The sources went quiet for longer than the correlation window (wall time, in `live`):
+    /// statements still waiting for an audit line that is not coming are judged without it.
+    public func releaseHeld() {
+        correlator.finish(emit: detect)
+    }
+
     /// The caller's sources ended: releases what correlation still holds.
     public func finishInput() {
         correlator.finish(emit: detect)

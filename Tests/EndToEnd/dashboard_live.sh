@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The real dashboard in tmux (160x45), `tenantwatch live` following log files a test writer
+# appends to: the header's counters, the incidents pane, the incident detail, the help overlay,
+# a resize down to 80x24 and back, acknowledging from the keyboard, quitting with q (exit 0,
+# terminal restored), SIGTERM, and a `kill -9` in the middle of a stream: after the restart
+# every line is read exactly once (the store's checkpoints) and each finding is stored once.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+find_tenantwatch
+command -v tmux >/dev/null || { echo "FAIL - tmux not found (apt-get install tmux)" >&2; exit 1; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-live.XXXXXX")"
+session="tw-e2e-live-$$"
+cleanup() {
+    tmux kill-session -t "$session" 2>/dev/null || true
+    if [ "$E2E_FAILS" -ne 0 ] && [ -n "${E2E_KEEP:-}" ]; then
+        echo "dashboard_live: files kept in $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+cp "$REPO_ROOT/sample-logs/schema.sql" "$work/"
+sample="$REPO_ROOT/sample-logs/postgresql.log"
+prefix="$(sed -n 's/^prefix = "\(.*\)"$/\1/p' "$REPO_ROOT/sample-logs/tenantwatch.toml" | head -1)"
+cat >"$work/tenantwatch.toml" <<TOML
+[tenancy]
+schema = "schema.sql"
+global_tables = ["tenants"]
+
+[correlation]
+window_seconds = 2      # the export job's statement carries a trace id whose audit line never comes
+
+[[source]]
+kind = "postgres"
+path = "postgresql.log"
+format = "stderr"
+prefix = "$prefix"
+TOML
+: >"$work/postgresql.log"
+
+screen() { tmux capture-pane -t "$session" -p 2>/dev/null || true; }
+# wait_screen SECONDS TEXT: until the screen shows TEXT.
+wait_screen() {
+    local deadline=$((SECONDS + $1))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if screen | grep -qF -- "$2"; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
+start_live() {
+    rm -f "$work/exit.txt"
+    tmux new-session -d -s "$session" -x 160 -y 45 \
+        "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
+}
+wait_exit() {
+    local deadline=$((SECONDS + 10))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        [ -s "$work/exit.txt" ] && { cat "$work/exit.txt"; return 0; }
+        sleep 0.2
+    done
+    echo timeout
+}
+live_pid() { pgrep -f "$TENANTWATCH live --config tenantwatch.toml" | head -1; }
+
+# --- first run: follow, show, resize, act, quit ---------------------------------------------
+start_live
+if wait_screen 15 "findings: 0"; then e2e_ok "dashboard up: header shows findings: 0"; else e2e_fail "no dashboard: $(screen | head -5) $(cat "$work/err.txt" 2>/dev/null)"; fi
+
+# First the part with the report's two-tenant query, then (after a restart) the export job's leak.
+half=$(( $(grep -nF "SELECT * FROM invoices ORDER BY id" "$sample" | head -1 | cut -d: -f1) - 1 ))
+head -n "$half" "$sample" >>"$work/postgresql.log"
+if wait_screen 10 "findings: 1"; then
+    e2e_ok "lines appended to the followed file show up: findings: 1 (the report's two-tenant query)"
+else
+    e2e_fail "after appending $half lines: $(screen | head -3)"
+fi
+screen | grep -q "cross_tenant_query" && e2e_ok "the incidents pane lists cross_tenant_query" \
+    || e2e_fail "incidents pane: $(screen | sed -n 3,12p)"
+screen | grep -q "incidents: 1" && e2e_ok "header shows incidents: 1" || e2e_fail "header: $(screen | head -1)"
+
+tmux resize-window -t "$session" -x 80 -y 24
+sleep 1
+small="$(screen)"
+if grep -q "findings: 1" <<<"$small" && grep -q "incidents: 1" <<<"$small" \
+    && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$small")" -le 80 ] \
+    && [ "$(wc -l <<<"$small")" -le 24 ]; then
+    e2e_ok "resized to 80x24: counters still visible, nothing drawn past the edge"
+else
+    e2e_fail "80x24 screen: $(head -3 <<<"$small")"
+fi
+tmux resize-window -t "$session" -x 160 -y 45
+sleep 1
+screen | grep -q "cross_tenant_query" && e2e_ok "resized back to 160x45" || e2e_fail "after resizing back: $(screen | head -5)"
+
+tmux send-keys -t "$session" '?'
+if wait_screen 3 "quit"; then e2e_ok "? opens the help overlay"; else e2e_fail "no help overlay"; fi
+tmux send-keys -t "$session" Escape
+sleep 0.5
+tmux send-keys -t "$session" Enter
+if wait_screen 3 "Timeline"; then e2e_ok "Enter opens the incident detail with its timeline"; else e2e_fail "no detail: $(screen | head -8)"; fi
+tmux send-keys -t "$session" a
+if wait_screen 3 "acknowledged"; then e2e_ok "a acknowledges the incident"; else e2e_fail "acknowledge: $(screen | sed -n 1,6p)"; fi
+tmux send-keys -t "$session" Escape
+sleep 0.5
+tmux send-keys -t "$session" q
+code="$(wait_exit)"
+[ "$code" = 0 ] && e2e_ok "q quits with status 0" || e2e_fail "exit status after q: $code ($(cat "$work/err.txt"))"
+# The terminal is restored: the pane is back in normal mode, no alternate screen.
+[ "$(tmux display-message -p -t "$session" '#{alternate_on}')" = 0 ] && e2e_ok "terminal restored (alternate screen off)" \
+    || e2e_fail "alternate screen still on after quitting"
+state="$("$TENANTWATCH" incidents --store "$work/state.sqlite" --state acknowledged --format json \
+    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+[ "$state" = 1 ] && e2e_ok "the acknowledgement is in the store" || e2e_fail "acknowledged incidents in the store: $state"
+tmux kill-session -t "$session"
+
+# --- kill -9 in the middle, restart: nothing read twice, nothing skipped ----------------------
+start_live
+wait_screen 15 "findings: 1" || e2e_fail "restart: $(screen | head -3)"
+tail -n +"$((half + 1))" "$sample" >>"$work/postgresql.log"
+if wait_screen 10 "findings: 2"; then e2e_ok "after restart, the rest of the file: findings: 2 (the export job)"; else e2e_fail "rest of file: $(screen | head -2)"; fi
+sleep 1   # a checkpoint is written at least twice a second
+pid="$(live_pid)"
+kill -9 "$pid"
+sleep 0.5
+# The export job runs its leak again while tenantwatch is down.
+grep -F "SELECT * FROM invoices ORDER BY id" "$sample" | head -1 >>"$work/postgresql.log"
+tmux kill-session -t "$session"
+start_live
+wait_screen 15 "findings:" || true
+sleep 2
+pid="$(live_pid)"
+kill -TERM "$pid"
+code="$(wait_exit)"
+[ "$code" = 143 ] && e2e_ok "SIGTERM ends it with status 143, terminal restored" || e2e_fail "exit after SIGTERM: $code"
+lines="$(wc -l <"$work/postgresql.log")"
+if python3 - "$work/state.sqlite" "$lines" <<'PY'; then :; else E2E_FAILS=$((E2E_FAILS + 1)); fi
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ok = True
+def check(cond, msg):
+    global ok
+    print(("ok - " if cond else "FAIL - ") + msg)
+    ok = ok and cond
+line = db.execute("SELECT line FROM checkpoint WHERE path LIKE '%postgresql.log'").fetchone()
+check(line is not None and line[0] == int(sys.argv[2]), f"checkpoint at line {line and line[0]} of {sys.argv[2]}: every line read")
+rows = db.execute("SELECT kind, count FROM finding ORDER BY kind").fetchall()
+kinds = [k for k, _ in rows]
+check(kinds == ["cross_tenant_query", "missing_tenant_predicate"], f"each finding stored once: {rows}")
+counts = dict(rows)
+check(counts.get("missing_tenant_predicate") == 2, f"the export job's leak counted twice (before and while down), not more: {counts}")
+check(counts.get("cross_tenant_query") == 1, f"the report's query counted once across three runs: {counts}")
+sys.exit(0 if ok else 1)
+PY
+
+if [ "$E2E_FAILS" -gt 0 ]; then exit 1; fi
