@@ -56,6 +56,7 @@ public final class Correlator {
     private var pending: [String: [Held]] = [:]
     /// Log time of the latest statement of each request still waiting for its audit line.
     private var inFlight: [String: Int64] = [:]
+    private var lastInFlightPrune: Int64 = 0
     private var pendingOrder: Deque<(key: String, time: Int64)> = []
     private var pendingCount = 0
     private var recent: [String: RequestContext] = [:]
@@ -156,7 +157,7 @@ public final class Correlator {
         var key = keys.first
         if key == nil {
             let t = command.time.microseconds
-            let candidates = inFlight.filter { t - $0.value <= 1_000_000 && t - $0.value >= -1_000_000 }
+            let candidates = inFlight.filter { abs(t &- $0.value) <= 1_000_000 }
             if candidates.count == 1 { key = candidates.first!.key; tie = .time }
         }
         guard let key else {
@@ -223,7 +224,12 @@ public final class Correlator {
             pendingOrder.removeFirst()
             release(key: first.key, emit: emit)
         }
-        if !inFlight.isEmpty { inFlight = inFlight.filter { $0.value >= cutoff } }
+        // In-flight requests only decide time ties of cache commands; pruning them once per
+        // second of log time keeps this off the per-event path.
+        if !inFlight.isEmpty, watermark - lastInFlightPrune >= 1_000_000 {
+            lastInFlightPrune = watermark
+            inFlight = inFlight.filter { $0.value >= cutoff }
+        }
         while let first = recentOrder.first, first.time < cutoff {
             recentOrder.removeFirst()
             if recent.removeValue(forKey: first.key) != nil { statistics.retiredRequests += 1 }

@@ -26,18 +26,31 @@ public enum TraceContext {
     /// `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` → the trace id, lower-cased; a bare
     /// 32-hex id is returned as is. Anything else (or the all-zero invalid id) gives `nil`.
     public static func traceID(from value: String) -> String? {
-        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        let candidate: Substring
-        if parts.count >= 4, parts[0].count == 2 {
-            candidate = parts[1]
-        } else if parts.count == 1 {
-            candidate = parts[0]
-        } else {
-            return nil
+        // Byte-level: it runs for every tagged statement and every audit line.
+        var v = value
+        return v.withUTF8 { u -> String? in
+            let n = u.count
+            var start = 0
+            if n >= 55, u[2] == UInt8(ascii: "-") {
+                start = 3          // 00-<32 hex>-<16 hex>-<2 hex>
+                guard n > start + 32, u[start + 32] == UInt8(ascii: "-") else { return nil }
+            } else if n != 32 {
+                return nil
+            }
+            var out = [UInt8](repeating: 0, count: 32)
+            var allZero = true
+            for i in 0..<32 {
+                var c = u[start + i]
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): break
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): c |= 0x20
+                default: return nil
+                }
+                if c != UInt8(ascii: "0") { allZero = false }
+                out[i] = c
+            }
+            return allZero ? nil : String(decoding: out, as: UTF8.self)
         }
-        guard candidate.count == 32, candidate.allSatisfy(\.isHexDigit) else { return nil }
-        let id = candidate.lowercased()
-        return id == String(repeating: "0", count: 32) ? nil : id
     }
 }
 

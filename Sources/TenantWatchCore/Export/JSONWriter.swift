@@ -58,20 +58,49 @@ public struct JSONWriter {
 
     public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F || (c.value >= 0x80 && c.value < 0xA0):
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default: out.unicodeScalars.append(scalar)
+        // Runs of plain ASCII are copied whole; only what needs escaping is looked at closely.
+        var s = s
+        s.withUTF8 { u in
+            var runStart = 0
+            var i = 0
+            func flush(_ end: Int) {
+                if end > runStart { out += String(decoding: UnsafeBufferPointer(rebasing: u[runStart..<end]), as: UTF8.self) }
             }
+            while i < u.count {
+                let c = u[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C && c < 0x7F { i += 1; continue }
+                if c >= 0x80 {
+                    // A multi-byte scalar: decode it to see whether it is a C1 control or a separator.
+                    var it = UnsafeBufferPointer(rebasing: u[i...]).makeIterator()
+                    var decoder = UTF8()
+                    guard case .scalarValue(let scalar) = decoder.decode(&it) else { i += 1; continue }
+                    let width = scalar.value < 0x800 ? 2 : scalar.value < 0x10000 ? 3 : 4
+                    if (scalar.value >= 0x80 && scalar.value < 0xA0) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                        flush(i)
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        i += width
+                        runStart = i
+                    } else {
+                        i += width
+                    }
+                    continue
+                }
+                flush(i)
+                switch c {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                default:
+                    let hex = String(c, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+                i += 1
+                runStart = i
+            }
+            flush(u.count)
         }
         out += "\""
     }
