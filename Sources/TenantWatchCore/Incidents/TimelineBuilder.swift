@@ -28,8 +28,8 @@ public enum TimelineBuilder {
     }
 
     /// A request finding: the request, the statements it ran (positions), its response, the finding.
-    public static func entries(for finding: Finding, request r: AuditRequest,
-                               statements: [SourcePosition] = []) -> [TimelineEntry] {
+    public static func entries(for finding: Finding, request r: AuditRequest, statements: [SourcePosition] = [],
+                               cacheChains: [CacheWriterLedger.PoisonedRead] = []) -> [TimelineEntry] {
         var out: [TimelineEntry] = []
         out.append(TimelineEntry(kind: .request, time: r.time, position: r.position,
                                  summary: requestSummary(route: r.route, host: r.host, caller: r.caller,
@@ -37,6 +37,18 @@ public enum TimelineBuilder {
         for p in statements {
             out.append(TimelineEntry(kind: .statement, time: nil, position: p,
                                      summary: "statement of request \(r.requestID ?? r.traceID ?? "?")"))
+        }
+        // A poisoned cache read: the writing request, its SET and this request's GET — the chain
+        // that proves whose data was served.
+        for chain in cacheChains {
+            let w = chain.writer
+            out.append(TimelineEntry(kind: .request, time: nil, position: w.request.position,
+                                     summary: requestSummary(route: w.request.route, host: w.request.host, caller: w.request.caller,
+                                                             requestID: w.request.requestID, traceID: w.request.traceID)))
+            out.append(TimelineEntry(kind: .cacheCommand, time: nil, position: w.command,
+                                     summary: TextSanitizer.oneLine("write of cache key \(chain.key) while serving \(w.tenant)")))
+            out.append(TimelineEntry(kind: .cacheCommand, time: nil, position: chain.read,
+                                     summary: TextSanitizer.oneLine("read of cache key \(chain.key) while serving \(chain.reader.callerTenant ?? "?") (\(chain.readTie.rawValue) tie)")))
         }
         var response = "response"
         if let status = r.status { response += " \(status)" }

@@ -228,13 +228,17 @@ public final class ScanPipeline {
             _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
             cacheWriters.observe(command, request: request, tie: tie)
         case .request(let request, let statements):
+            let chains = cacheWriters.takeReads(for: request)
             let context = RequestDetectionContext(knownTenants: correlator.tenants,
                                                   hostPatternConfigured: hostPatternConfigured,
                                                   statements: statements,
-                                                  poisonedReads: cacheWriters.takeReads(for: request))
+                                                  poisonedReads: chains)
             for i in requestDetectors.indices {
                 for finding in requestDetectors[i].inspect(request, context: context) {
-                    add(finding) { TimelineBuilder.entries(for: finding, request: request, statements: statements) }
+                    add(finding) {
+                        TimelineBuilder.entries(for: finding, request: request, statements: statements,
+                                                cacheChains: finding.kind == .crossTenantResponse ? chains : [])
+                    }
                 }
             }
         }
