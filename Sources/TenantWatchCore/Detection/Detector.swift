@@ -34,9 +34,11 @@ extension AuditRequest {
     /// Fields every request finding shares.
     func finding(kind: FindingKind, severity: Severity, message: String, accessedTenants: [String] = [],
                  callerTenant: String? = nil, extraEvidence: [SourcePosition] = []) -> Finding {
-        Finding(kind: kind, severity: severity, time: time, message: message, traceID: traceID,
-                requestID: requestID, callerTenant: callerTenant ?? caller.tenant, accessedTenants: accessedTenants,
-                route: route, evidence: [position] + extraEvidence)
+        var finding = Finding(kind: kind, severity: severity, time: time, message: message, traceID: traceID,
+                              requestID: requestID, callerTenant: callerTenant ?? caller.tenant, accessedTenants: accessedTenants,
+                              route: route, evidence: [position] + extraEvidence)
+        finding.callerVerification = caller.verification.rawValue
+        return finding
     }
 
     /// A 2xx answer: the request succeeded, so whatever it returned reached the caller.
@@ -49,10 +51,12 @@ extension AnalyzedStatement {
                  tables: [String], accessedTenants: [String] = []) -> Finding {
         var evidence = [execution.position]
         if let r = request?.position { evidence.append(r) }
-        return Finding(kind: kind, severity: severity, time: execution.time, message: message,
-                       traceID: request?.traceID ?? tags.traceID, requestID: request?.requestID ?? tags.requestID,
-                       callerTenant: callerTenant, accessedTenants: accessedTenants, tables: tables,
-                       application: application, route: request?.route ?? tags.route, statement: execution.sql,
-                       fingerprint: fingerprint, evidence: evidence)
+        var finding = Finding(kind: kind, severity: severity, time: execution.time, message: message,
+                              traceID: request?.traceID ?? tags.traceID, requestID: request?.requestID ?? tags.requestID,
+                              callerTenant: callerTenant, accessedTenants: accessedTenants, tables: tables,
+                              application: application, route: request?.route ?? tags.route, statement: execution.sql,
+                              fingerprint: fingerprint, evidence: evidence)
+        finding.callerVerification = request?.caller.verification.rawValue
+        return finding
     }
 }

@@ -14,6 +14,9 @@ public struct Finding: Sendable, Equatable {
     public var traceID: String?
     public var requestID: String?
     public var callerTenant: String?
+    /// How far the caller's claims can be trusted: `verified`, `unverified`, `invalid`, or `absent`
+    /// (nil when the finding has no caller).
+    public var callerVerification: String?
     public var accessedTenants: [String]
     public var tables: [String]
     public var application: String?

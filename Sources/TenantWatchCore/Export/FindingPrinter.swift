@@ -22,6 +22,7 @@ public enum FindingPrinter {
         w.field("trace_id", f.traceID)
         w.field("request_id", f.requestID)
         w.field("caller_tenant", f.callerTenant)
+        w.field("caller_verification", f.callerVerification)
         w.field("accessed_tenants", f.accessedTenants)
         w.field("tables", f.tables)
         w.field("application", f.application)

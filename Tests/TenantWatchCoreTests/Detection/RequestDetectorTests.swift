@@ -148,3 +148,18 @@ func auditRequest(id: String = "r1", tenant: String? = "acme", verification: Cal
         #expect(f.route == "/invoices")
     }
 }
+
+@Suite struct CallerVerificationFieldTests {
+    @Test func findingsSayHowFarTheCallerIsTrusted() throws {
+        var d = TokenHostMismatchDetector()
+        let verified = try #require(d.inspect(auditRequest(host: "globex.example.com", hostTenant: "globex"), context: .init()).first)
+        #expect(verified.callerVerification == "verified")
+        var u = UnsignedTokenDetector()
+        let invalid = try #require(u.inspect(auditRequest(tenant: nil, verification: .invalid, claimed: "acme", reason: "alg none"),
+                                             context: .init()).first)
+        #expect(invalid.callerVerification == "invalid")
+        #expect(FindingPrinter.json(invalid).contains("\"caller_verification\":\"invalid\""))
+        let background = try #require(MissingTenantPredicateDetector().inspect(analyzed("SELECT * FROM invoices", verdict: .unscoped)).first)
+        #expect(background.callerVerification == nil)
+    }
+}
