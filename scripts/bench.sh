@@ -2,6 +2,7 @@
 # Throughput and memory of `tenantwatch scan` against pgBadger on the same generated stderr log.
 #   scripts/bench.sh                 (make bench builds the release binaries first)
 # Environment: BENCH_LINES (default 1000000), BENCH_SEED (42), BENCH_RUNS (3, best taken),
+#              BENCH_SOAK (1: then run scripts/soak-live.sh, 10M lines at 50k lines/s; 0 skips it),
 #              BENCH_PGBADGER_RUNS (1), TENANTWATCH (default .build/release/tenantwatch).
 # The log is generated once into bench-data/ (gitignored) and reused while its parameters match.
 # Prints a Markdown table ready for BENCHMARKS.md. Exit 1 when a tool fails or is missing.
@@ -191,6 +192,14 @@ if [ -x "$bench_exe" ]; then
     echo "TenantWatchBench:"
     if ! (cd "$data" && "$bench_exe" </dev/null); then
         echo "bench: TenantWatchBench failed" >&2
+        status=1
+    fi
+fi
+# --- the live soak (issue: 10M lines through `live` from a growing file) -----------------------
+if [ "${BENCH_SOAK:-1}" != 0 ]; then
+    echo
+    if ! TENANTWATCH="$tw" bash "$root/scripts/soak-live.sh"; then
+        echo "bench: the live soak failed its bounds" >&2
         status=1
     fi
 fi
