@@ -34,6 +34,11 @@ final class DashboardFeed: @unchecked Sendable {
     private var incidents: [IncidentSummary] = []
     private var replayStatus: ReplayStatus?
     private var memoryFindings: [Finding] = []
+    /// Recent requests by request id / trace id, so an incident's detail can show the caller's
+    /// token claims, Host and route. Bounded: the oldest half is dropped past the cap.
+    private var requests: [String: AuditRequest] = [:]
+    private var requestOrder: [String] = []
+    private let requestCap = 20_000
     private var storedFindings = 0
     private var stopped = false
     private var finishedReading = false
@@ -191,6 +196,13 @@ final class DashboardFeed: @unchecked Sendable {
         findingsOfEvent.removeAll(keepingCapacity: true)
         pipeline.ingest(event)
         lock.lock()
+        if case .request(let r) = event, let key = r.requestID ?? r.traceID {
+            if requests.updateValue(r, forKey: key) == nil { requestOrder.append(key) }
+            if requestOrder.count > requestCap {
+                for old in requestOrder.prefix(requestCap / 2) { requests.removeValue(forKey: old) }
+                requestOrder.removeFirst(requestCap / 2)
+            }
+        }
         sequence += 1
         let row = StreamRow(sequence: sequence, event: event, findings: findingsOfEvent)
         if ring.count < ringCapacity {
@@ -283,10 +295,15 @@ final class DashboardFeed: @unchecked Sendable {
     private func detailProvider() -> IncidentDetailProvider {
         let store = self.store
         let findings = memoryFindings
+        let requests = self.requests
+        @Sendable func request(of findings: [Finding]) -> AuditRequest? {
+            findings.lazy.compactMap { f in (f.requestID ?? f.traceID).flatMap { requests[$0] } }.first
+        }
         return ClosureDetailProvider { id in
             if let store, let stored = try? store.incident(id) {
                 let state = IncidentSummary.State(rawValue: stored.incident.state.rawValue) ?? .open
-                var detail = TenantWatchTUI.IncidentDetail(findings: stored.findings, state: state,
+                var detail = TenantWatchTUI.IncidentDetail(findings: stored.findings, request: request(of: stored.findings),
+                                                           state: state,
                                                            notes: stored.notes.map { "\($0.author): \($0.text)" })
                 detail.summary = DashboardFeed.summary(stored.incident)
                 detail.timeline = stored.timeline.map {
@@ -297,7 +314,7 @@ final class DashboardFeed: @unchecked Sendable {
                 return detail
             }
             let mine = findings.filter { $0.incident == id }
-            return mine.isEmpty ? nil : TenantWatchTUI.IncidentDetail(findings: mine)
+            return mine.isEmpty ? nil : TenantWatchTUI.IncidentDetail(findings: mine, request: request(of: mine))
         }
     }
 
