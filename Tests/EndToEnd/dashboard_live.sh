@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
-command -v tmux >/dev/null || { echo "FAIL - tmux not found (apt-get install tmux)" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tmux.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-live.XXXXXX")"
 session="tw-e2e-live-$$"
@@ -40,16 +40,6 @@ prefix = "$prefix"
 TOML
 : >"$work/postgresql.log"
 
-screen() { tmux capture-pane -t "$session" -p 2>/dev/null || true; }
-# wait_screen SECONDS TEXT: until the screen shows TEXT.
-wait_screen() {
-    local deadline=$((SECONDS + $1))
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        if screen | grep -qF -- "$2"; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
 start_live() {
     rm -f "$work/exit.txt"
     tmux new-session -d -s "$session" -x 160 -y 45 \

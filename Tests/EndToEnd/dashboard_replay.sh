@@ -5,22 +5,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
-command -v tmux >/dev/null || { echo "FAIL - tmux not found (apt-get install tmux)" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tmux.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-replay.XXXXXX")"
 session="tw-e2e-replay-$$"
 trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
 cp "$REPO_ROOT"/sample-logs/* "$work/"
 
-screen() { tmux capture-pane -t "$session" -p 2>/dev/null || true; }
-wait_screen() {
-    local deadline=$((SECONDS + $1))
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        if screen | grep -qF -- "$2"; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
 replay() {  # replay ARGS...: a fresh store each time
     rm -f "$work"/state.sqlite* "$work/exit.txt"
     tmux kill-session -t "$session" 2>/dev/null || true

@@ -56,22 +56,14 @@ public enum TraceContext {
 
 /// Finds and decodes sqlcommenter comments.
 ///
-/// Only the comments are lexed (string literals, quoted identifiers, dollar quotes and `--`
-/// comments are skipped so a `/*` inside a literal is never mistaken for a tag); the SQL itself
-/// is left to libpg_query.
+/// The comments are found by `StatementShape`'s lexer (string literals, quoted identifiers,
+/// dollar quotes and `--` comments are skipped, so a `/*` inside a literal is never mistaken for
+/// a tag); the SQL itself is left to libpg_query.
 public enum SQLCommenter {
     public static func tags(in sql: String) -> StatementTags {
-        var result = StatementTags()
         // Fast exit: most statements carry no comment at all.
-        guard sql.utf8.contains(UInt8(ascii: "*")) else { return result }
-        for body in comments(in: sql).reversed() {
-            let parsed = parse(body)
-            if !parsed.isEmpty {
-                result.values = parsed
-                break
-            }
-        }
-        return result
+        guard sql.utf8.contains(UInt8(ascii: "*")) else { return StatementTags() }
+        return tags(fromComments: StatementShape.of(sql).comments)
     }
 
     /// Tags from comment bodies already found (by `StatementShape`): the last one that parses.
@@ -81,67 +73,6 @@ public enum SQLCommenter {
             if !parsed.isEmpty { return StatementTags(values: parsed) }
         }
         return StatementTags()
-    }
-
-    /// The bodies of all block comments, outermost level, in order.
-    static func comments(in sql: String) -> [Substring] {
-        let u = Array(sql.utf8)
-        var out: [Substring] = []
-        var i = 0
-        let n = u.count
-        while i < n {
-            let c = u[i]
-            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
-                i += 1
-                while i < n {
-                    if u[i] == c {
-                        if i + 1 < n && u[i + 1] == c { i += 2; continue }
-                        break
-                    }
-                    i += 1
-                }
-                i += 1
-            } else if c == UInt8(ascii: "-") && i + 1 < n && u[i + 1] == UInt8(ascii: "-") {
-                while i < n && u[i] != UInt8(ascii: "\n") { i += 1 }
-            } else if c == UInt8(ascii: "$"), let end = dollarQuoteEnd(u, from: i) {
-                i = end
-            } else if c == UInt8(ascii: "/") && i + 1 < n && u[i + 1] == UInt8(ascii: "*") {
-                // PostgreSQL block comments nest.
-                var depth = 1
-                let start = i + 2
-                i += 2
-                while i < n && depth > 0 {
-                    if u[i] == UInt8(ascii: "/") && i + 1 < n && u[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
-                    if u[i] == UInt8(ascii: "*") && i + 1 < n && u[i + 1] == UInt8(ascii: "/") { depth -= 1; i += 2; continue }
-                    i += 1
-                }
-                // An unclosed comment is not a tag: libpg_query will call the statement unparseable.
-                if depth == 0 {
-                    let bodyEnd = i - 2
-                    let s = String(decoding: u[start..<bodyEnd], as: UTF8.self)
-                    out.append(Substring(s))
-                }
-            } else {
-                i += 1
-            }
-        }
-        return out
-    }
-
-    /// `$tag$ ... $tag$`: returns the index after the closing delimiter, or nil if `$` starts no quote.
-    private static func dollarQuoteEnd(_ u: [UInt8], from i: Int) -> Int? {
-        var j = i + 1
-        while j < u.count, u[j] == UInt8(ascii: "_") || (u[j] >= 0x41 && u[j] <= 0x5A) || (u[j] >= 0x61 && u[j] <= 0x7A) || (j > i + 1 && u[j] >= 0x30 && u[j] <= 0x39) || u[j] >= 0x80 {
-            j += 1
-        }
-        guard j < u.count, u[j] == UInt8(ascii: "$") else { return nil }
-        let tag = u[i...j]
-        var k = j + 1
-        while k + tag.count <= u.count {
-            if u[k] == UInt8(ascii: "$") && u[k..<(k + tag.count)].elementsEqual(tag) { return k + tag.count }
-            k += 1
-        }
-        return u.count
     }
 
     /// Decodes one comment body: the spec's `k='v',k2='v2'` or Rails' legacy `k:v,k2:v2`.
