@@ -220,9 +220,10 @@ final class DashboardFeed: @unchecked Sendable {
         let batch = pipeline.drainNewFindings()
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
-                var quoted = batch
-                TimelineQuoter.quote(&quoted)
-                _ = try store.commit(findings: quoted, checkpoints: checkpoints)
+                // No quoting from the source files here (`scan --store` does it): re-reading a log
+                // that grows for days, twice a second, would make following it quadratic. The
+                // statements' own text is already in their timeline entries.
+                _ = try store.commit(findings: batch, checkpoints: checkpoints)
             } catch {
                 lock.lock()
                 failure = "\(error)"
