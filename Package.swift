@@ -46,6 +46,7 @@ let package = Package(
                 "TenantWatchCore",
                 "TenantWatchTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -124,8 +124,9 @@ public enum Digest {
         var hasher = SHA256()
         var size: Int64 = 0
         while true {
-            guard let chunk = try? h.read(upToCount: 1 << 20) else { return nil }
-            if chunk.isEmpty { break }
+            let chunk: Data?
+            do { chunk = try h.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
