@@ -55,7 +55,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
-            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]
         ),
     ]

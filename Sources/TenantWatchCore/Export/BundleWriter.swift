@@ -56,6 +56,11 @@ public enum BundleWriter {
         let staging = output + ".tmp-\(pid).d"
         let temporary = output + ".tmp-\(pid)"
         let fm = FileManager.default
+        let parent = (output as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BundleError.cannotWrite(path: output, reason: "no such directory: \(parent)")
+        }
         try? fm.removeItem(atPath: staging)
         do {
             try fm.createDirectory(atPath: staging + "/evidence", withIntermediateDirectories: true)
