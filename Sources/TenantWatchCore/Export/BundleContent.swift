@@ -140,13 +140,9 @@ public struct BundleContent: Sendable {
                 if e.kind == .statement && !RowDataFilter.looksLikeLogLine(r) {
                     (raw, cut) = f.sql(r)
                 } else {
-                    var lines: [String] = []
-                    for line in r.split(separator: "\n", omittingEmptySubsequences: false) {
-                        let (t, c) = f.logLine(String(line))
-                        lines.append(t)
-                        cut = cut || c
-                    }
+                    let (lines, n) = f.record(r.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
                     raw = lines.joined(separator: "\n")
+                    cut = n > 0
                 }
                 if e.kind == .response, let n = BundleContent.responseItems(r) { objects = (objects ?? 0) + n }
             }

@@ -215,14 +215,18 @@ enum EvidenceWriter {
                 if !available {
                     try w.write("# \(name) could not be read at export: the lines below are the ones tenantwatch quoted when it recorded the incident\n")
                 }
-                for r in merged {
-                    for n in r {
-                        guard let text = lines[n] else { continue }
-                        let (t, c) = filter.logLine(text)
-                        if c { cut += 1 }
-                        try w.write("\(n)\t\(t)\n")
-                    }
+                // Record by record (a multi-line statement is judged whole), each line once.
+                var written = Set<Int>()
+                let records = Set(ranges[path] ?? []).sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }
+                var out: [(Int, String)] = []
+                for r in records {
+                    let numbers = r.filter { lines[$0] != nil && !written.contains($0) }
+                    guard !numbers.isEmpty else { continue }
+                    let (texts, c) = filter.record(numbers.map { lines[$0]! })
+                    cut += c
+                    for (n, t) in zip(numbers, texts) { written.insert(n); out.append((n, t)) }
                 }
+                for (n, t) in out.sorted(by: { $0.0 < $1.0 }) { try w.write("\(n)\t\(t)\n") }
             }
             out.append(Manifest.Source(name: name, evidence: "evidence/" + name, available: available,
                                        sha256: available ? digest?.sha256 : nil, size: available ? digest?.size : nil,

@@ -50,6 +50,31 @@ public struct RowDataFilter: Sendable {
         return (pseudonymizer.apply(postgresMetadata(masked)), true)
     }
 
+    /// One record's physical lines (a multi-line statement, say), judged as a whole: when any
+    /// line names another tenant, the first line is cut like a single line and every continuation
+    /// line has its SQL literals (or its rows) cut, even a line that names no tenant itself.
+    public func record(_ lines: [String]) -> (lines: [String], cut: Int) {
+        guard lines.count > 1 else {
+            guard let line = lines.first else { return ([], 0) }
+            let (t, c) = logLine(line)
+            return ([t], c ? 1 : 0)
+        }
+        let masked = lines.map(masker.apply)
+        guard masked.contains(where: pseudonymizer.mentionsOther) else {
+            return (masked.map(pseudonymizer.apply), 0)
+        }
+        var out: [String] = []
+        for (k, line) in masked.enumerated() {
+            if k == 0 {
+                let first = line.first == "{" || RowDataFilter.redisParts(line) != nil ? logLine(line).text : postgresMetadata(line)
+                out.append(pseudonymizer.apply(first))
+            } else {
+                out.append(pseudonymizer.apply(cutSQL(line)))
+            }
+        }
+        return (out, out.count)
+    }
+
     /// A statement's SQL text (incident.json, timeline raw).
     public func sql(_ s: String) -> (text: String, cut: Bool) {
         let masked = masker.apply(s)

@@ -61,3 +61,20 @@ import Testing
         #expect(f.logLine("some free text about globex customers") == (RowDataFilter.marker, true))
     }
 }
+
+@Suite struct ExportMultiLineRecordTests {
+    let f = RowDataFilter(pseudonymizer: Pseudonymizer(forTenant: "acme", pseudonyms: ["globex": "tenant-1"]))
+
+    @Test func aMultiLineStatementIsJudgedWhole() {
+        let record = ["2026-11-25 00:54:05.890 UTC [1] app@saas/report LOG:  statement: SELECT count(*) FROM orders",
+                      " WHERE tenant_id IN ('acme', 'globex')",
+                      "   AND status <> 'open' /*tenant='acme'*/;"]
+        let (out, cut) = f.record(record)
+        #expect(cut == 3)
+        #expect(out[0] == record[0])
+        #expect(out[1] == " WHERE tenant_id IN ('acme', 'tenant-1')")
+        #expect(out[2] == "   AND status <> '[removed]' /*tenant='acme'*/;")
+        // A record naming no other tenant is kept as it is.
+        #expect(f.record(["x LOG:  statement: SELECT 1", " WHERE tenant_id = 'acme'"]).lines == ["x LOG:  statement: SELECT 1", " WHERE tenant_id = 'acme'"])
+    }
+}
