@@ -138,6 +138,27 @@ tw export "$incident" --for-tenant acme --out "$work/acme.zip" --store "$store" 
 [ "$rc" -eq 2 ] && grep -q 'does not concern' "$work/acme.err" && [ ! -e "$work/acme.zip" ] \
     && e2e_ok "export for acme refused: exit 2, no file" || e2e_fail "export for acme: exit $rc, $(cat "$work/acme.err")"
 
+# Every incident of the sample logs, for every tenant it concerns: no other tenant, no JWT, intact.
+matrix_fail=0
+while read -r inc tenant; do
+    rm -rf "$work/m" "$work/m.zip"
+    tw export "$inc" --for-tenant "$tenant" --out "$work/m.zip" --store "$store" 2>"$work/m.err" \
+        || { e2e_fail "export $inc for $tenant: $(cat "$work/m.err")"; matrix_fail=1; continue; }
+    mkdir "$work/m" && (cd "$work/m" && unzip -q "$work/m.zip")
+    for other in acme globex initech eyJ; do
+        [ "$other" = "$tenant" ] && continue
+        hits="$(grep -ril -- "$other" "$work/m" || true)"
+        [ -z "$hits" ] || { e2e_fail "$inc for $tenant: '$other' in $hits"; matrix_fail=1; }
+    done
+    tw verify "$work/m.zip" >/dev/null || { e2e_fail "$inc for $tenant: verify"; matrix_fail=1; }
+done < <(tw incidents --store "$store" --format json | python3 -c '
+import json, sys
+for i in json.load(sys.stdin):
+    for t in dict.fromkeys(([i["caller_tenant"]] if i["caller_tenant"] else []) + i["exposed_tenants"]):
+        print(i["id"], t)')
+[ "$matrix_fail" -eq 0 ] && e2e_ok "every incident, for every tenant it concerns: no other tenant, no JWT, verify passes"
+rm -rf "$work/m" "$work/m.zip"
+
 leftovers="$(find "$work" -maxdepth 1 -name '*.tmp-*' | head -3)"
 [ -z "$leftovers" ] && e2e_ok "no temporary files left" || e2e_fail "left behind: $leftovers"
 

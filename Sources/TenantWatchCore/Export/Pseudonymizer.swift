@@ -158,7 +158,9 @@ public struct TokenMasker: @unchecked Sendable {
         for k in extraKeys where !k.isEmpty && !keys.contains(k.lowercased()) { keys.append(k.lowercased()) }
         let alternatives = keys.map(NSRegularExpression.escapedPattern(for:)).joined(separator: "|")
         // swiftlint:disable force_try
-        jwt = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*"#)
+        // Any run of base64url characters, dots and ellipses starting like a JWT (`{"` encoded), so
+        // the shortened forms findings print (`eyJhbG…OH0.`) go too.
+        jwt = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_\-.…]+"#)
         scheme = try! NSRegularExpression(pattern: #"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"#)
         keyed = try! NSRegularExpression(pattern: #"(?i)(?<![A-Za-z0-9_])((?:"# + alternatives
             + #")"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s,;&}\]"']+)"#)

@@ -44,6 +44,7 @@ import Testing
         #expect(out.contains(#""authorization":"[masked]""#) && out.contains(#""presented":"[masked]""#))
         // Unsigned tokens (empty signature) too; finding kinds are not keys.
         #expect(m.apply("eyJhbGciOiJub25lIn0.eyJ0ZW5hbnRfaWQiOiJhY21lIn0.") == "[JWT masked]")
+        #expect(m.apply("token eyJhbG…OH0. claiming tenant acme") == "token [JWT masked] claiming tenant acme")
         #expect(m.apply("unsigned_token: a token without signature") == "unsigned_token: a token without signature")
         #expect(m.apply("password=hunter2&user=x") == "password=[masked]&user=x")
     }
