@@ -55,13 +55,11 @@ struct Export: ParsableCommand {
         }
         let a = configuration.audit
         let secretKeys = [a.token, a.refreshToken, a.refreshTokenIssued].compactMap { $0.split(separator: ".").last.map(String.init) }
-        var directories = [configuration.baseDirectory]
-        if let storeDir = Optional((storeOptions.store as NSString).deletingLastPathComponent), !storeDir.isEmpty {
-            directories.append(storeDir)
-        }
         let options = BundleWriter.Options(forTenant: forTenant, output: out, signingKey: key,
                                            extraTenants: configuration.tenancy.tenants, secretKeys: secretKeys,
-                                           sourceDirectories: directories)
+                                           sourceDirectories: [configuration.baseDirectory],
+                                           hostPattern: configuration.identity.host,
+                                           tenantColumns: configuration.tenancy.columns)
         do {
             let result = try BundleWriter.export(incident: incident, store: store, options: options)
             FileHandle.standardError.write(Data(("tenantwatch: wrote \(result.path) for \(forTenant): \(result.manifest.files.count) files, "

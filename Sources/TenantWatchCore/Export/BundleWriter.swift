@@ -19,11 +19,17 @@ public enum BundleWriter {
         public var secretKeys: [String]
         /// Where relative source paths are looked up after the working directory (the config's directory).
         public var sourceDirectories: [String]
+        /// `[identity] host` and `[tenancy] columns`: to find tenants the quoted evidence names.
+        public var hostPattern: String?
+        public var tenantColumns: [String]
         public var now: Timestamp
 
         public init(forTenant: String, output: String, signingKey: Curve25519.Signing.PrivateKey? = nil,
                     extraTenants: [String] = [], secretKeys: [String] = [], sourceDirectories: [String] = [],
+                    hostPattern: String? = nil, tenantColumns: [String] = ["tenant_id"],
                     now: Timestamp = Timestamp(seconds: Date().timeIntervalSince1970)) {
+            self.hostPattern = hostPattern
+            self.tenantColumns = tenantColumns
             self.forTenant = forTenant
             self.output = output
             self.signingKey = signingKey
@@ -46,7 +52,9 @@ public enum BundleWriter {
         guard concerned.contains(o.forTenant) else {
             throw BundleError.notConcerned(incident: detail.incident.id, tenant: o.forTenant, concerned: concerned)
         }
-        let tenants = try store.knownTenants().union(o.extraTenants).union(concerned)
+        let named = TenantDiscovery.tenants(in: TenantDiscovery.texts(of: detail), columns: o.tenantColumns,
+                                            hostPattern: o.hostPattern)
+        let tenants = try store.knownTenants().union(o.extraTenants).union(concerned).union(named)
         let pseudonyms = try store.pseudonyms(forTenant: o.forTenant, covering: tenants)
         let filter = RowDataFilter(pseudonymizer: Pseudonymizer(forTenant: o.forTenant, pseudonyms: pseudonyms),
                                    masker: TokenMasker(extraKeys: o.secretKeys))

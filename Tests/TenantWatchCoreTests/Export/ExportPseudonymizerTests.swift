@@ -49,3 +49,16 @@ import Testing
         #expect(m.apply("password=hunter2&user=x") == "password=[masked]&user=x")
     }
 }
+
+@Suite struct ExportTenantDiscoveryTests {
+    @Test func findsTenantsTheEvidenceNames() {
+        let texts = [
+            #"{"host":"umbrella.example.com:8443","response":{"tenant_ids":["initech","hooli"]},"tenant":"wayne"}"#,
+            "SELECT * FROM orders o WHERE o.tenant_id IN ('acme', 'stark''s') AND status = 'open'",
+            "UPDATE t SET x = 1 WHERE account = 'cyberdyne' /*tenant='oscorp'*/",
+            "www.example.com",
+        ]
+        let found = TenantDiscovery.tenants(in: texts, columns: ["tenant_id", "account"], hostPattern: "{tenant}.example.com")
+        #expect(found == ["umbrella", "initech", "hooli", "wayne", "acme", "stark's", "cyberdyne", "oscorp"])
+    }
+}
