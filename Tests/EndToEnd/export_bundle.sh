@@ -159,6 +159,18 @@ for i in json.load(sys.stdin):
 [ "$matrix_fail" -eq 0 ] && e2e_ok "every incident, for every tenant it concerns: no other tenant, no JWT, verify passes"
 rm -rf "$work/m" "$work/m.zip"
 
+# A killed export: its bundle name never appears; the next export clears what it left.
+rm -f "$work/killed.zip"
+( cd "$work" && exec "$TENANTWATCH" export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null ) &
+killpid=$!
+kill -KILL "$killpid" 2>/dev/null || true
+wait "$killpid" 2>/dev/null || true
+[ ! -e "$work/killed.zip" ] || [ "$(unzip -l "$work/killed.zip" >/dev/null 2>&1; echo $?)" = 0 ] \
+    && e2e_ok "a killed export leaves no partial bundle" || e2e_fail "a killed export left a broken killed.zip"
+: >"$work/killed.zip.tmp-999999" && mkdir -p "$work/killed.zip.tmp-999999.d"
+tw export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null
+rm -f "$work/killed.zip"
+
 leftovers="$(find "$work" -maxdepth 1 -name '*.tmp-*' | head -3)"
 [ -z "$leftovers" ] && e2e_ok "no temporary files left" || e2e_fail "left behind: $leftovers"
 

@@ -69,6 +69,7 @@ public enum BundleWriter {
         guard fm.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw BundleError.cannotWrite(path: output, reason: "no such directory: \(parent)")
         }
+        removeStaleTemporaries(of: output)
         try? fm.removeItem(atPath: staging)
         do {
             try fm.createDirectory(atPath: staging + "/evidence", withIntermediateDirectories: true)
@@ -167,6 +168,20 @@ public enum BundleWriter {
             throw error
         }
         return Result(path: output, manifest: manifest, manifestSHA256: manifestSHA)
+    }
+
+    /// What an export that was killed left behind (`FILE.zip.tmp-<pid>` and its staging
+    /// directory, for a pid that no longer runs) is removed by the next export to the same name.
+    static func removeStaleTemporaries(of output: String) {
+        let dir = (output as NSString).deletingLastPathComponent
+        let base = (output as NSString).lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
+        for name in names where name.hasPrefix(base) {
+            var rest = name.dropFirst(base.count)
+            if rest.hasSuffix(".d") { rest = rest.dropLast(2) }
+            guard let pid = Int32(rest), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name))
+        }
     }
 
     static func describe(_ error: Error, path: String) -> String {
