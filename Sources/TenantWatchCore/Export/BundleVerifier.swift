@@ -35,6 +35,7 @@ public enum BundleVerifier {
         case missingSignature
         case badSignature
         case unreadableEntry(String)
+        case duplicateEntry(String)
 
         public var description: String {
             switch self {
@@ -48,6 +49,7 @@ public enum BundleVerifier {
             case .missingSignature: return "manifest.sig is missing (a public key was given)"
             case .badSignature: return "manifest.sig: the Ed25519 signature over manifest.json does not verify with the public key"
             case .unreadableEntry(let p): return "\(p): cannot be read from the zip (damaged)"
+            case .duplicateEntry(let p): return "\(p): occurs twice in the zip"
             }
         }
     }
@@ -66,8 +68,11 @@ public enum BundleVerifier {
         }
         var entries: [String: Entry] = [:]
         var order: [String] = []
-        for e in archive where e.type == .file {
-            if entries[e.path] == nil { order.append(e.path) }
+        // Symlinks count as files here (so an unlisted one is an extra file); a name that occurs
+        // twice is ambiguous (unzip tools differ on which one wins) and is a mismatch itself.
+        for e in archive where e.type != .directory {
+            if entries[e.path] != nil { throw Mismatch.duplicateEntry(e.path) }
+            order.append(e.path)
             entries[e.path] = e
         }
         guard let manifestEntry = entries[Manifest.fileName] else { throw Mismatch.missingManifest }

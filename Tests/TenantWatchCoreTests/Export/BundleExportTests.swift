@@ -144,6 +144,16 @@ import ZIPFoundation
             guard case .hashMismatch(let path, _, _) = e as? BundleVerifier.Mismatch else { return false }
             return path == "report.md"
         }
+        // An extra file, and a second entry under a listed name.
+        for (path, expected) in [("notes.txt", BundleVerifier.Mismatch.extraFile("notes.txt")),
+                                 ("report.md", BundleVerifier.Mismatch.duplicateEntry("report.md"))] {
+            let copy = dir.file("extra-\(path).zip")
+            try FileManager.default.copyItem(atPath: out, toPath: copy)
+            let a = try Archive(url: URL(fileURLWithPath: copy), accessMode: .update)
+            let data = Data("x".utf8)
+            try a.addEntry(with: path, type: .file, uncompressedSize: Int64(1)) { (_: Int64, _: Int) in data }
+            #expect(throws: expected) { try BundleVerifier.verify(zip: copy, publicKey: nil) }
+        }
         // A wrong key fails the signature.
         #expect(throws: BundleVerifier.Mismatch.badSignature) {
             try BundleVerifier.verify(zip: out, publicKey: Curve25519.Signing.PrivateKey().publicKey)
