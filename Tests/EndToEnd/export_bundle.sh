@@ -132,6 +132,15 @@ second_prev="$(unzip -p "$work/initech-2.zip" manifest.json | python3 -c 'import
 [ "$first_hash" = "$second_prev" ] && e2e_ok "the second bundle for initech chains the first manifest's hash" \
     || e2e_fail "chain: previous $second_prev, expected $first_hash"
 
+# A key made by OpenSSL signs as well, and tenantwatch verifies with OpenSSL's public key.
+openssl genpkey -algorithm ed25519 -out "$work/ossl.key" 2>/dev/null && openssl pkey -in "$work/ossl.key" -pubout -out "$work/ossl.pub"
+rc=0
+tw export "$incident" --for-tenant initech --out "$work/ossl.zip" --store "$store" --sign-key "$work/ossl.key" 2>/dev/null \
+    && tw verify "$work/ossl.zip" --public-key "$work/ossl.pub" >/dev/null || rc=$?
+[ "$rc" -eq 0 ] && e2e_ok "an OpenSSL-generated Ed25519 key signs; verify checks it with OpenSSL's public key" \
+    || e2e_fail "OpenSSL key: exit $rc"
+rm -f "$work/ossl.zip"
+
 # A tenant the incident does not concern.
 rc=0
 tw export "$incident" --for-tenant acme --out "$work/acme.zip" --store "$store" >/dev/null 2>"$work/acme.err" || rc=$?
