@@ -57,7 +57,8 @@ let package = Package(
             name: "TenantWatchCoreTests",
             dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
     ]
