@@ -13,23 +13,27 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
     ],
     targets: [
         // ncursesw: a system library plus a shim for the macros and globals Swift cannot import.
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         // libpg_query: PostgreSQL's own parser (Debian libpg-query-dev). No pkg-config file ships.
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery"),
-        // zlib (Debian zlib1g-dev): reads `.gz` archives, including concatenated gzip members.
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // zlib (Debian zlib1g-dev; named apart from ZIPFoundation's own `CZlib` module): reads `.gz` archives, including concatenated gzip members.
+        .systemLibrary(name: "CSystemZlib", path: "Sources/CSystemZlib"),
         .target(
             name: "TenantWatchCore",
             dependencies: [
                 "CPgQuery",
-                "CZlib",
+                "CSystemZlib",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -42,6 +46,7 @@ let package = Package(
                 "TenantWatchCore",
                 "TenantWatchTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -50,7 +55,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
-            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["TenantWatchCore", .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(libncurses-dev libpg-query-dev zlib1g-dev libsqlite3-dev)
-TEST_PKGS=("${BUILD_PKGS[@]}" postgresql-15 postgresql-15-pgaudit redis-server tmux python3 python3-psycopg2)
+TEST_PKGS=("${BUILD_PKGS[@]}" postgresql-15 postgresql-15-pgaudit redis-server tmux python3 python3-psycopg2 unzip openssl)
 BENCH_PKGS=("${TEST_PKGS[@]}" pgbadger time)
 
 groups=("$@")

@@ -22,6 +22,10 @@ struct EntryPoint {
             FileHandle.standardError.write(Data("tenantwatch: \(error)\n".utf8))
             if case .noSuchIncident = error { exit(1) }
             exit(2)
+        } catch let error as ExportFailure {
+            StandardOutput.flush()
+            FileHandle.standardError.write(Data("tenantwatch: \(error.message)\n".utf8))
+            exit(1)
         } catch let error as UsageError {
             StandardOutput.flush()
             FileHandle.standardError.write(Data("tenantwatch: \(error.message)\n".utf8))
@@ -48,6 +52,6 @@ struct TenantWatch: ParsableCommand {
         commandName: "tenantwatch",
         abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
         version: TenantWatchVersion.string,
-        subcommands: [Scan.self, CheckSQL.self, Live.self, Replay.self, Incidents.self]
+        subcommands: [Scan.self, CheckSQL.self, Live.self, Replay.self, Incidents.self, Export.self, Verify.self, Keygen.self]
     )
 }

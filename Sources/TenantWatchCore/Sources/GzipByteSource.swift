@@ -1,4 +1,4 @@
-import CZlib
+import CSystemZlib
 
 /// Decompresses a gzip file on the fly, one read at a time: a week of `.gz` archives is replayed
 /// without ever holding more than one input and one output buffer.

@@ -21,7 +21,7 @@ public final class IncidentStore: Sendable {
     public let path: String
     /// Microseconds: a leak path quiet for longer opens a new incident when it recurs.
     public let window: Int64
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let clock: @Sendable () -> Timestamp
 
     /// Opens (or creates, with its parent directories) the store at `path` and migrates it.
@@ -148,6 +148,31 @@ public final class IncidentStore: Sendable {
                     head_hash TEXT NOT NULL,
                     head_length INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+        // Evidence bundles: the chain of manifests per customer tenant (so a missing bundle
+        // shows), and the pseudonyms each customer's bundles use for the other tenants (so
+        // `tenant-1` means the same tenant in every bundle one customer gets).
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE bundle_export (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    for_tenant TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    incident_id TEXT NOT NULL,
+                    manifest_sha256 TEXT NOT NULL,
+                    previous_manifest_sha256 TEXT,
+                    exported_at INTEGER NOT NULL,
+                    file TEXT NOT NULL,
+                    UNIQUE (for_tenant, sequence)
+                );
+                CREATE TABLE bundle_pseudonym (
+                    for_tenant TEXT NOT NULL,
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    PRIMARY KEY (for_tenant, tenant),
+                    UNIQUE (for_tenant, pseudonym)
                 );
                 """)
         }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import TenantWatchCore
+
+/// `tenantwatch verify FILE.zip [--public-key K]`: exit 0 intact, 1 with the first mismatch named.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check an evidence bundle against its manifest (and signature).",
+        discussion: """
+        Recomputes every file's SHA-256 and size from the zip and compares them with manifest.json; a file
+        missing from the zip or not in the manifest is a mismatch too. With --public-key, manifest.sig must be
+        a valid Ed25519 signature over manifest.json. Exit 0 intact, 1 tampered (the first mismatch is named),
+        2 on usage errors.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The bundle.", valueName: "FILE.zip"))
+    var file: String
+
+    @Option(name: .customLong("public-key"), help: ArgumentHelp("Ed25519 public key (SPKI PEM).", valueName: "K"))
+    var publicKey: String?
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: file) else { throw UsageError(message: "no such file: \(file)") }
+        var key: Curve25519.Signing.PublicKey?
+        if let publicKey {
+            guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else {
+                throw UsageError(message: "cannot read the public key \(publicKey)")
+            }
+            do { key = try Ed25519PEM.publicKey(pem: text, name: publicKey) } catch {
+                throw UsageError(message: "\(error)")
+            }
+        }
+        do {
+            let report = try BundleVerifier.verify(zip: file, publicKey: key)
+            var line = "\(file): intact, \(report.files) files match manifest.json"
+            if report.signatureChecked { line += ", signature valid" }
+            else if report.signaturePresent { line += " (manifest.sig present, not checked: no --public-key)" }
+            StandardOutput.write(line + "\n")
+        } catch let m as BundleVerifier.Mismatch {
+            StandardOutput.write("\(file): TAMPERED: \(m)\n")
+            StandardOutput.flush()
+            throw ExitCode(1)
+        }
+    }
+}
