@@ -40,6 +40,8 @@ final class DashboardFeed: @unchecked Sendable {
     private var requestOrder: [String] = []
     private let requestCap = 20_000
     private var storedFindings = 0
+    /// The latest word for the status line, shown for a few seconds.
+    private var notice: (text: String, at: Double)?
     private var stopped = false
     private var finishedReading = false
     private(set) var failure: String?
@@ -66,6 +68,8 @@ final class DashboardFeed: @unchecked Sendable {
     // MARK: the reading thread
 
     private let finished = DispatchSemaphore(value: 0)
+    /// Lines read from one source per turn: small enough to keep the snapshot fresh.
+    static let pollLines = 10_000
 
     func start() {
         let thread = Thread { [self] in
@@ -119,10 +123,16 @@ final class DashboardFeed: @unchecked Sendable {
         var lastEvent = lastCommit
         var released = true
         let window = max(configuration.correlation.windowSeconds, 0.5)
+        var backlog = false
         while !isStopped {
-            FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25)
+            // Wait for news only when everything was read: with a backlog, read on at once, so
+            // the lag is back to zero as fast as parsing goes once a writer stops.
+            if !backlog { FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25) }
+            backlog = false
             for cursor in cursors {
-                let events = cursor.poll()
+                let before = cursor.lines
+                let events = cursor.poll(maxLines: DashboardFeed.pollLines)
+                if cursor.lines - before >= DashboardFeed.pollLines { backlog = true }
                 if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false }
                 for event in events { process(event) }
             }
@@ -289,8 +299,10 @@ final class DashboardFeed: @unchecked Sendable {
         if finishedReading, status != nil { status?.paused = true }
         var shownSources = sources
         if let failure { shownSources.append(SourceStatus(name: "error", kind: .unknown, state: failure, health: .error)) }
-        return DashboardSnapshot(sources: shownSources, counters: counters, replay: status, stream: stream,
-                                 incidents: incidents, details: detailProvider())
+        var snapshot = DashboardSnapshot(sources: shownSources, counters: counters, replay: status, stream: stream,
+                                         incidents: incidents, details: detailProvider())
+        if let notice, DashboardFeed.monotonic() - notice.at < 10 { snapshot.notice = notice.text }
+        return snapshot
     }
 
     private func detailProvider() -> IncidentDetailProvider {
@@ -332,8 +344,11 @@ final class DashboardFeed: @unchecked Sendable {
             refreshIncidents()
         case .addNote(let id, let text):
             try? store?.addNote(id, author: author, text: text)
-        case .export:
-            break
+        case .export(let id):
+            let text = exportBundles(id)
+            lock.lock()
+            notice = (text, DashboardFeed.monotonic())
+            lock.unlock()
         case .setSpeed(let factor):
             lock.lock()
             if case .replay(var clock) = mode {
@@ -351,6 +366,38 @@ final class DashboardFeed: @unchecked Sendable {
             }
             lock.unlock()
         }
+    }
+
+    /// Writes an evidence bundle for each tenant the incident exposed (the customers who are owed
+    /// one) into `./tenantwatch-bundles/`, and says where; a failure is said, never thrown.
+    private func exportBundles(_ id: String) -> String {
+        guard let store else { return "export needs the incident store" }
+        guard let stored = try? store.incident(id) else { return "no such incident: \(id)" }
+        let tenants = stored.incident.exposedTenants.isEmpty
+            ? [stored.incident.callerTenant].compactMap { $0 } : stored.incident.exposedTenants
+        guard !tenants.isEmpty else { return "\(id) names no tenant to export for" }
+        let directory = FileManager.default.currentDirectoryPath + "/tenantwatch-bundles"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            return "cannot create \(directory): \(error)"
+        }
+        let a = configuration.audit
+        let secretKeys = [a.token, a.refreshToken, a.refreshTokenIssued].compactMap { $0.split(separator: ".").last.map(String.init) }
+        var written: [String] = []
+        for tenant in tenants {
+            let path = "\(directory)/\(id)-\(TextSanitizer.fileName(tenant)).zip"
+            let options = BundleWriter.Options(forTenant: tenant, output: path, extraTenants: configuration.tenancy.tenants,
+                                               secretKeys: secretKeys, sourceDirectories: [configuration.baseDirectory],
+                                               hostPattern: configuration.identity.host,
+                                               tenantColumns: configuration.tenancy.columns)
+            do {
+                written.append(try BundleWriter.export(incident: id, store: store, options: options).path)
+            } catch {
+                return "export of \(id) for \(tenant) failed: \(error)"
+            }
+        }
+        return "\(id): wrote " + written.map { DashboardFeed.shortName($0) }.joined(separator: ", ") + " in tenantwatch-bundles/"
     }
 
     // MARK: helpers

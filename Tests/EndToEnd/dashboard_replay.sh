@@ -28,6 +28,24 @@ for kind in cross_tenant_query missing_tenant_predicate cross_tenant_response to
     screen | grep -q "$kind" || e2e_fail "incidents pane lacks $kind"
 done
 e2e_ok "the incidents pane lists every kind the sample holds"
+# Export from the incident detail: x writes a bundle for each exposed tenant, verifiable.
+row="$(screen | grep -n "INC-0003" | head -1 | cut -d: -f1)"
+first="$(screen | grep -n "INC-00" | head -1 | cut -d: -f1)"
+for _ in $(seq 1 $((row - first))); do tmux send-keys -t "$session" Down; done
+tmux send-keys -t "$session" Enter
+wait_screen 3 "INC-0003" || e2e_fail "no detail for INC-0003"
+tmux send-keys -t "$session" x
+if wait_screen 10 "wrote INC-0003-globex.zip"; then
+    e2e_ok "x in the incident detail exports INC-0003 for globex (the exposed tenant)"
+else
+    e2e_fail "export from the dashboard: $(screen | tail -2)"
+fi
+if "$TENANTWATCH" verify "$work/tenantwatch-bundles/INC-0003-globex.zip" >/dev/null 2>&1; then
+    e2e_ok "the dashboard's bundle verifies"
+else
+    e2e_fail "the dashboard's bundle does not verify"
+fi
+tmux send-keys -t "$session" Escape
 tmux send-keys -t "$session" q
 sleep 1
 [ "$(cat "$work/exit.txt" 2>/dev/null)" = 0 ] && e2e_ok "q quits with status 0" || e2e_fail "exit: $(cat "$work/exit.txt" 2>/dev/null)"

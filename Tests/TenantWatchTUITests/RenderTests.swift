@@ -69,7 +69,7 @@ import TenantWatchCore
         #expect(g[x, y].role == .leakHighlight)
         #expect(g[x - 2, y].role == .text)
         #expect(g.text.contains("eyJhbG…x4Tc"))
-        #expect(g.text.contains(exportNotYetMessage))
+        #expect(g.text.contains("export an evidence bundle"))
     }
 }
 

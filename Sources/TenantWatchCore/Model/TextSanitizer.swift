@@ -24,4 +24,17 @@ public enum TextSanitizer {
         }
         return out
     }
+
+    /// A tenant id made safe as part of a file name (letters, digits, `-`, `_`, `.`; others `_`).
+    public static func fileName(_ s: String) -> String {
+        let mapped = s.unicodeScalars.map { c -> Character in
+            c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
+        }
+        let name = String(mapped).trimmingPrefixDots()
+        return name.isEmpty ? "_" : String(name.prefix(100))
+    }
+}
+
+private extension String {
+    func trimmingPrefixDots() -> String { String(drop { $0 == "." }) }
 }

@@ -13,7 +13,7 @@ public enum Action: Equatable, Sendable {
     case acknowledge(String)
     case resolve(String)
     case addNote(String, String)
-    /// Until the evidence-bundle feature lands the TUI says so in its status line.
+    /// Write evidence bundles for the incident; the host reports where in `DashboardSnapshot.notice`.
     case export(String)
     /// Replay speed (log seconds per wall second); `.infinity` is `max`.
     case setSpeed(Double)

@@ -7,7 +7,6 @@ public func handle(key: Key, state: inout UIState, snapshot: DashboardSnapshot) 
     KeyHandler(snapshot: snapshot).handle(key, &state)
 }
 
-public let exportNotYetMessage = "export arrives with the evidence-bundle feature"
 
 struct KeyHandler {
     let snapshot: DashboardSnapshot
@@ -116,7 +115,7 @@ struct KeyHandler {
             case .char("a"): return [.acknowledge(list[i].id)]
             case .char("r"): return [.resolve(list[i].id)]
             case .char("m"): s.prompt = .note(list[i].id); s.editor = LineEditor(); return []
-            case .char("e"): s.message = exportNotYetMessage; return [.export(list[i].id)]
+            case .char("e"), .char("x"): return [.export(list[i].id)]
             default: return []
             }
             moveIncident(to: i, list, page: page, &s)
@@ -203,7 +202,7 @@ struct KeyHandler {
         case .char("a"): s.message = "\(id) acknowledged"; return [.acknowledge(id)]
         case .char("r"): s.message = "\(id) resolved"; return [.resolve(id)]
         case .char("m"): s.prompt = .note(id); s.editor = LineEditor(); return []
-        case .char("e"): s.message = exportNotYetMessage; return [.export(id)]
+        case .char("e"), .char("x"): return [.export(id)]
         default: return []
         }
         s.detailScroll = min(max(0, s.detailScroll), maxScroll)

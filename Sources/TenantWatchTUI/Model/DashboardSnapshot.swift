@@ -29,6 +29,8 @@ public struct DashboardSnapshot: Sendable {
     /// Incidents in display order (newest activity first is the usual choice).
     public var incidents: [IncidentSummary]
     public var details: IncidentDetailProvider?
+    /// The host's latest word for the status line (where an export was written, an error).
+    public var notice: String?
 
     public init(sources: [SourceStatus] = [], counters: Counters = Counters(), replay: ReplayStatus? = nil,
                 stream: [StreamRow] = [], incidents: [IncidentSummary] = [],

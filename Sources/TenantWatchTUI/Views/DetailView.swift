@@ -53,7 +53,7 @@ enum DetailView {
 
         section("Actions")
         line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("m", .key), (" add a note   ", .text),
-             ("e", .key), (" export (\(exportNotYetMessage))", .dim))
+             ("x", .key), (" export an evidence bundle for each exposed tenant", .dim))
         return doc
     }
 

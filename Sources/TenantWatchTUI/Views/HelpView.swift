@@ -13,7 +13,7 @@ enum HelpView {
         ("f F s", "filter (tenant= kind= severity= source=), clear, severity"),
         ("a r", "acknowledge, resolve the incident"),
         ("m", "add a note"),
-        ("e", "export (" + exportNotYetMessage + ")"),
+        ("x", "export evidence bundles (one per exposed tenant)"),
         ("!X !U", "marks: cross-tenant, unscoped"),
         ("?", "close this help"),
     ]

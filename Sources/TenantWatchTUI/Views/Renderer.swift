@@ -74,7 +74,7 @@ enum StatusView {
             }
             return
         }
-        if let m = state.message {
+        if let m = state.message ?? snap.notice {
             g.put(" " + m, x: 0, y: y, role: .statusWarn)
             return
         }
@@ -84,7 +84,7 @@ enum StatusView {
             hints = [("?", "help"), ("/", "search"), ("f", "filter"), ("Tab", "pane"), ("Enter", "open"),
                      ("space", snap.replay == nil ? "pause" : "pause replay"), ("q", "quit")]
         case .detail:
-            hints = [("a", "ack"), ("r", "resolve"), ("m", "note"), ("e", "export"), ("/", "search"), ("q", "back")]
+            hints = [("a", "ack"), ("r", "resolve"), ("m", "note"), ("x", "export"), ("/", "search"), ("q", "back")]
         }
         var x = 1
         for (k, t) in hints {
