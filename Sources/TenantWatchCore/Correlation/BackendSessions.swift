@@ -68,9 +68,9 @@ public struct BackendSessions: Sendable {
 
     /// Notes that a backend was active without changing its setting (keeps it from retiring).
     public mutating func touch(_ backend: BackendID, at time: Timestamp?) {
-        guard let t = time?.microseconds, var state = states[backend] else { return }
-        state.lastSeen = max(state.lastSeen, t)
-        states[backend] = state
+        // Once per statement: one hash of the backend, the state updated where it lies.
+        guard let t = time?.microseconds, let i = states.index(forKey: backend) else { return }
+        if states.values[i].lastSeen < t { states.values[i].lastSeen = t }
     }
 
     /// The backend disconnected: its settings are gone with it.

@@ -150,6 +150,8 @@ public enum SQLCommenter {
     static func parse<S: StringProtocol>(_ body: S) -> [String: String] {
         let u = Array(body.utf8)
         var result: [String: String] = [:]
+        // Tag comments carry a handful of keys: one allocation instead of growing 1 → 2 → 4.
+        result.reserveCapacity(4)
         var i = 0
         let n = u.count
         @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
@@ -174,11 +176,21 @@ public enum SQLCommenter {
                 guard i < n, u[i] == UInt8(ascii: "'") else { return [:] }
                 i += 1
                 var closed = false
-                while i < n {
-                    if u[i] == UInt8(ascii: "\\") && i + 1 < n { value.append(u[i + 1]); i += 2; continue }
-                    if u[i] == UInt8(ascii: "'") { closed = true; i += 1; break }
-                    value.append(u[i])
+                // A value without a backslash (nearly all) is copied in one piece.
+                let valueStart = i
+                while i < n && u[i] != UInt8(ascii: "'") && u[i] != UInt8(ascii: "\\") { i += 1 }
+                if i < n && u[i] == UInt8(ascii: "'") {
+                    value = Array(u[valueStart..<i])
+                    closed = true
                     i += 1
+                } else {
+                    value = Array(u[valueStart..<i])
+                    while i < n {
+                        if u[i] == UInt8(ascii: "\\") && i + 1 < n { value.append(u[i + 1]); i += 2; continue }
+                        if u[i] == UInt8(ascii: "'") { closed = true; i += 1; break }
+                        value.append(u[i])
+                        i += 1
+                    }
                 }
                 guard closed else { return [:] }
             } else {
