@@ -103,9 +103,10 @@ public final class Correlator {
         let before = sessions.tenant(of: execution.backend)
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
-        if let analysis = analyzed.analysis, !analysis.sessionChanges.isEmpty {
+        // Only the session changes are read: copying the whole analysis out per statement is not free.
+        if let changes = analyzed.judgement?.analysis.sessionChanges, !changes.isEmpty {
             let parameters = analyzed.parameters
-            sessions.apply(analysis.sessionChanges, resolve: { value in
+            sessions.apply(changes, resolve: { value in
                 switch value {
                 case .literal(let s): return s
                 case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil

@@ -50,18 +50,18 @@ public final class TenancyModel: @unchecked Sendable {
             judgement = self.judgement(of: ShapeKey(Array(execution.sql.utf8)))
             parameters = execution.parameters
         }
-        let analysis = judgement.analysis
-        let resolved = TenantResolver.resolve(analysis, parameters: parameters,
+        // Read through the shared judgement, not copied out of it: a copy of the analysis would
+        // retain and release each of its arrays per execution.
+        let resolved = TenantResolver.resolve(judgement.analysis, parameters: parameters,
                                               sessionTenant: sessionTenant, sessionSetting: sessionSetting)
-        var verdict = analysis.verdict
+        var verdict = judgement.analysis.verdict
         // Placeholders are symbols until bound: two that hold the same tenant confine to one,
         // two that hold different tenants confine to several.
         if verdict == .multiTenant, resolved.unresolved.isEmpty, resolved.tenants.count == 1 { verdict = .scoped }
         if verdict == .scoped, resolved.tenants.count > 1 { verdict = .multiTenant }
-        var analyzed = AnalyzedStatement(execution: execution, tags: SQLCommenter.tags(fromComments: shape.comments),
-                                         verdict: verdict, judgement: judgement, accessedTenants: resolved.tenants)
-        analyzed.parameters = parameters
-        return analyzed
+        return AnalyzedStatement(execution: execution, tags: SQLCommenter.tags(fromComments: shape.comments),
+                                 verdict: verdict, judgement: judgement, accessedTenants: resolved.tenants,
+                                 parameters: parameters)
     }
 
     /// The shape's judgement: one lookup here when seen before, else the analyzer's (itself cached).

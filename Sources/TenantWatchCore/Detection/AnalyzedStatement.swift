@@ -48,7 +48,7 @@ public struct AnalyzedStatement: Sendable {
 
     /// The summary fields from the shape's judgement (shared, not rebuilt per execution).
     init(execution: StatementExecution, tags: StatementTags, verdict: Verdict, judgement: ShapeJudgement,
-         accessedTenants: [String]) {
+         accessedTenants: [String], parameters: [String?]) {
         self.execution = execution
         self.tags = tags
         self.verdict = verdict
@@ -59,6 +59,7 @@ public struct AnalyzedStatement: Sendable {
         self.command = judgement.command
         self.reason = judgement.analysis.reason
         self.judgement = judgement
+        self.parameters = parameters
     }
 
     /// The application that issued it: the sqlcommenter tag wins over `application_name`,
