@@ -73,6 +73,13 @@ public struct BackendSessions: Sendable {
         if states.values[i].lastSeen < t { states.values[i].lastSeen = t }
     }
 
+    /// `touch`, returning the tenant the backend's session carries (what `tenant(of:)` says).
+    public mutating func touchReadingTenant(_ backend: BackendID, at time: Timestamp?) -> String? {
+        guard let i = states.index(forKey: backend) else { return nil }
+        if let t = time?.microseconds, states.values[i].lastSeen < t { states.values[i].lastSeen = t }
+        return states.values[i].effective
+    }
+
     /// The backend disconnected: its settings are gone with it.
     public mutating func end(_ backend: BackendID) {
         if states.removeValue(forKey: backend) != nil { retired += 1 }

@@ -100,7 +100,9 @@ public final class Correlator {
     // MARK: statements
 
     private func statement(_ execution: StatementExecution, emit: (CorrelatedEvent) -> Void) {
-        let before = sessions.tenant(of: execution.backend)
+        // One lookup of the backend per statement: marked active and its tenant read together
+        // (a statement that changes the setting is applied below, with the tenant it ran under).
+        let before = sessions.touchReadingTenant(execution.backend, at: execution.time)
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
         // Only the session changes are read: copying the whole analysis out per statement is not free.
@@ -113,8 +115,6 @@ public final class Correlator {
                 case .sessionSetting: return before
                 }
             }, backend: execution.backend, at: execution.time)
-        } else {
-            sessions.touch(execution.backend, at: execution.time)
         }
         if analyzed.verdict == .scoped { for t in analyzed.accessedTenants { tenants.learn(t) } }
 
