@@ -68,9 +68,16 @@ public struct BackendSessions: Sendable {
 
     /// Notes that a backend was active without changing its setting (keeps it from retiring).
     public mutating func touch(_ backend: BackendID, at time: Timestamp?) {
-        guard let t = time?.microseconds, var state = states[backend] else { return }
-        state.lastSeen = max(state.lastSeen, t)
-        states[backend] = state
+        // Once per statement: one hash of the backend, the state updated where it lies.
+        guard let t = time?.microseconds, let i = states.index(forKey: backend) else { return }
+        if states.values[i].lastSeen < t { states.values[i].lastSeen = t }
+    }
+
+    /// `touch`, returning the tenant the backend's session carries (what `tenant(of:)` says).
+    public mutating func touchReadingTenant(_ backend: BackendID, at time: Timestamp?) -> String? {
+        guard let i = states.index(forKey: backend) else { return nil }
+        if let t = time?.microseconds, states.values[i].lastSeen < t { states.values[i].lastSeen = t }
+        return states.values[i].effective
     }
 
     /// The backend disconnected: its settings are gone with it.

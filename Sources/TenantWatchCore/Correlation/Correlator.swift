@@ -53,15 +53,15 @@ public final class Correlator {
         case cache(CacheCommand, CacheTie)
     }
 
-    private var pending: [String: [Held]] = [:]
+    private var pending: [RequestKey: [Held]] = [:]
     /// Log time of the latest statement of each request still waiting for its audit line.
-    private var inFlight: [String: Int64] = [:]
+    private var inFlight: [RequestKey: Int64] = [:]
     private var lastInFlightPrune: Int64 = 0
-    private var pendingOrder: Deque<(key: String, time: Int64)> = []
+    private var pendingOrder: Deque<(key: RequestKey, time: Int64)> = []
     private var pendingCount = 0
-    private var recent: [String: RequestContext] = [:]
-    private var recentOrder: Deque<(key: String, time: Int64)> = []
-    private var statementsOfRequest: [String: [SourcePosition]] = [:]
+    private var recent: [RequestKey: RequestContext] = [:]
+    private var recentOrder: Deque<(key: RequestKey, time: Int64)> = []
+    private var statementsOfRequest: [RequestKey: [SourcePosition]] = [:]
     private var watermark: Int64 = .min
 
     public init(model: TenancyModel, limits: Limits = Limits(), knownTenants: [String] = []) {
@@ -100,20 +100,21 @@ public final class Correlator {
     // MARK: statements
 
     private func statement(_ execution: StatementExecution, emit: (CorrelatedEvent) -> Void) {
-        let before = sessions.tenant(of: execution.backend)
+        // One lookup of the backend per statement: marked active and its tenant read together
+        // (a statement that changes the setting is applied below, with the tenant it ran under).
+        let before = sessions.touchReadingTenant(execution.backend, at: execution.time)
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
-        if let analysis = analyzed.analysis, !analysis.sessionChanges.isEmpty {
+        // Only the session changes are read: copying the whole analysis out per statement is not free.
+        if let changes = analyzed.judgement?.analysis.sessionChanges, !changes.isEmpty {
             let parameters = analyzed.parameters
-            sessions.apply(analysis.sessionChanges, resolve: { value in
+            sessions.apply(changes, resolve: { value in
                 switch value {
                 case .literal(let s): return s
                 case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
                 case .sessionSetting: return before
                 }
             }, backend: execution.backend, at: execution.time)
-        } else {
-            sessions.touch(execution.backend, at: execution.time)
         }
         if analyzed.verdict == .scoped { for t in analyzed.accessedTenants { tenants.learn(t) } }
 
@@ -136,7 +137,7 @@ public final class Correlator {
         inFlight[keys[0]] = execution.time?.microseconds ?? watermark
     }
 
-    private func hold(_ item: Held, under key: String, at time: Int64, emit: (CorrelatedEvent) -> Void) {
+    private func hold(_ item: Held, under key: RequestKey, at time: Int64, emit: (CorrelatedEvent) -> Void) {
         pending[key, default: []].append(item)
         pendingOrder.append((key, time))
         pendingCount += 1
@@ -209,10 +210,17 @@ public final class Correlator {
         }
     }
 
-    private func requestKeys(traceID: String?, requestID: String?) -> [String] {
-        var keys: [String] = []
-        if let t = traceID, !t.isEmpty { keys.append("t:" + t) }
-        if let r = requestID, !r.isEmpty { keys.append("r:" + r) }
+    /// A request is known by its trace id and by its request id; the two never collide. An enum
+    /// rather than a prefixed string: no string is built per statement just to look it up.
+    private enum RequestKey: Hashable {
+        case trace(String)
+        case request(String)
+    }
+
+    private func requestKeys(traceID: String?, requestID: String?) -> [RequestKey] {
+        var keys: [RequestKey] = []
+        if let t = traceID, !t.isEmpty { keys.append(.trace(t)) }
+        if let r = requestID, !r.isEmpty { keys.append(.request(r)) }
         return keys
     }
 
@@ -240,7 +248,7 @@ public final class Correlator {
     }
 
     /// Emits the statements held under `key` without a request (it never came).
-    private func release(key: String, emit: (CorrelatedEvent) -> Void) {
+    private func release(key: RequestKey, emit: (CorrelatedEvent) -> Void) {
         guard let held = pending.removeValue(forKey: key) else { return }
         pendingCount -= held.count
         inFlight.removeValue(forKey: key)

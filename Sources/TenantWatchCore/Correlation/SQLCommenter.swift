@@ -37,19 +37,23 @@ public enum TraceContext {
             } else if n != 32 {
                 return nil
             }
-            var out = [UInt8](repeating: 0, count: 32)
             var allZero = true
+            var upper = false
             for i in 0..<32 {
-                var c = u[start + i]
+                let c = u[start + i]
                 switch c {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): break
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): c |= 0x20
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): upper = true
                 default: return nil
                 }
                 if c != UInt8(ascii: "0") { allZero = false }
-                out[i] = c
             }
-            return allZero ? nil : String(decoding: out, as: UTF8.self)
+            if allZero { return nil }
+            let id = UnsafeBufferPointer(rebasing: u[start..<(start + 32)])
+            // Ids are lower-case as written nearly always: then the bytes are taken as they are.
+            guard upper else { return String(decoding: id, as: UTF8.self) }
+            return String(decoding: id.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") ? $0 | 0x20 : $0 },
+                          as: UTF8.self)
         }
     }
 }
@@ -79,8 +83,14 @@ public enum SQLCommenter {
     /// Anything else (a prose comment, garbage) gives an empty result. Byte-level: it runs for
     /// every tagged statement.
     static func parse<S: StringProtocol>(_ body: S) -> [String: String] {
-        let u = Array(body.utf8)
+        var text = String(body)
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> [String: String] {
         var result: [String: String] = [:]
+        // Tag comments carry a handful of keys: one allocation instead of growing 1 → 2 → 4.
+        result.reserveCapacity(4)
         var i = 0
         let n = u.count
         @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
@@ -99,26 +109,40 @@ public enum SQLCommenter {
             guard keyEnd > keyStart, i < n, u[i] == UInt8(ascii: "=") || u[i] == UInt8(ascii: ":") else { return [:] }
             let separator = u[i]
             i += 1
-            var value: [UInt8] = []
+            let decoded: String
             if separator == UInt8(ascii: "=") {
                 while i < n && isSpace(u[i]) { i += 1 }
                 guard i < n, u[i] == UInt8(ascii: "'") else { return [:] }
                 i += 1
                 var closed = false
-                while i < n {
-                    if u[i] == UInt8(ascii: "\\") && i + 1 < n { value.append(u[i + 1]); i += 2; continue }
-                    if u[i] == UInt8(ascii: "'") { closed = true; i += 1; break }
-                    value.append(u[i])
+                // A value without a backslash (nearly all) is decoded from the bytes in place.
+                let valueStart = i
+                while i < n && u[i] != UInt8(ascii: "'") && u[i] != UInt8(ascii: "\\") { i += 1 }
+                if i < n && u[i] == UInt8(ascii: "'") {
+                    decoded = percentDecode(UnsafeBufferPointer(rebasing: u[valueStart..<i]))
+                    closed = true
                     i += 1
+                } else {
+                    var value = Array(u[valueStart..<i])
+                    while i < n {
+                        if u[i] == UInt8(ascii: "\\") && i + 1 < n { value.append(u[i + 1]); i += 2; continue }
+                        if u[i] == UInt8(ascii: "'") { closed = true; i += 1; break }
+                        value.append(u[i])
+                        i += 1
+                    }
+                    decoded = percentDecode(value)
                 }
                 guard closed else { return [:] }
             } else {
+                var value: [UInt8] = []
                 while i < n && u[i] != UInt8(ascii: ",") { value.append(u[i]); i += 1 }
                 while let last = value.last, isSpace(last) { value.removeLast() }
+                decoded = percentDecode(value)
             }
-            var key = String(decoding: u[keyStart..<keyEnd], as: UTF8.self)
-            if u[keyStart..<keyEnd].contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { key = key.lowercased() }
-            result[key] = percentDecode(value)
+            let keyBytes = UnsafeBufferPointer(rebasing: u[keyStart..<keyEnd])
+            var key = String(decoding: keyBytes, as: UTF8.self)
+            if keyBytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { key = key.lowercased() }
+            result[key] = decoded
             while i < n && isSpace(u[i]) { i += 1 }
             if i < n {
                 guard u[i] == UInt8(ascii: ",") else { return [:] }
@@ -131,9 +155,12 @@ public enum SQLCommenter {
     /// URL-decoding that tolerates what real libraries write: Python's `%%` and stray `%`.
     static func percentDecode(_ s: String) -> String { percentDecode(Array(s.utf8)) }
 
-    static func percentDecode(_ u: [UInt8]) -> String {
+    static func percentDecode(_ u: [UInt8]) -> String { u.withUnsafeBufferPointer { percentDecode($0) } }
+
+    static func percentDecode(_ u: UnsafeBufferPointer<UInt8>) -> String {
         guard u.contains(UInt8(ascii: "%")) else { return String(decoding: u, as: UTF8.self) }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(u.count)
         var i = 0
         func hex(_ c: UInt8) -> UInt8? {
             switch c {

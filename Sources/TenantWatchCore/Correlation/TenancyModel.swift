@@ -6,6 +6,10 @@ public final class TenancyModel: @unchecked Sendable {
     public let schema: TenancySchema
     public let analyzer: TenantPredicateAnalyzer
     public let sessionSetting: String
+    /// Judgements by shape, in front of the analyzer's cache (guarded: the dashboard and the
+    /// scan may share a model).
+    private var judgements = AnalysisCache<ShapeKey, ShapeJudgement>(capacity: 50_000)
+    private let judgementsLock = NSLock()
 
     public init(schema: TenancySchema, sessionSetting: String) {
         self.schema = schema
@@ -38,35 +42,38 @@ public final class TenancyModel: @unchecked Sendable {
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
-        let shape = StatementShape.of(execution.sql)
-        var analysis = analyzer.analyze(shape.text)
+        let shape = StatementShape.lexed(execution.sql)
+        var judgement = self.judgement(of: shape.key)
         var parameters = shape.parameters(binding: execution.parameters)
-        if analysis.verdict == .unparseable, shape.text != execution.sql {
+        if judgement.analysis.verdict == .unparseable, !shape.key.bytes.elementsEqual(execution.sql.utf8) {
             // The shape broke the grammar (a rare lexical corner): judge the text itself.
-            analysis = analyzer.analyze(execution.sql)
+            judgement = self.judgement(of: ShapeKey(Array(execution.sql.utf8)))
             parameters = execution.parameters
         }
-        let resolved = TenantResolver.resolve(analysis, parameters: parameters,
+        // Read through the shared judgement, not copied out of it: a copy of the analysis would
+        // retain and release each of its arrays per execution.
+        let resolved = TenantResolver.resolve(judgement.analysis, parameters: parameters,
                                               sessionTenant: sessionTenant, sessionSetting: sessionSetting)
-        var verdict = analysis.verdict
+        var verdict = judgement.analysis.verdict
         // Placeholders are symbols until bound: two that hold the same tenant confine to one,
         // two that hold different tenants confine to several.
         if verdict == .multiTenant, resolved.unresolved.isEmpty, resolved.tenants.count == 1 { verdict = .scoped }
         if verdict == .scoped, resolved.tenants.count > 1 { verdict = .multiTenant }
-        var analyzed = AnalyzedStatement(
-            execution: execution,
-            tags: SQLCommenter.tags(fromComments: shape.comments),
-            verdict: verdict,
-            tables: analysis.tables.map(\.description),
-            unscopedTables: analysis.unscopedTables.map(\.description),
-            accessedTenants: resolved.tenants,
-            fingerprint: analysis.fingerprint,
-            command: analysis.kind.command,
-            reason: analysis.reason,
-            analysis: analysis
-        )
-        analyzed.parameters = parameters
-        return analyzed
+        return AnalyzedStatement(execution: execution, tags: SQLCommenter.tags(fromComments: shape.comments),
+                                 verdict: verdict, judgement: judgement, accessedTenants: resolved.tenants,
+                                 parameters: parameters)
+    }
+
+    /// The shape's judgement: one lookup here when seen before, else the analyzer's (itself cached).
+    private func judgement(of key: ShapeKey) -> ShapeJudgement {
+        judgementsLock.lock()
+        if let hit = judgements.get(key) { judgementsLock.unlock(); return hit }
+        judgementsLock.unlock()
+        let judgement = ShapeJudgement(analyzer.analyze(key.text))
+        judgementsLock.lock()
+        judgements.insert(key, judgement)
+        judgementsLock.unlock()
+        return judgement
     }
 }
 

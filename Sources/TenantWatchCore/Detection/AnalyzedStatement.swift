@@ -17,7 +17,12 @@ public struct AnalyzedStatement: Sendable {
     public var command: String
     public var reason: String
     /// The analyzer's full result, for the detectors that need more than the summary above.
-    public var analysis: StatementAnalysis?
+    public var analysis: StatementAnalysis? {
+        get { judgement?.analysis }
+        set { judgement = newValue.map(ShapeJudgement.init) }
+    }
+    /// Where `analysis` lives: shared by every execution of the statement's shape.
+    var judgement: ShapeJudgement?
     /// `$1 ...` for this execution: its bind parameters, then the literals lifted from its text
     /// (the analysis is of the statement's shape, whose placeholders these fill).
     public var parameters: [String?] = []
@@ -38,7 +43,23 @@ public struct AnalyzedStatement: Sendable {
         self.fingerprint = fingerprint
         self.command = command
         self.reason = reason
-        self.analysis = analysis
+        self.judgement = analysis.map(ShapeJudgement.init)
+    }
+
+    /// The summary fields from the shape's judgement (shared, not rebuilt per execution).
+    init(execution: StatementExecution, tags: StatementTags, verdict: Verdict, judgement: ShapeJudgement,
+         accessedTenants: [String], parameters: [String?]) {
+        self.execution = execution
+        self.tags = tags
+        self.verdict = verdict
+        self.tables = judgement.tables
+        self.unscopedTables = judgement.unscopedTables
+        self.accessedTenants = accessedTenants
+        self.fingerprint = judgement.analysis.fingerprint
+        self.command = judgement.command
+        self.reason = judgement.analysis.reason
+        self.judgement = judgement
+        self.parameters = parameters
     }
 
     /// The application that issued it: the sqlcommenter tag wins over `application_name`,

@@ -1,12 +1,12 @@
-/// A bounded map from statement text to its analysis.
+/// A bounded map from statement text (or shape) to its analysis (or to anything derived from it).
 ///
 /// Two generations: lookups hit the young one, then the old one (and promote); when the young
 /// generation is full the old one is dropped whole. Hot statements survive, the size never
 /// exceeds `capacity`, and eviction is O(1) amortised with no per-entry bookkeeping.
-struct AnalysisCache {
+struct AnalysisCache<Key: Hashable, Value> {
     let capacity: Int
-    private var young: [String: StatementAnalysis] = [:]
-    private var old: [String: StatementAnalysis] = [:]
+    private var young: [Key: Value] = [:]
+    private var old: [Key: Value] = [:]
 
     init(capacity: Int) {
         self.capacity = max(2, capacity)
@@ -14,7 +14,7 @@ struct AnalysisCache {
 
     var count: Int { young.count + old.count }
 
-    mutating func get(_ key: String) -> StatementAnalysis? {
+    mutating func get(_ key: Key) -> Value? {
         if let v = young[key] { return v }
         if let v = old.removeValue(forKey: key) {
             insert(key, v)
@@ -23,7 +23,7 @@ struct AnalysisCache {
         return nil
     }
 
-    mutating func insert(_ key: String, _ value: StatementAnalysis) {
+    mutating func insert(_ key: Key, _ value: Value) {
         if young.count >= capacity / 2 {
             old = young
             young = [:]

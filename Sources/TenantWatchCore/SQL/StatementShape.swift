@@ -22,11 +22,18 @@ public struct StatementShape: Sendable, Equatable {
 
     /// The values `$1 ...` take for this execution: its own bind parameters, then the literals.
     public func parameters(binding bound: [String?]) -> [String?] {
+        StatementShape.parameters(binding: bound, literals: literals, firstPlaceholder: firstPlaceholder)
+    }
+
+    static func parameters(binding bound: [String?], literals: [String], firstPlaceholder: Int) -> [String?] {
         guard !literals.isEmpty else { return bound }
-        var out = bound
-        if out.count < firstPlaceholder - 1 { out += Array(repeating: nil, count: firstPlaceholder - 1 - out.count) }
-        out.removeSubrange((firstPlaceholder - 1)...)
-        out.append(contentsOf: literals.map(Optional.some))
+        // Built in one allocation: it runs for every execution with a literal.
+        let kept = firstPlaceholder - 1
+        var out: [String?] = []
+        out.reserveCapacity(kept + literals.count)
+        out.append(contentsOf: bound.prefix(kept))
+        while out.count < kept { out.append(nil) }
+        for literal in literals { out.append(literal) }
         return out
     }
 
@@ -44,17 +51,32 @@ public struct StatementShape: Sendable, Equatable {
     /// replacing it could change the grammar. Array literals (`'{a,b}'`) stay too: `= ANY('{x}')`
     /// confines, `= ANY($1)` does not.
     public static func of(_ sql: String) -> StatementShape {
-        var sql = sql
-        return sql.withUTF8 { shape(of: $0) }
+        lexed(sql).shape
     }
 
-    private static func shape(of u: UnsafeBufferPointer<UInt8>) -> StatementShape {
+    /// The lexer's result with the shape as a hashed key: what the analysis cache is looked up by.
+    static func lexed(_ sql: String) -> LexedStatement {
+        var sql = sql
+        return sql.withUTF8 { lex($0) }
+    }
+
+    private static func lex(_ u: UnsafeBufferPointer<UInt8>) -> LexedStatement {
         let n = u.count
         // First pass: the highest $n already used, so placeholders never collide with it.
         var maxParameter = 0
         var spans: [(start: Int, end: Int, kind: UInt8)] = []   // kind: 0 literal, 1 comment, 2 line comment
         var comments: [String] = []
         var literals: [String] = []
+        /// A statement that lifts one literal usually lifts a few: room for them at the first,
+        /// instead of regrowing 1 → 2 → 4 (and nothing allocated for a statement without one).
+        func liftLiteral(_ start: Int, _ end: Int, _ text: String) {
+            if literals.isEmpty {
+                literals.reserveCapacity(8)
+                spans.reserveCapacity(8)
+            }
+            spans.append((start, end, 0))
+            literals.append(text)
+        }
         var lastSignificant: UInt8 = 0x28   // as if after "(": a leading literal is a value
         var beforeLastSignificant: UInt8 = 0x28
         // The last word, to keep the setting name of set_config('x', ...) / current_setting('x'):
@@ -86,27 +108,29 @@ public struct StatementShape: Sendable, Equatable {
         /// Type names (`DATE '2020-01-01'`, `interval '1 day'`) are not among them.
         func afterValueKeyword() -> Bool {
             guard lastSignificant == UInt8(ascii: "a"), lastWord.count >= 2, lastWord.count <= 7 else { return false }
-            var word = ""
-            for k in lastWord {
-                let b = u[k]
-                word.unicodeScalars.append(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
-            }
-            switch word {
-            case "like", "ilike", "then", "else", "when", "and", "or", "between", "select", "similar", "to",
-                 "returning", "values", "from", "is", "in", "not":
-                return true
-            default:
-                return false
-            }
+            return StatementShape.valueKeywords.contains(packedLowercase(lastWord))
         }
         func settingFunctionOpen() -> Bool {
             guard lastSignificant == UInt8(ascii: "("), !wordBeforeParen.isEmpty else { return false }
-            var word = ""
-            for k in wordBeforeParen {
+            return lowercaseEquals(wordBeforeParen, "set_config") || lowercaseEquals(wordBeforeParen, "current_setting")
+        }
+        // Words are compared as bytes: these run for every literal of every statement.
+        func packedLowercase(_ word: Range<Int>) -> UInt64 {
+            var packed: UInt64 = 0
+            for k in word {
                 let b = u[k]
-                word.unicodeScalars.append(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
+                packed = packed << 8 | UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
             }
-            return word == "set_config" || word == "current_setting"
+            return packed
+        }
+        func lowercaseEquals(_ word: Range<Int>, _ lower: StaticString) -> Bool {
+            guard word.count == lower.utf8CodeUnitCount else { return false }
+            let l = lower.utf8Start
+            for (j, k) in word.enumerated() {
+                let b = u[k]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != l[j] { return false }
+            }
+            return true
         }
         while i < n {
             let c = u[i]
@@ -118,25 +142,26 @@ public struct StatementShape: Sendable, Equatable {
                 let escapes = prefixed && (u[i - 1] == UInt8(ascii: "E") || u[i - 1] == UInt8(ascii: "e"))
                 let start = i
                 i += 1
-                var value: [UInt8] = []
                 var closed = false
+                // The value is the bytes between the quotes unless a quote was doubled: only then
+                // is it copied out byte by byte.
+                var doubled = false
                 while i < n {
                     let d = u[i]
                     if escapes && d == UInt8(ascii: "\\") && i + 1 < n { i += 2; continue }
                     if d == UInt8(ascii: "'") {
-                        if i + 1 < n && u[i + 1] == UInt8(ascii: "'") { value.append(d); i += 2; continue }
+                        if i + 1 < n && u[i + 1] == UInt8(ascii: "'") { doubled = true; i += 2; continue }
                         closed = true
                         i += 1
                         break
                     }
-                    value.append(d)
                     i += 1
                 }
+                let valueEnd = closed ? i - 1 : i
                 // SET statements keep their values: `SET x = $1` is not valid SQL.
                 if closed, !prefixed, !firstWordIsSet, valuePosition(lastSignificant) || afterValueKeyword(),
-                   value.first != UInt8(ascii: "{"), !settingFunctionOpen() {
-                    spans.append((start, i, 0))
-                    literals.append(String(decoding: value, as: UTF8.self))
+                   !(start + 1 < valueEnd && u[start + 1] == UInt8(ascii: "{")), !settingFunctionOpen() {
+                    liftLiteral(start, i, StatementShape.literalValue(u, start + 1, valueEnd, escapes: escapes, doubled: doubled))
                 }
                 note(UInt8(ascii: "'"))
             case UInt8(ascii: "\""):
@@ -236,12 +261,11 @@ public struct StatementShape: Sendable, Equatable {
                         if k >= 0, u[k] == UInt8(ascii: "-"), spans.last.map({ $0.end <= k }) ?? true { start = k }
                 }
                 if lift {
-                    spans.append((start, i, 0))
                     var text = String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)
                     if start < i, u[start] == UInt8(ascii: "-") {
                         text = "-" + String(text.dropFirst()).trimmingSpacesAndTabs()
                     }
-                    literals.append(text)
+                    liftLiteral(start, i, text)
                 }
                 note(UInt8(ascii: "0"))
             default:
@@ -270,7 +294,7 @@ public struct StatementShape: Sendable, Equatable {
             switch span.kind {
             case 0:
                 out.append(UInt8(ascii: "$"))
-                out.append(contentsOf: String(placeholder).utf8)
+                StatementShape.appendDecimal(placeholder, to: &out)
                 placeholder += 1
             case 1:
                 out.append(0x20)
@@ -280,8 +304,43 @@ public struct StatementShape: Sendable, Equatable {
             cursor = span.end
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: u[cursor..<n]))
-        return StatementShape(text: String(decoding: out, as: UTF8.self), literals: literals,
-                              firstPlaceholder: maxParameter + 1, comments: comments)
+        return LexedStatement(key: ShapeKey(out), literals: literals, firstPlaceholder: maxParameter + 1,
+                              comments: comments)
+    }
+}
+
+extension StatementShape {
+    /// `n` in decimal, without building a `String` for it.
+    fileprivate static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n >= 10 { appendDecimal(n / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
+    }
+
+    /// Keywords after which a quoted literal stands for a value, packed as `packedLowercase` packs.
+    fileprivate static let valueKeywords: Set<UInt64> = {
+        let words = ["like", "ilike", "then", "else", "when", "and", "or", "between", "select", "similar", "to",
+                     "returning", "values", "from", "is", "in", "not"]
+        // Words longer than 7 bytes never match: `afterValueKeyword` only packs 2...7 bytes.
+        return Set(words.filter { $0.utf8.count <= 7 }.map { $0.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } })
+    }()
+
+    /// A quoted literal's value from the bytes between its quotes: a doubled quote is one quote;
+    /// a backslash escape of an `E'...'` string is skipped, as the lexer always did (such a
+    /// prefixed literal is never lifted anyway).
+    fileprivate static func literalValue(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                         escapes: Bool, doubled: Bool) -> String {
+        guard doubled else { return String(decoding: UnsafeBufferPointer(rebasing: u[start..<end]), as: UTF8.self) }
+        var value: [UInt8] = []
+        value.reserveCapacity(end - start)
+        var i = start
+        while i < end {
+            let d = u[i]
+            if escapes && d == UInt8(ascii: "\\") && i + 1 < end { i += 2; continue }
+            if d == UInt8(ascii: "'") && i + 1 < end && u[i + 1] == UInt8(ascii: "'") { value.append(d); i += 2; continue }
+            value.append(d)
+            i += 1
+        }
+        return String(decoding: value, as: UTF8.self)
     }
 }
 

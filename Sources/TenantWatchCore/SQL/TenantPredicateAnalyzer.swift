@@ -40,7 +40,7 @@ import Foundation
 /// Thread-safe (a lock guards the cache); the pipeline calls it from one thread anyway.
 public final class TenantPredicateAnalyzer: @unchecked Sendable {
     public let schema: TenancySchema
-    private var cache: AnalysisCache
+    private var cache: AnalysisCache<String, StatementAnalysis>
     private let lock = NSLock()
 
     public init(schema: TenancySchema = TenancySchema(), cacheCapacity: Int = 50_000) {

@@ -14,21 +14,27 @@ public enum TenantResolver {
     /// `current_setting(x)` resolves to `sessionTenant` only when `x` is `sessionSetting`.
     public static func resolve(_ analysis: StatementAnalysis, parameters: [String?], sessionTenant: String?,
                                sessionSetting: String = "app.current_tenant") -> ResolvedTenants {
-        let setting = sessionSetting.lowercased()
+        // Per execution, so nothing is allocated that the analysis does not need: the setting
+        // name is lower-cased only for a `current_setting`, and the few tenants (usually one)
+        // are sorted and made distinct at the end rather than hashed into a set.
+        var setting: String?
         var session = sessionTenant
-        var tenants: Set<String> = []
+        var tenants: [String] = []
         var unresolved: [TenantValue] = []
         func concrete(_ v: TenantValue) -> String? {
             switch v {
             case .literal(let s): return s
             case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
-            case .sessionSetting(let name): return name == setting ? session : nil
+            case .sessionSetting(let name):
+                if setting == nil { setting = sessionSetting.lowercased() }
+                return name == setting ? session : nil
             }
         }
-        for part in analysis.statements {
+        // `analysis.statements` would build an array (holding a copy of a lone analysis) per call.
+        func visit(_ part: StatementAnalysis) {
             for item in part.items {
                 for v in item.values {
-                    if let s = concrete(v) { tenants.insert(s) } else if !unresolved.contains(v) { unresolved.append(v) }
+                    if let s = concrete(v) { tenants.append(s) } else if !unresolved.contains(v) { unresolved.append(v) }
                 }
             }
             for change in part.sessionChanges {
@@ -39,6 +45,17 @@ public enum TenantResolver {
                 }
             }
         }
-        return ResolvedTenants(tenants: tenants.sorted(), unresolved: unresolved)
+        if analysis.parts.isEmpty {
+            visit(analysis)
+        } else {
+            for part in analysis.parts { visit(part) }
+        }
+        if tenants.count > 1 {
+            tenants.sort()
+            var distinct: [String] = []
+            for t in tenants where distinct.last != t { distinct.append(t) }
+            tenants = distinct
+        }
+        return ResolvedTenants(tenants: tenants, unresolved: unresolved)
     }
 }
