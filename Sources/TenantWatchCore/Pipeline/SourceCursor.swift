@@ -87,12 +87,13 @@ final class SourceCursor: @unchecked Sendable {
                 handoff.condition.unlock()
             }
             var failure: Error?
+            // Anything read before prefetching began goes first.
+            out.append(contentsOf: queue)
+            queue.removeAll()
             do {
-                while true {
-                    while queue.isEmpty && !finished { try fill() }
-                    if queue.isEmpty { break }
-                    out.append(contentsOf: queue)
-                    queue.removeAll(keepingCapacity: true)
+                while !finished {
+                    // Parsed straight into the outgoing batch: each event is copied once.
+                    try fill(into: &out)
                     if out.count >= 2048 {
                         push(out)
                         out = []
@@ -129,6 +130,15 @@ final class SourceCursor: @unchecked Sendable {
     }
 
     private func fill() throws {
+        try fill(into: &scratch)
+        if !scratch.isEmpty {
+            queue.append(contentsOf: scratch)
+            scratch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Reads a slice of lines and appends the events they complete to `events`.
+    private func fill(into events: inout [Event]) throws {
         // A batch of lines per refill keeps the per-event cost of the merge low.
         var budget = 256
         while budget > 0 {
@@ -139,27 +149,23 @@ final class SourceCursor: @unchecked Sendable {
                 guard case .corruptCompressedData = error else { throw error }
                 // The lines before the damage stand; the damage is reported, not fatal.
                 failure = error.description
-                parser.finish(into: &scratch)
+                parser.finish(into: &events)
                 finished = true
                 break
             }
             guard let line = next else {
-                parser.finish(into: &scratch)
+                parser.finish(into: &events)
                 finished = true
                 lines = reader.lineNumber
                 break
             }
             budget -= 1
             if line.truncated {
-                scratch.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
+                events.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
                                                       reason: "line longer than \(line.bytes.count) bytes, cut")))
             }
-            parser.feed(line: line.bytes, lineNumber: line.number, into: &scratch)
-            if !scratch.isEmpty && budget < 192 { break }
-        }
-        if !scratch.isEmpty {
-            queue.append(contentsOf: scratch)
-            scratch.removeAll(keepingCapacity: true)
+            parser.feed(line: line.bytes, lineNumber: line.number, into: &events)
+            if !events.isEmpty && budget < 192 { break }
         }
         lines = reader.lineNumber
     }
