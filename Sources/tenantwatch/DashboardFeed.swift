@@ -240,7 +240,13 @@ final class DashboardFeed: @unchecked Sendable {
                 lock.unlock()
             }
         }
-        let findings = pipeline.findings()
+        var findings: [Finding] = []
+        if store != nil {
+            // The store holds them; memory stays flat however long the session runs.
+            pipeline.forgetFindings()
+        } else {
+            findings = pipeline.findings()
+        }
         lock.lock()
         memoryFindings = findings
         lock.unlock()

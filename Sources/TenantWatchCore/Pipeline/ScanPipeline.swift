@@ -140,6 +140,12 @@ public final class ScanPipeline {
         return batch
     }
 
+    /// Forgets the aggregated findings (after the store has them): a `live` session that runs for
+    /// weeks keeps its findings in the store, not in memory.
+    public func forgetFindings() {
+        aggregator = FindingAggregator()
+    }
+
     /// Sightings not yet in the store (see `recorded`), aggregated, in time order, each with its
     /// timeline; only when `storing`.
     public func newFindings() -> [(Finding, [TimelineEntry])] {
