@@ -63,7 +63,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchTUITests",
-            dependencies: ["TenantWatchTUI", "TenantWatchCore", "CNCurses"]
+            dependencies: ["TenantWatchTUI", "TenantWatchCore", "CNCurses"],
+            // Golden screens are read from the source tree by path, not bundled.
+            exclude: ["Golden"]
         ),
     ]
 )
