@@ -43,10 +43,20 @@ struct DashboardOptions: ParsableArguments {
     func run(_ feed: DashboardFeed) throws {
         feed.start()
         let theme = self.theme
-        let reason = try MainActor.assumeIsolated {
-            try Dashboard.run(options: Dashboard.Options(theme: theme),
-                              snapshotProvider: { feed.snapshot() },
-                              actions: { feed.apply($0) })
+        let reason: Dashboard.ExitReason
+        do {
+            reason = try MainActor.assumeIsolated {
+                try Dashboard.run(options: Dashboard.Options(theme: theme),
+                                  snapshotProvider: { feed.snapshot() },
+                                  actions: { feed.apply($0) })
+            }
+        } catch let error as DashboardError {
+            // No terminal, an unknown TERM: a usage problem, said before the screen is touched.
+            feed.stopAndWait()
+            throw UsageError(message: "\(error)")
+        } catch let error as ThemeError {
+            feed.stopAndWait()
+            throw UsageError(message: "\(error)")
         }
         feed.stopAndWait()
         if case .signal(let n) = reason { throw ExitCode(128 + n) }

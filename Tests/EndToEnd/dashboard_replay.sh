@@ -72,4 +72,14 @@ else
 fi
 tmux send-keys -t "$session" q
 
+# Without a terminal, or with a theme that does not exist: one line, exit 2, no screen touched.
+rc=0
+(cd "$work" && "$TENANTWATCH" replay --config tenantwatch.toml --store state.sqlite </dev/null >"$work/notty.out" 2>&1) || rc=$?
+[ "$rc" = 2 ] && grep -q "needs a terminal" "$work/notty.out" && e2e_ok "no terminal: exit 2 and says why" \
+    || e2e_fail "no terminal: exit $rc: $(head -c 300 "$work/notty.out")"
+rc=0
+(cd "$work" && "$TENANTWATCH" replay --config tenantwatch.toml --store state.sqlite --theme no-such-theme </dev/null >"$work/theme.out" 2>&1) || rc=$?
+[ "$rc" = 2 ] && grep -q "no-such-theme" "$work/theme.out" && e2e_ok "unknown theme: exit 2 naming it" \
+    || e2e_fail "unknown theme: exit $rc: $(head -c 300 "$work/theme.out")"
+
 if [ "$E2E_FAILS" -gt 0 ]; then exit 1; fi
