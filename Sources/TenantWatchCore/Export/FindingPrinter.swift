@@ -63,27 +63,11 @@ public enum FindingPrinter {
         var rows: [[String]] = []
         for f in findings {
             let who = f.callerTenant.map { "tenant \($0)" } ?? f.application ?? f.requestID ?? "-"
-            let what = f.statement.map(TextSanitizer.oneLine) ?? f.message
+            let what = TextSanitizer.oneLine(f.statement ?? f.message)
             rows.append([f.severity.rawValue, f.kind.rawValue, f.time.map { String($0.rfc3339.prefix(19)) + "Z" } ?? "-",
                          String(f.count), f.incident ?? "-", TextSanitizer.oneLine(who),
                          f.tables.isEmpty ? "-" : f.tables.joined(separator: ","), what])
         }
-        var widths = headers.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < headers.count - 1 { widths[i] = max(widths[i], min(c.count, 32)) } }
-        let fixed = widths.dropLast().reduce(0, +) + 2 * (headers.count - 1)
-        let last = max(20, width - fixed)
-        func line(_ cells: [String]) -> String {
-            var s = ""
-            for (i, c) in cells.enumerated() {
-                let w = i == cells.count - 1 ? last : widths[i]
-                var cell = c.count > w ? String(c.prefix(max(w - 1, 0))) + "…" : c
-                if i < cells.count - 1 { cell += String(repeating: " ", count: w - cell.count) + "  " }
-                s += cell
-            }
-            return s
-        }
-        var out = line(headers) + "\n"
-        for r in rows { out += line(r) + "\n" }
-        return out
+        return TextTable.render(headers: headers, rows: rows, width: width, columnCap: 32)
     }
 }

@@ -114,23 +114,7 @@ public enum IncidentPrinter {
     static func short(_ t: Timestamp?) -> String { t.map { String($0.rfc3339.prefix(19)) + "Z" } ?? "-" }
 
     static func render(headers: [String], rows: [[String]], width: Int) -> String {
-        var widths = headers.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < headers.count - 1 { widths[i] = max(widths[i], min(c.count, 40)) } }
-        let fixed = widths.dropLast().reduce(0, +) + 2 * (headers.count - 1)
-        let last = max(20, width - fixed)
-        func line(_ cells: [String]) -> String {
-            var s = ""
-            for (i, c) in cells.enumerated() {
-                let w = i == cells.count - 1 ? last : widths[i]
-                var cell = c.count > w ? String(c.prefix(max(w - 1, 0))) + "…" : c
-                if i < cells.count - 1 { cell += String(repeating: " ", count: w - cell.count) + "  " }
-                s += cell
-            }
-            return s
-        }
-        var out = line(headers) + "\n"
-        for r in rows { out += line(r) + "\n" }
-        return out
+        TextTable.render(headers: headers, rows: rows, width: width)
     }
 }
 
