@@ -31,16 +31,7 @@ public enum FindingPrinter {
         w.field("fingerprint", f.fingerprint)
         w.field("cache_key", f.cacheKey)
         w.field("message", f.message)
-        w.key("evidence")
-        w.beginArray()
-        for e in f.evidence {
-            w.beginObject()
-            w.field("source", e.file)
-            w.field("line", e.line)
-            if e.endLine != e.line { w.field("end_line", e.endLine) }
-            w.endObject()
-        }
-        w.endArray()
+        w.evidence(f.evidence)
         w.endObject()
     }
 

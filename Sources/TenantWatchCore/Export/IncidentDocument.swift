@@ -64,29 +64,11 @@ public enum IncidentDocument {
             w.field("cache_key", f.cacheKey)
             w.field("request_id", f.requestID)
             w.field("message", f.message)
-            w.key("evidence")
-            w.beginArray()
-            for p in f.evidence {
-                w.beginObject()
-                w.field("source", p.file)
-                w.field("line", p.line)
-                w.field("end_line", p.endLine)
-                w.endObject()
-            }
-            w.endArray()
+            w.evidence(f.evidence)
             w.endObject()
         }
         w.endArray()
-        w.key("notes")
-        w.beginArray()
-        for n in c.notes {
-            w.beginObject()
-            w.field("time", n.time.rfc3339)
-            w.field("author", n.author)
-            w.field("text", n.text)
-            w.endObject()
-        }
-        w.endArray()
+        w.notes(c.notes.map { ($0.time, $0.author, $0.text) })
         w.endObject()
         return w.output + "\n"
     }

@@ -53,16 +53,7 @@ public enum IncidentPrinter {
             w.endObject()
         }
         w.endArray()
-        w.key("notes")
-        w.beginArray()
-        for n in d.notes {
-            w.beginObject()
-            w.field("time", n.time.rfc3339)
-            w.field("author", n.author)
-            w.field("text", n.text)
-            w.endObject()
-        }
-        w.endArray()
+        w.notes(d.notes.map { ($0.time, $0.author, $0.text) })
         w.endObject()
         return w.output + "\n"
     }
