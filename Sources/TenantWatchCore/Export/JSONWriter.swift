@@ -70,12 +70,14 @@ public struct JSONWriter {
                 let c = u[i]
                 if c >= 0x20 && c != 0x22 && c != 0x5C && c < 0x7F { i += 1; continue }
                 if c >= 0x80 {
-                    // A multi-byte scalar: decode it to see whether it is a C1 control or a separator.
+                    // A multi-byte scalar: decode it to see whether it is a C1 control, a separator or a
+                    // bidi control (escaped: the same string, but `cat` cannot reorder the line).
                     var it = UnsafeBufferPointer(rebasing: u[i...]).makeIterator()
                     var decoder = UTF8()
                     guard case .scalarValue(let scalar) = decoder.decode(&it) else { i += 1; continue }
                     let width = scalar.value < 0x800 ? 2 : scalar.value < 0x10000 ? 3 : 4
-                    if (scalar.value >= 0x80 && scalar.value < 0xA0) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    if (scalar.value >= 0x80 && scalar.value < 0xA0) || scalar.value == 0x2028 || scalar.value == 0x2029
+                        || TextSanitizer.isBidiControl(scalar.value) {
                         flush(i)
                         let hex = String(scalar.value, radix: 16)
                         out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex

@@ -67,7 +67,9 @@ public enum ReportRenderer {
             s += "| \(e.time?.rfc3339 ?? "-") | \(e.kind.rawValue) | \(at) | \(e.summary.replacingOccurrences(of: "|", with: "\\|")) |\n"
         }
         s += "\nThe quoted log lines are in `evidence/`; every file's SHA-256 is in `manifest.json`.\n"
-        return s
+        // Logged values (statements, routes, tenant ids) are attacker-controlled: a report read
+        // with `cat` must not hand their escape sequences to the terminal.
+        return TextSanitizer.keepingLines(s)
     }
 
     public static func html(_ c: BundleContent) -> String {
@@ -146,7 +148,9 @@ public enum ReportRenderer {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += "&#xFFFD;" } else { out.unicodeScalars.append(ch) }
+                // Controls (C0, DEL, C1) and bidi overrides shown as their escapes: never acted on
+                // by a browser's layout or by a terminal that `cat`s the file.
+                if ch != "\n", ch != "\t", let shown = TextSanitizer.escaped(ch) { out += shown } else { out.unicodeScalars.append(ch) }
             }
         }
         return out

@@ -95,10 +95,13 @@ public final class LiveSourceCursor {
                 }
                 guard slot.parser != nil else { return }
                 if line.truncated {
+                    // Counted, not parsed: see SourceCursor.
                     events.append(.unparsed(UnparsedLine(position: SourcePosition(file: line.file.path, line: line.number),
                                                          reason: "line longer than \(line.bytes.count) bytes, cut")))
+                    slot.parser!.lineCut(lineNumber: line.number, into: &events)
+                } else {
+                    slot.parser!.feed(line: line.bytes, lineNumber: line.number, into: &events)
                 }
-                slot.parser!.feed(line: line.bytes, lineNumber: line.number, into: &events)
                 slot.lastLine = now
                 slot.flushed = false
             case .closed(let file):

@@ -12,9 +12,15 @@ public protocol LogParser {
     /// A followed source has been quiet for about a second of wall time: emit records held back
     /// for a continuation line that, this late, will not come. Unlike `finish`, reading goes on.
     mutating func flushIdle(into events: inout [Event])
+    /// The line reader cut an over-long line (counted as unparsed by the caller) and hands none
+    /// of it over: a record it belonged to cannot be completed, so complete or abandon the one in
+    /// progress, and do not read the lines after the cut as part of it.
+    mutating func lineCut(lineNumber: Int, into events: inout [Event])
 }
 
 extension LogParser {
     /// Parsers that never hold a record back have nothing to flush.
     public mutating func flushIdle(into events: inout [Event]) {}
+    /// Parsers that read a line at a time lose nothing but the cut line.
+    public mutating func lineCut(lineNumber: Int, into events: inout [Event]) {}
 }

@@ -161,10 +161,14 @@ final class SourceCursor: @unchecked Sendable {
             }
             budget -= 1
             if line.truncated {
+                // Only the head of it was read: counted, and not parsed (a cut quote or record
+                // would run on into the good lines after it).
                 events.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
                                                       reason: "line longer than \(line.bytes.count) bytes, cut")))
+                parser.lineCut(lineNumber: line.number, into: &events)
+            } else {
+                parser.feed(line: line.bytes, lineNumber: line.number, into: &events)
             }
-            parser.feed(line: line.bytes, lineNumber: line.number, into: &events)
             if !events.isEmpty && budget < 192 { break }
         }
         lines = reader.lineNumber

@@ -44,7 +44,7 @@ public final class FileFollower {
 
         public init(pollInterval: Double = 0.1, useInotify: Bool = true, rotatedGrace: Double = 2,
                     rotatedStateSeconds: Double = 2, chunkSize: Int = 256 << 10,
-                    maximumLineLength: Int = 64 << 20) {
+                    maximumLineLength: Int = LineReader.defaultMaximumLineLength) {
             self.pollInterval = pollInterval
             self.useInotify = useInotify
             self.rotatedGrace = rotatedGrace

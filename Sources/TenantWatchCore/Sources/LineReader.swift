@@ -11,6 +11,9 @@ import Darwin
 /// line: nothing at the end of an archived file is lost.
 public struct LineReader {
     public static let defaultChunkSize = 1 << 20
+    /// 4 MB: far above any real log line (a JWT is a few KB, PostgreSQL statements rarely reach a
+    /// megabyte), and a hostile 10 MB or 1 GB line costs at most this much memory and parsing.
+    public static let defaultMaximumLineLength = 4 << 20
 
     /// Longest line kept whole; longer lines are delivered cut at this size and flagged, so one
     /// hostile 1 GB line cannot exhaust memory.
@@ -34,7 +37,7 @@ public struct LineReader {
 
     /// Reads a caller-owned descriptor (it is not closed).
     public init(fileDescriptor: Int32, chunkSize: Int = LineReader.defaultChunkSize,
-                maximumLineLength: Int = 64 << 20) {
+                maximumLineLength: Int = LineReader.defaultMaximumLineLength) {
         self.init(source: FileDescriptorByteSource(fileDescriptor: fileDescriptor, ownsDescriptor: false),
                   chunkSize: chunkSize, maximumLineLength: maximumLineLength)
     }
@@ -42,7 +45,7 @@ public struct LineReader {
     /// Reads any byte source. `lineNumber` is the number of lines before the source's first byte
     /// (a follower resuming from a checkpoint continues the file's numbering).
     public init(source: ByteSource, chunkSize: Int = LineReader.defaultChunkSize,
-                maximumLineLength: Int = 64 << 20, lineNumber: Int = 0) {
+                maximumLineLength: Int = LineReader.defaultMaximumLineLength, lineNumber: Int = 0) {
         self.source = source
         self.capacity = max(chunkSize, 4096)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)

@@ -1,3 +1,5 @@
+import TenantWatchCore
+
 /// One terminal cell: the scalar(s) it shows, how many columns they take, and their role.
 ///
 /// A wide character occupies its cell (width 2) and the next one, which is a continuation
@@ -57,10 +59,7 @@ public struct CellGrid: Sendable, Equatable {
         var col = x
         var lastCell = -1
         for scalar in s.unicodeScalars {
-            let v = scalar.value
-            if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) {
-                let hex = String(v, radix: 16)
-                let escaped = "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            if let escaped = TextSanitizer.escaped(scalar) {
                 for e in escaped.unicodeScalars {
                     guard col < end else { return col }
                     if col >= 0 { cells[y * width + col] = Cell(text: String(e), width: 1, role: role); lastCell = col }

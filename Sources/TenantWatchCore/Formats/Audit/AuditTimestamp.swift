@@ -51,8 +51,12 @@ public enum AuditTimestamp {
             if seenDot {
                 if fracDigits < 9 { frac = frac * 10 + d; fracDigits += 1 }
             } else {
-                guard intDigits < 19 else { return nil }
-                intPart = intPart * 10 + d
+                // Nanoseconds since 2001 take 19 digits; past Int64 the value is no time at all
+                // (a hostile `"ts": 9999999999999999999` must not trap).
+                let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
+                let (v, o2) = m.addingReportingOverflow(d)
+                guard !o1, !o2 else { return nil }
+                intPart = v
                 intDigits += 1
             }
         }

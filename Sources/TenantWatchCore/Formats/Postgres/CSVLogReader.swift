@@ -4,12 +4,16 @@
 /// Column sets by server version (counted, not configured): 23 columns up to PostgreSQL 12,
 /// 24 in 13 (`backend_type`), 26 from 14 on (`leader_pid`, `query_id`). A record still open at
 /// the end of input (unclosed quote), or one growing past `maxRecordBytes`, is reported as
-/// unparsed with its line range and reading goes on with the next line.
+/// unparsed with its line range and reading goes on with the next line. A broken record (cut
+/// off, or garbage with a stray quote) that swallowed the good records after it is split again at
+/// the next line that starts like a record (`recover`).
 struct CSVLogReader {
     let file: String
-    var maxRecordBytes = 64 << 20
+    var maxRecordBytes = LineReader.defaultMaximumLineLength
     private var timestamps: PostgresTimestampParser
     private var buffer: [UInt8] = []
+    /// Where each physical line of the buffered record starts in `buffer` (for `recover`).
+    private var lineStarts: [Int] = []
     private var inQuotes = false
     private var firstLine = 0
     private var lastLine = 0
@@ -34,7 +38,10 @@ struct CSVLogReader {
             var q = false
             for i in 0..<end where b[i] == Bytes.quote { q.toggle() }
             if !q {
-                parse(UnsafeBufferPointer(rebasing: b[0..<end]), first: n, last: n, into: &out)
+                let record = UnsafeBufferPointer(rebasing: b[0..<end])
+                if let failure = parse(record, first: n, last: n, into: &out) {
+                    out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: failure))
+                }
                 return
             }
             firstLine = n
@@ -47,45 +54,101 @@ struct CSVLogReader {
             return
         }
         if !buffer.isEmpty { buffer.append(Bytes.newline) }
+        lineStarts.append(buffer.count)
         buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<end]))
         for i in 0..<end where b[i] == Bytes.quote { inQuotes.toggle() }
         lastLine = n
         if buffer.count > maxRecordBytes {
+            // Not recovered like a broken record: inside a legitimate oversized statement, a line
+            // that looks like a record start may be text the client wrote (a forged record).
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: n),
                                               reason: "csvlog record longer than \(maxRecordBytes) bytes"))
             buffer.removeAll()
+            lineStarts.removeAll()
             skippingOversized = inQuotes
             return
         }
         if !inQuotes {
-            var rec = buffer
-            buffer.removeAll(keepingCapacity: true)
-            if let last = rec.last, last == Bytes.cr { rec.removeLast() }
-            rec.withUnsafeBufferPointer { parse($0, first: firstLine, last: n, into: &out) }
+            var count = buffer.count
+            if count > 0, buffer[count - 1] == Bytes.cr { count -= 1 }
+            let failure = buffer.withUnsafeBufferPointer {
+                parse(UnsafeBufferPointer(rebasing: $0[0..<count]), first: firstLine, last: n, into: &out)
+            }
+            if let failure {
+                recover(reason: failure, into: &out)
+            } else {
+                buffer.removeAll(keepingCapacity: true)
+                lineStarts.removeAll(keepingCapacity: true)
+            }
         }
     }
 
     mutating func finish(into out: inout PostgresReaderSink) {
-        if !buffer.isEmpty || skippingOversized {
+        if skippingOversized {
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: lastLine),
                                               reason: "csvlog record with an unclosed quote at the end of the input"))
+        } else {
+            // What recovery feeds again may itself end inside a quote: each round drops a line.
+            while !buffer.isEmpty {
+                recover(reason: "csvlog record with an unclosed quote at the end of the input", into: &out)
+            }
         }
-        buffer.removeAll()
+        reset()
+    }
+
+    /// A line of the input was lost (cut by the line reader): the record it belongs to, if one
+    /// is open, cannot be completed; it is reported and reading starts afresh with the next line.
+    mutating func abandonRecord(into out: inout PostgresReaderSink) {
+        if !buffer.isEmpty || skippingOversized {
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: lastLine),
+                                              reason: "csvlog record interrupted by a line that was cut"))
+        }
+        reset()
+    }
+
+    private mutating func reset() {
+        buffer.removeAll(keepingCapacity: true)
+        lineStarts.removeAll(keepingCapacity: true)
         inQuotes = false
         skippingOversized = false
     }
 
-    private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, first: Int, last: Int, into out: inout PostgresReaderSink) {
-        let position = SourcePosition(file: file, line: first, endLine: last)
-        guard Self.split(b, into: &ranges) else {
-            out.unparsed(UnparsedLine(position: position, reason: "malformed csvlog quoting"))
-            return
+    /// A buffered multi-line "record" that is none: it failed to parse once its quotes closed, or
+    /// the input ended inside it. PostgreSQL writes well-formed records, so this is a broken one
+    /// (cut off, or garbage with a stray quote) that swallowed the good records after it. Its
+    /// lines up to the next line that starts like a record are reported; the rest are read again.
+    /// A client cannot trigger this with text inside a field: PostgreSQL doubles its quotes.
+    private mutating func recover(reason: String, into out: inout PostgresReaderSink) {
+        let first = firstLine
+        var lines: [[UInt8]] = []
+        lines.reserveCapacity(lineStarts.count)
+        for k in lineStarts.indices {
+            let s = lineStarts[k]
+            let e = k + 1 < lineStarts.count ? lineStarts[k + 1] - 1 : buffer.count
+            lines.append(Array(buffer[s..<e]))
         }
+        reset()
+        var j = 1
+        while j < lines.count, !lines[j].withUnsafeBufferPointer({ looksLikeRecordStart($0) }) { j += 1 }
+        out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: first, endLine: first + j - 1), reason: reason))
+        for k in j..<lines.count {
+            lines[k].withUnsafeBufferPointer { feed($0, lineNumber: first + k, into: &out) }
+        }
+    }
+
+    /// `2026-11-25 00:54:02.458 UTC,`: a csvlog log_time and its comma at the start of the line.
+    private mutating func looksLikeRecordStart(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let (_, used) = timestamps.parsePrefix(b, 0, b.count) else { return false }
+        return used < b.count && b[used] == Bytes.comma
+    }
+
+    /// Reads one record into `out`; the reason it is none otherwise (nothing is emitted then).
+    private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, first: Int, last: Int, into out: inout PostgresReaderSink) -> String? {
+        let position = SourcePosition(file: file, line: first, endLine: last)
+        guard Self.split(b, into: &ranges) else { return "malformed csvlog quoting" }
         let count = ranges.count
         guard count == 23 || count == 24 || count == 26 else {
-            out.unparsed(UnparsedLine(position: position,
-                reason: "csvlog record with \(count) columns; expected 23 (PostgreSQL ≤ 12), 24 (13) or 26 (14+)"))
-            return
+            return "csvlog record with \(count) columns; expected 23 (PostgreSQL ≤ 12), 24 (13) or 26 (14+)"
         }
         func field(_ i: Int) -> String? {
             let (s, e, quoted) = ranges[i]
@@ -93,14 +156,8 @@ struct CSVLogReader {
             return quoted ? Self.unquote(b, s, e) : Bytes.string(b, s, e)
         }
         let (ts, te, _) = ranges[0]
-        guard let time = timestamps.parse(b, ts, te) else {
-            out.unparsed(UnparsedLine(position: position, reason: "csvlog record without a valid log_time"))
-            return
-        }
-        guard let severity = field(11) else {
-            out.unparsed(UnparsedLine(position: position, reason: "csvlog record without error_severity"))
-            return
-        }
+        guard let time = timestamps.parse(b, ts, te) else { return "csvlog record without a valid log_time" }
+        guard let severity = field(11) else { return "csvlog record without error_severity" }
         var r = PostgresLogRecord(position: position, time: time, severity: severity, message: field(13) ?? "")
         r.user = field(1)
         r.database = field(2)
@@ -122,6 +179,7 @@ struct CSVLogReader {
         if count >= 24 { r.backendType = field(23) }
         if count >= 26 { r.queryID = Bytes.parseInt64(b, ranges[25].0, ranges[25].1) }
         out.record(r)
+        return nil
     }
 
     /// Splits one record into field ranges (quotes excluded); false on broken quoting.

@@ -120,6 +120,17 @@ public struct PostgresLogParser {
         drain(&events)
     }
 
+    /// An over-long line was cut and not handed over (see `LogParser.lineCut`): stderr records
+    /// held back are completed (a continuation line after the cut then has no record to join,
+    /// and is counted, instead of joining another backend's); an open csvlog record is abandoned.
+    public mutating func lineCut(lineNumber: Int, into events: inout [Event]) {
+        counters.lines += 1
+        scratch.removeAll()
+        stderr?.finish(into: &scratch)
+        csv?.abandonRecord(into: &scratch)
+        drain(&events)
+    }
+
     /// The stderr prefix in use (configured, inferred, or announced by a reload).
     public var activePrefix: String? { stderr?.activePrefix }
 

@@ -159,7 +159,8 @@ struct PostgresTimestampParser {
                 let guess = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wall)))
                 off = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wall - Double(guess))))
             }
-            cache[name] = off
+            // A server uses one or two abbreviations; hostile lines could bring a new one each.
+            if cache.count < 64 { cache[name] = off }
         }
         lastZone = Array(UnsafeBufferPointer(rebasing: b[s..<e]))
         lastOffset = off

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Hostile input (issue 8), through the real binary:
+# 1. every source (stderr, csvlog, jsonlog, audit, redis) with random bytes, invalid UTF-8, NUL
+#    bytes, a 10 MB line, lines cut mid-quote, unclosed csv records, JSON nested 100k deep, huge
+#    numbers, bad JWTs, sqlcommenter garbage, statements libpg_query rejects and terminal escapes,
+#    each sandwiched between the sample logs' leaking lines (lib/hostile.py): no crash, the bad
+#    lines counted with their position, exactly the sample's findings still found;
+# 2. the forged-prefix capture: a log_forgery finding, no statement taken from the forged text;
+# 3. escape sequences in logged values (lib/escape_logs.py) shown escaped in `scan --format table`,
+#    `incidents show`, an export's report.md/report.html, and on the live dashboard in tmux (the
+#    raw pane, with tmux's clipboard open to OSC 52, holds no escape and no clipboard write).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+find_tenantwatch
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tmux.sh"
+for tool in unzip python3; do
+    command -v "$tool" >/dev/null || { e2e_fail "$tool is missing (bash scripts/deps.sh test installs it)"; exit 1; }
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-hostile.XXXXXX")"
+session="tw-e2e-hostile-$$"
+cleanup() {
+    tmux kill-session -t "$session" 2>/dev/null || true
+    if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then echo "hostile_input: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- 1. every source, every case, through scan -------------------------------------------------
+if ! python3 "$E2E_DIR/lib/hostile.py" "$TENANTWATCH" "$REPO_ROOT/sample-logs" "$work/matrix"; then
+    E2E_FAILS=$((E2E_FAILS + 1))
+fi
+rm -rf "$work/matrix"
+
+# --- 2. the forged prefix ------------------------------------------------------------------------
+mkdir -p "$work/forged"
+cp "$REPO_ROOT/Tests/TenantWatchCoreTests/Fixtures/pg15_phase3_appname_injection_stderr.log" "$work/forged/pg.log"
+cat >"$work/forged/tenantwatch.toml" <<'TOML'
+[tenancy]
+tables = ["customers"]
+TOML
+rc=0
+(cd "$work/forged" && "$TENANTWATCH" scan --postgres pg.log --format ndjson >out.ndjson 2>err.txt) || rc=$?
+if python3 - "$work/forged/out.ndjson" <<'PY'; then e2e_ok "forged prefix: a log_forgery finding, no statement taken from the forged application name (exit $rc)"; else e2e_fail "forged prefix (exit $rc): $(cat "$work/forged/err.txt")"; fi
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+kinds = [x["kind"] for x in f]
+assert "log_forgery" in kinds, kinds
+assert not any("customers" in (x.get("statement") or "") and x["kind"] != "log_forgery" for x in f), f
+PY
+grep -q " 0 unparsed" "$work/forged/err.txt" && e2e_ok "forged prefix: every line read ($(tail -1 "$work/forged/err.txt"))" \
+    || e2e_fail "forged prefix summary: $(tail -1 "$work/forged/err.txt")"
+
+# --- 3. escapes in logged values -----------------------------------------------------------------
+esc="$work/esc"
+mkdir -p "$esc"
+cp "$REPO_ROOT/sample-logs/schema.sql" "$REPO_ROOT/sample-logs/tenantwatch.toml" "$esc/"
+python3 "$E2E_DIR/lib/escape_logs.py" "$esc"
+tw() { (cd "$esc" && "$TENANTWATCH" "$@"); }
+
+# raw_controls FILE: the control bytes (C0 but \n \t, DEL, C1, bidi controls) FILE holds, as a count.
+raw_controls() {
+    python3 - "$1" <<'PY'
+import re, sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+print(len(re.findall("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", t)))
+PY
+}
+# shows_escaped FILE: the escapes are there, in their visible form.
+shows_escaped() { grep -qF '\x1b[31mRED\x1b]52;c;ZXZpbA==\x07\x9b1m\u202egnp.exe' "$1"; }
+
+rc=0
+tw scan --format table --store "$esc/state.sqlite" >"$esc/table.txt" 2>"$esc/err.txt" || rc=$?
+n="$(raw_controls "$esc/table.txt")"
+if [ "$rc" = 1 ] && [ "$n" = 0 ] && shows_escaped "$esc/table.txt"; then
+    e2e_ok "scan --format table: escapes shown escaped, no raw control byte"
+else
+    e2e_fail "scan table (exit $rc): $n raw control characters; $(head -c 600 "$esc/table.txt")"
+fi
+grep -q "0 unparsed" "$esc/err.txt" || e2e_fail "escape logs not all read: $(cat "$esc/err.txt")"
+
+incident="$(tw incidents --store state.sqlite --format json | python3 -c '
+import json, sys
+for i in json.load(sys.stdin):
+    if "cross_tenant_response" in i["kinds"]:
+        print(i["id"]); break')"
+statement_incident="$(tw incidents --store state.sqlite --format json | python3 -c '
+import json, sys
+for i in json.load(sys.stdin):
+    if "missing_tenant_predicate" in i["kinds"]:
+        print(i["id"]); break')"
+if [ -z "$incident" ] || [ -z "$statement_incident" ]; then
+    e2e_fail "expected a cross_tenant_response and a missing_tenant_predicate incident: $(tw incidents --store state.sqlite)"
+else
+    for inc in "$incident" "$statement_incident"; do
+        tw incidents show "$inc" --store state.sqlite >"$esc/show.txt"
+        n="$(raw_controls "$esc/show.txt")"
+        if [ "$n" = 0 ] && shows_escaped "$esc/show.txt"; then e2e_ok "incidents show $inc: escapes shown escaped"
+        else e2e_fail "incidents show $inc: $n raw control characters; $(head -c 600 "$esc/show.txt")"; fi
+        tw incidents list --store state.sqlite >"$esc/list.txt" 2>/dev/null || tw incidents --store state.sqlite >"$esc/list.txt"
+        [ "$(raw_controls "$esc/list.txt")" = 0 ] || e2e_fail "incidents list: raw control characters"
+    done
+    rc=0
+    tw export "$incident" --for-tenant acme --out "$esc/acme.zip" --store state.sqlite 2>"$esc/export.err" || rc=$?
+    if [ "$rc" = 0 ]; then
+        mkdir -p "$esc/bundle" && (cd "$esc/bundle" && unzip -q "$esc/acme.zip")
+        for f in report.md report.html incident.json timeline.ndjson; do
+            n="$(raw_controls "$esc/bundle/$f")"
+            if [ "$n" = 0 ]; then e2e_ok "export $f: no raw control character"; else e2e_fail "export $f: $n raw control characters"; fi
+        done
+        shows_escaped "$esc/bundle/report.md" && e2e_ok "report.md shows the route's escapes escaped" \
+            || e2e_fail "report.md: $(grep -a esc "$esc/bundle/report.md" | head -3)"
+        shows_escaped "$esc/bundle/report.html" && e2e_ok "report.html shows the route's escapes escaped" \
+            || e2e_fail "report.html: $(grep -a esc "$esc/bundle/report.html" | head -3)"
+    else
+        e2e_fail "export for acme: exit $rc $(cat "$esc/export.err")"
+    fi
+fi
+
+# The live dashboard: tmux accepts OSC 52 from the pane (set-clipboard on), so an escape that got
+# through would leave a paste buffer behind; the pane must show the visible form instead.
+rm -f "$esc/state.sqlite"*
+tmux -f /dev/null new-session -d -s "$session" -x 200 -y 50 \
+    "cd '$esc' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err-live.txt; sleep 60"
+tmux set-option -t "$session" set-clipboard on >/dev/null 2>&1 || tmux set-option -g set-clipboard on
+buffers_before="$(tmux list-buffers 2>/dev/null | wc -l)"
+if wait_screen 20 "findings: 3"; then e2e_ok "live dashboard up with the three findings of the escape logs"
+else e2e_fail "live dashboard: $(screen | head -5) $(cat "$esc/err-live.txt" 2>/dev/null)"; fi
+raw_pane() { tmux capture-pane -t "$session" -p -e >"$esc/pane.txt"; tmux capture-pane -t "$session" -p >"$esc/pane-text.txt"; }
+check_pane() {
+    raw_pane
+    # capture-pane -e writes SGR (ESC [ ... m) for the dashboard's own colours: only those may be there.
+    local other
+    other="$(python3 - "$esc/pane.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+t = re.sub("\x1b\\[[0-9;:]*m", "", t)
+print(len(re.findall("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", t)))
+PY
+)"
+    if [ "$other" = 0 ] && grep -qF '\x1b[2J\x1b[31mRED' "$esc/pane-text.txt" && grep -q "findings: 3" "$esc/pane-text.txt"; then
+        e2e_ok "$1: escapes shown escaped, the raw pane holds no escape but the dashboard's colours"
+    else
+        e2e_fail "$1: $other foreign control characters; $(grep -a 'RED' "$esc/pane-text.txt" | head -3)"
+    fi
+}
+check_pane "dashboard (incidents and stream)"
+grep -qF '\u202e' "$esc/pane-text.txt" && e2e_ok "dashboard: the bidi override is shown as \\u202e" \
+    || e2e_fail "dashboard: no visible bidi escape: $(grep -a 'RED' "$esc/pane-text.txt" | head -2)"
+# The incident detail (Enter on each incident) shows the statement and the request route.
+for k in 1 2 3; do
+    tmux send-keys -t "$session" Enter
+    sleep 0.8
+    check_pane "incident detail $k"
+    tmux send-keys -t "$session" Escape
+    sleep 0.3
+    tmux send-keys -t "$session" Down
+done
+buffers_after="$(tmux list-buffers 2>/dev/null | wc -l)"
+[ "$buffers_after" = "$buffers_before" ] && e2e_ok "no OSC 52 clipboard write reached tmux" \
+    || e2e_fail "tmux got a paste buffer from the pane: $(tmux list-buffers | head -2)"
+tmux send-keys -t "$session" q
+sleep 1
+
+if [ "$E2E_FAILS" -gt 0 ]; then exit 1; fi
