@@ -135,6 +135,21 @@ import TenantWatchCore
         grid.put("a\u{1B}[31mb", x: 0, y: 0, role: .text)
         #expect(grid.line(0).hasPrefix("a\\x1b[31mb"))
     }
+
+    /// Bidi overrides and isolates reorder what a terminal shows after them ("Trojan Source"):
+    /// the grid shows them as `\u202e`, never as the scalar itself.
+    @Test func bidiControlsAreShownNotSent() {
+        let evil = "invoice \u{202E}gnp.exe\u{2066}x\u{2069} \u{200F}"
+        let row = StreamRow(sequence: 1, time: nil, source: "pg.log", line: 1, kind: .statement, text: evil)
+        let g = render(DashboardSnapshot(stream: [row]), UIState(), size: Fixtures.narrow)
+        #expect(g.text.contains("\\u202egnp.exe\\u2066x\\u2069"))
+        var grid = CellGrid(width: 40, height: 1)
+        grid.put("a\u{202E}b\u{61C}", x: 0, y: 0, role: .text)
+        #expect(grid.line(0).hasPrefix("a\\u202eb\\u61c"))
+        for c in g.cells + grid.cells {
+            for s in c.text.unicodeScalars { #expect(!TextSanitizer.isBidiControl(s.value)) }
+        }
+    }
 }
 
 extension String {

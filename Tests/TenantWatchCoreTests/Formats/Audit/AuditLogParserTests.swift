@@ -190,6 +190,29 @@ import Testing
         #expect(parser.unparsedLines == 3)
     }
 
+    /// Numbers past Int64 (or past Double) in the time, the status and the token: no trap, the
+    /// value is simply not a time or a status, and the line is still a request.
+    @Test func hugeNumbersAreNoTimeAndNoTrap() {
+        #expect(AuditTimestamp.parse("9999999999999999999") == nil)
+        #expect(AuditTimestamp.parse(.number("99999999999999999999999999")) == nil)
+        #expect(AuditTimestamp.parse(.number("-9999999999999999999")) == nil)
+        #expect(AuditTimestamp.parse(.number("1e400")) == nil)
+        // 19 digits that fit: nanoseconds since the epoch, still read.
+        #expect(AuditTimestamp.parse(.number("1795353237358614000"))?.rfc3339 == "2026-11-22T13:13:57.358Z")
+        let token = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnRfaWQiOiJhY21lIiwiZXhwIjoxZTQwMCwibmJmIjotOTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ.c2ln"
+        let (events, parser) = parse([
+            #"{"ts":9999999999999999999,"request_id":"a","status":1e400}"#,
+            #"{"ts":"99999999999999999999999999999","request_id":"b","status":99999999999999999999}"#,
+            #"{"ts":1e300,"request_id":"c","headers":{"authorization":"\#(token)"}}"#,
+        ])
+        let rs = requests(events)
+        #expect(rs.map(\.requestID) == ["a", "b", "c"])
+        #expect(rs.allSatisfy { $0.time == nil && $0.status == nil })
+        #expect(rs[2].caller.claimedTenant == "acme")
+        #expect(parser.unreadableTimes == 3)
+        #expect(unparsed(events).isEmpty)
+    }
+
     @Test func callerTenantFieldAndHostTenant() throws {
         let c = config { $0.audit.callerTenant = "auth.tenant"; $0.audit.token = "" }
         let (events, _) = parse([

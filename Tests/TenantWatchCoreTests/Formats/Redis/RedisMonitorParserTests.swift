@@ -152,6 +152,24 @@ import Testing
         #expect(good.count == 1 && good[0].position.line == 12 && good[0].displayKeys == ["fine"])
     }
 
+    /// Numbers too big for their field, random bytes, NUL bytes and invalid UTF-8: one unparsed
+    /// line each, the commands around them read.
+    @Test func hostileLinesAreCountedWhereTheyAre() {
+        let lines: [[UInt8]] = [
+            Self.bytes(#"1795353237.358614 [0 127.0.0.1:51048] "GET" "acme:1""#),
+            Self.bytes(#"99999999999999999999.000001 [0 127.0.0.1:52599] "GET" "acme:x""#),
+            Self.bytes(#"1795353237.358614 [99999999999999999999 127.0.0.1:52599] "GET" "acme:x""#),
+            Self.bytes(#"1795353237.358614 [0 127.0.0.1:99999999999] "GET" "acme:x""#),
+            [0x58, 0xFF, 0xFE, 0x00, 0x22, 0xC3, 0x28, 0x9B],
+            Self.bytes(#"1795353237.358614 [0 127.0.0.1:51048] "GET" "acme:2\x1b[31m""#),
+        ]
+        let (events, parser) = Self.parse(lines)
+        #expect(Self.unparsed(events).map(\.position.line) == [2, 3, 4, 5])
+        #expect(parser.unparsedLines == 4)
+        #expect(Self.commands(events).map(\.position.line) == [1, 6])
+        #expect(Self.commands(events).last?.arguments.first == Array("acme:2\u{1B}[31m".utf8))
+    }
+
     @Test func everyByteValueRoundTrips() {
         var escaped = ""
         for b in 0...255 {
