@@ -27,6 +27,7 @@ extension PostgresLogParser: LogParser {
     /// held record is complete. A negative age puts the cut-off past the newest log time seen.
     public mutating func flushIdle(into events: inout [Event]) {
         flush(olderThanSeconds: -3600, into: &events)
+        flushOpenCSVRecord(into: &events)
     }
 }
 

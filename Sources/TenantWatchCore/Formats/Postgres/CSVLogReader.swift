@@ -96,6 +96,15 @@ struct CSVLogReader {
         reset()
     }
 
+    /// A followed file has been quiet for about a second with a record still open. PostgreSQL
+    /// writes a record's lines back to back, so it is a broken one: recovered now, or the good
+    /// records it swallowed would wait for the end of the file.
+    mutating func flushIdle(into out: inout PostgresReaderSink) {
+        while !buffer.isEmpty, !skippingOversized {
+            recover(reason: "csvlog record left open (no closing quote)", into: &out)
+        }
+    }
+
     /// A line of the input was lost (cut by the line reader): the record it belongs to, if one
     /// is open, cannot be completed; it is reported and reading starts afresh with the next line.
     mutating func abandonRecord(into out: inout PostgresReaderSink) {

@@ -120,6 +120,15 @@ public struct PostgresLogParser {
         drain(&events)
     }
 
+    /// Live tailing, the file quiet: a csvlog record still open is a broken one (see
+    /// `CSVLogReader.flushIdle`).
+    public mutating func flushOpenCSVRecord(into events: inout [Event]) {
+        guard csv?.isInsideRecord == true else { return }
+        scratch.removeAll()
+        csv?.flushIdle(into: &scratch)
+        drain(&events)
+    }
+
     /// An over-long line was cut and not handed over (see `LogParser.lineCut`): stderr records
     /// held back are completed (a continuation line after the cut then has no record to join,
     /// and is counted, instead of joining another backend's); an open csvlog record is abandoned.

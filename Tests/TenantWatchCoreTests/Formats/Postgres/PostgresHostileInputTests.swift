@@ -42,6 +42,21 @@ import Testing
         #expect(PG.unparsed(events).map(\.position) == [SourcePosition(file: "test.log", line: 2, endLine: 2)])
     }
 
+    /// Live tailing: a quiet second with a record still open recovers the records it swallowed
+    /// without waiting for the end of the file.
+    @Test func csvOpenRecordIsRecoveredWhenTheFileGoesQuiet() {
+        var p = PostgresLogParser(format: .csvlog, file: "t.csv")
+        var events: [Event] = []
+        p.feed(line: Self.csvHead.replacingOccurrences(of: "PID", with: "9") + "\"statement: SELECT 'x", lineNumber: 1, into: &events)
+        p.feed(line: Self.csv("SELECT 1", pid: 1), lineNumber: 2, into: &events)
+        #expect(Self.pids(events).isEmpty)
+        p.flushIdle(into: &events)
+        #expect(Self.pids(events) == [1])
+        #expect(PG.unparsed(events).map(\.position) == [SourcePosition(file: "t.csv", line: 1, endLine: 1)])
+        p.feed(line: Self.csv("SELECT 2", pid: 2), lineNumber: 3, into: &events)
+        #expect(Self.pids(events) == [1, 2])
+    }
+
     /// A record whose quotes close but that is no record (two glued together) is split again.
     @Test func csvGluedRecordsAreSplitAgain() {
         let lines = [
