@@ -8,6 +8,12 @@ public struct IngestStatistics: Sendable, Equatable {
     public var unparsed = 0
     public var firstUnparsed: SourcePosition?
     public var firstUnparsedReason: String?
+    /// Statements read from the log that libpg_query rejects (cut off, forged, or in a syntax
+    /// newer than its grammar): read, but never judged, so a leak in them cannot be seen.
+    /// Statements the server itself rejected (logged with their ERROR) are not counted.
+    public var unparseableStatements = 0
+    public var firstUnparseableStatement: SourcePosition?
+    public var firstUnparseableReason: String?
 
     public init() {}
 
@@ -24,12 +30,26 @@ public struct IngestStatistics: Sendable, Equatable {
         }
     }
 
-    /// The contract's closing line: `N lines, M events, K unparsed (first at FILE:LINE)`.
+    public mutating func countUnparseable(_ statement: StatementExecution, reason: String) {
+        unparseableStatements += 1
+        if firstUnparseableStatement == nil {
+            firstUnparseableStatement = statement.position
+            firstUnparseableReason = reason
+        }
+    }
+
+    /// The contract's closing line: `N lines, M events, K unparsed (first at FILE:LINE)`, and
+    /// `, J statements unparseable (first at FILE:LINE: why)` when libpg_query rejected some.
     public var summary: String {
         var s = "\(lines) lines, \(events) events, \(unparsed) unparsed"
         if let p = firstUnparsed {
             s += " (first at \(p.file):\(p.line)"
             if let r = firstUnparsedReason { s += ": \(TextSanitizer.oneLine(r))" }
+            s += ")"
+        }
+        if let p = firstUnparseableStatement {
+            s += ", \(unparseableStatements) statement\(unparseableStatements == 1 ? "" : "s") unparseable (first at \(p.file):\(p.line)"
+            if let r = firstUnparseableReason { s += ": \(TextSanitizer.oneLine(String(r.prefix(200))))" }
             s += ")"
         }
         return s

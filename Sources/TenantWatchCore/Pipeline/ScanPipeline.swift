@@ -225,6 +225,9 @@ public final class ScanPipeline {
     private func detect(_ item: CorrelatedEvent) {
         switch item {
         case .statement(let statement):
+            if statement.verdict == .unparseable, !statement.execution.failed {
+                statistics.countUnparseable(statement.execution, reason: statement.analysis?.parseError?.message ?? statement.reason)
+            }
             for detector in statementDetectors {
                 for finding in detector.inspect(statement) {
                     add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }

@@ -181,6 +181,12 @@ CASES = {
     },
 }
 
+# Cases whose statements libpg_query rejects: read, not judged, and counted as such in the
+# summary (`, J statements unparseable (first at FILE:LINE: ...)`): offsets inside the chunk.
+UNPARSEABLE = {"stderr/cut-mid-quote": [0], "stderr/libpg_query-rejects": [0, 1],
+               "csvlog/libpg_query-rejects": [0], "jsonlog/libpg_query-rejects": [0]}
+STATEMENTS = re.compile(r", (\d+) statements? unparseable \(first at (.*?):(\d+)[:)]")
+
 FILES = {"stderr": "postgresql.log", "csvlog": "postgresql.csv", "jsonlog": "postgresql.json",
          "audit": "audit.log", "redis": "redis-monitor.txt"}
 POSTGRES_FORMAT = {"stderr": "stderr", "csvlog": "csvlog", "jsonlog": "jsonlog", "audit": "stderr", "redis": "stderr"}
@@ -283,6 +289,14 @@ def main():
                 ok(f"{label}: {unparsed} unparsed" + (f", first at {first[0]}:{first[1]}" if first else ""))
             else:
                 fail(f"{label}: unparsed {unparsed} first {first}, expected {len(bad)} first {want_first}: {err.strip()[-300:]}")
+            m = STATEMENTS.search(err)
+            got_rejected = (int(m.group(1)), os.path.basename(m.group(2)), int(m.group(3))) if m else None
+            rejected = UNPARSEABLE.get(label, [])
+            want_rejected = (len(rejected), name_of_file, at + 1 + rejected[0]) if rejected else None
+            if got_rejected != want_rejected:
+                fail(f"{label}: statements libpg_query rejects: {got_rejected}, expected {want_rejected}: {err.strip()[-300:]}")
+            elif rejected:
+                ok(f"{label}: {len(rejected)} statement(s) libpg_query rejects counted, first at {name_of_file}:{want_rejected[2]}")
             want, have = Counter(projected(base)), Counter(projected(got))
             missing, extra = want - have, have - want
             extra_kinds = sorted(json.loads(f)["kind"] for f in extra.elements())

@@ -37,6 +37,27 @@ import Testing
         #expect(leaks.map { $0.evidence.map(\.line) }.flatMap { $0 }.sorted() == [1, 4])
     }
 
+    /// A logged statement libpg_query rejects is read but cannot be judged: counted, with its
+    /// position, in the summary. One the server rejected itself (its ERROR logged) is not.
+    @Test func statementsLibpgQueryRejectsAreCounted() throws {
+        let log = """
+            2026-11-25 00:54:05.100 UTC [1] LOG:  statement: SELECT * FROM invoices WHERE id = 1
+            2026-11-25 00:54:05.200 UTC [2] LOG:  statement: SELEC * FROM invoices WHERE
+            2026-11-25 00:54:05.300 UTC [3] ERROR:  syntax error at or near "SELEC" at character 1
+            2026-11-25 00:54:05.300 UTC [3] STATEMENT:  SELEC 1
+            2026-11-25 00:54:05.400 UTC [4] LOG:  statement: SELECT * FROM invoices WHERE id > 3 /*traceparent='00-
+            2026-11-25 00:54:05.500 UTC [5] LOG:  statement: SELECT * FROM invoices WHERE id > 5
+
+            """
+        let p = try scan("rejects.log", Array(log.utf8), format: .stderr)
+        #expect(p.statistics.unparsed == 0)
+        #expect(p.statistics.unparseableStatements == 2)
+        #expect(p.statistics.firstUnparseableStatement?.line == 2)
+        #expect(p.statistics.summary.hasSuffix(", 2 statements unparseable (first at \(dir)rejects.log:2: syntax error at or near \"SELEC\")"))
+        let leaks = p.findings().filter { $0.kind == .missingTenantPredicate }
+        #expect(leaks.map { $0.evidence.map(\.line) }.flatMap { $0 }.sorted() == [1, 6])
+    }
+
     @Test func tenMegabyteCSVLineDoesNotOpenAQuote() throws {
         let head = "2026-11-25 00:54:05.100 UTC,\"app\",\"db\",PID,\"[local]\",6b06.2a,1,\"idle\",2026-11-25 00:54:05 UTC,3/7,0,LOG,00000,"
         func record(_ pid: Int, _ sql: String) -> String {
