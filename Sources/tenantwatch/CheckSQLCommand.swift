@@ -52,7 +52,8 @@ struct CheckSQL: ParsableCommand {
             var line = analysis.verdict.rawValue
             if !tables.isEmpty { line += "  tables: \(tables.joined(separator: ", "))" }
             if !tenants.isEmpty { line += "  tenants: \(tenants.joined(separator: ", "))" }
-            StandardOutput.write(line + "\n")
+            // Table names and tenant literals come from the statement (often pasted from a log).
+            StandardOutput.write(TextSanitizer.oneLine(line) + "\n")
             if !analysis.reason.isEmpty { StandardOutput.write("  \(TextSanitizer.oneLine(analysis.reason))\n") }
         }
         StandardOutput.flush()

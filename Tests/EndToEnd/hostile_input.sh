@@ -80,6 +80,13 @@ else
 fi
 grep -q "0 unparsed" "$esc/err.txt" || e2e_fail "escape logs not all read: $(cat "$esc/err.txt")"
 
+# check-sql echoes table names and tenant literals of the statement it is given.
+printf 'SELECT * FROM "\033[2Jinv\342\200\256" WHERE tenant_id = '"'"'a\033]52;c;eA==\007'"'"'' \
+    | tw check-sql - >"$esc/check.txt" 2>&1 || true
+n="$(raw_controls "$esc/check.txt")"
+if [ "$n" = 0 ] && grep -qF '\x1b[2Jinv\u202e' "$esc/check.txt"; then e2e_ok "check-sql: table names and tenants shown escaped"
+else e2e_fail "check-sql: $n raw control characters: $(cat -v "$esc/check.txt")"; fi
+
 incident="$(tw incidents --store state.sqlite --format json | python3 -c '
 import json, sys
 for i in json.load(sys.stdin):

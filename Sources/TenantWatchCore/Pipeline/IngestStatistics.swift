@@ -43,12 +43,12 @@ public struct IngestStatistics: Sendable, Equatable {
     public var summary: String {
         var s = "\(lines) lines, \(events) events, \(unparsed) unparsed"
         if let p = firstUnparsed {
-            s += " (first at \(p.file):\(p.line)"
+            s += " (first at \(TextSanitizer.oneLine(p.file)):\(p.line)"
             if let r = firstUnparsedReason { s += ": \(TextSanitizer.oneLine(r))" }
             s += ")"
         }
         if let p = firstUnparseableStatement {
-            s += ", \(unparseableStatements) statement\(unparseableStatements == 1 ? "" : "s") unparseable (first at \(p.file):\(p.line)"
+            s += ", \(unparseableStatements) statement\(unparseableStatements == 1 ? "" : "s") unparseable (first at \(TextSanitizer.oneLine(p.file)):\(p.line)"
             if let r = firstUnparseableReason { s += ": \(TextSanitizer.oneLine(String(r.prefix(200))))" }
             s += ")"
         }
