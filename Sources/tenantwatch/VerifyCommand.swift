@@ -39,7 +39,8 @@ struct Verify: ParsableCommand {
             else if report.signaturePresent { line += " (manifest.sig present, not checked: no --public-key)" }
             StandardOutput.write(line + "\n")
         } catch let m as BundleVerifier.Mismatch {
-            StandardOutput.write("\(file): TAMPERED: \(m)\n")
+            // A tampered zip names its own entries: a name may carry escapes, shown escaped.
+            StandardOutput.write("\(file): TAMPERED: \(TextSanitizer.oneLine(m.description))\n")
             StandardOutput.flush()
             throw ExitCode(1)
         }

@@ -120,6 +120,16 @@ else
             || e2e_fail "report.md: $(grep -a esc "$esc/bundle/report.md" | head -3)"
         shows_escaped "$esc/bundle/report.html" && e2e_ok "report.html shows the route's escapes escaped" \
             || e2e_fail "report.html: $(grep -a esc "$esc/bundle/report.html" | head -3)"
+        # A bundle sent back with an extra entry whose name carries escapes: verify names it escaped.
+        cp "$esc/acme.zip" "$esc/evil.zip"
+        python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "a").writestr("evidence/\x1b]52;c;eA==\x07\u202ex", "x")' "$esc/evil.zip"
+        rc=0; tw verify "$esc/evil.zip" >"$esc/verify.txt" 2>&1 || rc=$?
+        n="$(raw_controls "$esc/verify.txt")"
+        if [ "$rc" = 1 ] && [ "$n" = 0 ] && grep -qF '\x1b]52;c;eA==\x07\u202ex' "$esc/verify.txt"; then
+            e2e_ok "verify names a hostile entry escaped (exit 1)"
+        else
+            e2e_fail "verify of a hostile entry: exit $rc, $n raw control characters: $(cat -v "$esc/verify.txt")"
+        fi
     else
         e2e_fail "export for acme: exit $rc $(cat "$esc/export.err")"
     fi
