@@ -19,8 +19,11 @@ done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-hostile.XXXXXX")"
 session="tw-e2e-hostile-$$"
+# A tmux server of its own (lib/tmux.sh calls `tmux`, this function): its clipboard option is
+# opened to OSC 52 below, and no other test's sessions come and go on it.
+tmux() { command tmux -L "tw-hostile-$$" -f /dev/null "$@"; }
 cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-server 2>/dev/null || true
     if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then echo "hostile_input: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -142,9 +145,9 @@ live="$work/live"
 mkdir -p "$live"
 cp "$esc/schema.sql" "$esc/tenantwatch.toml" "$live/"
 : >"$live/postgresql.log"; : >"$live/audit.log"; : >"$live/redis-monitor.txt"
-tmux -f /dev/null new-session -d -s "$session" -x 200 -y 50 \
+tmux new-session -d -s "$session" -x 200 -y 50 \
     "cd '$live' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err-live.txt; sleep 60"
-tmux set-option -t "$session" set-clipboard on >/dev/null 2>&1 || tmux set-option -g set-clipboard on
+tmux set-option -s set-clipboard on
 buffers_before="$(tmux list-buffers 2>/dev/null | wc -l)"
 wait_screen 15 "findings: 0" || e2e_fail "live dashboard did not start: $(screen | head -3) $(cat "$live/err-live.txt")"
 for f in postgresql.log audit.log redis-monitor.txt; do cat "$esc/$f" >>"$live/$f"; done
