@@ -186,6 +186,12 @@ done
 buffers_after="$(tmux list-buffers 2>/dev/null | wc -l)"
 [ "$buffers_after" = "$buffers_before" ] && e2e_ok "no OSC 52 clipboard write reached tmux" \
     || e2e_fail "tmux got a paste buffer from the pane: $(tmux list-buffers | head -2)"
+# While following: a 10 MB line, then another leak. The line is cut and counted, the leak found.
+python3 -c 'import sys; sys.stdout.write("A" * (10 << 20) + "\n")' >>"$live/postgresql.log"
+echo "2026-11-25 00:55:09.100 UTC [31338] app@sample/billing-api sess=6b0631ad.7a6a LOG:  statement: SELECT * FROM invoices WHERE id > 7" \
+    >>"$live/postgresql.log"
+if wait_screen 20 "findings: 3"; then e2e_ok "live: after a 10 MB line, the next leak is still found (findings: 3)"
+else e2e_fail "live after a 10 MB line: $(screen | head -3)"; fi
 tmux send-keys -t "$session" q
 sleep 1
 
