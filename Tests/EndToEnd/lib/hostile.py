@@ -122,6 +122,8 @@ CASES = {
                                  stderr_line("LOG:  statement: SELECT * FROM tenants /*traceparent='00-")], []),
         "sqlcommenter-garbage": ([stderr_line("LOG:  statement: SELECT * FROM tenants /*traceparent='%ZZ%%%zz%',"
                                               "request_id='%E0%A4%A%00',x='\\'*/")], []),
+        # A reload's announcement is text in a line: a forged one with a padding past Int.
+        "announced-prefix": ([b'X parameter "log_line_prefix" changed to "%99999999999999999999999999m [%p] "'], [0]),
         "huge-pid": ([b"2026-11-25 00:54:05.100 UTC [99999999999999999999999999] app@sample/psql sess=x LOG:  statement: SELECT 1"], [0]),
         "huge-duration": ([stderr_line("LOG:  duration: 99999999999999999999999999999.999 ms  statement: SELECT * FROM tenants"),
                            stderr_line("LOG:  duration: 1e400 ms")], []),

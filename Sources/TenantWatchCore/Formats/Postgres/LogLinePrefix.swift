@@ -70,7 +70,8 @@ public struct LogLinePrefix: Sendable, Equatable, CustomStringConvertible {
             var pad = 0
             var sign = 1
             if b[i] == Bytes.dash { sign = -1; i += 1 }
-            while i < b.count, Bytes.isDigit(b[i]) { pad = pad * 10 + Int(b[i] - 48); i += 1 }
+            // Capped: the prefix can come from a log line (a reload's announcement), not only config.
+            while i < b.count, Bytes.isDigit(b[i]) { pad = min(pad * 10 + Int(b[i] - 48), 10_000); i += 1 }
             guard i < b.count else { break }
             let e = b[i]
             i += 1

@@ -97,7 +97,11 @@ struct PostgresTimestampParser {
         var i = start
         var secs: Int64 = 0
         var n = 0
-        while i < end, Bytes.isDigit(b[i]) { secs = secs * 10 + Int64(b[i] - 48); i += 1; n += 1 }
+        // At most 12 digits are accumulated: a longer run (a hostile line) is no time, not a trap.
+        while i < end, Bytes.isDigit(b[i]) {
+            if n < 12 { secs = secs * 10 + Int64(b[i] - 48) }
+            i += 1; n += 1
+        }
         guard n > 0, n <= 12 else { return nil }
         var micro: Int64 = 0
         if i < end, b[i] == Bytes.dot {

@@ -89,6 +89,11 @@ struct StderrLogReader {
         matchers = list
     }
 
+    /// Prefixes tried at most (configured, defaults, announced by reloads). The announcement is
+    /// text in a line, so hostile lines could announce a new one each: every line that fails the
+    /// active prefix would then try them all.
+    static let maximumPrefixes = 16
+
     /// The prefix currently in use (the last one that matched).
     var activePrefix: String? { matchers.first?.prefix.text }
 
@@ -111,7 +116,8 @@ struct StderrLogReader {
             return
         }
         // The active prefix failed: a reload may have changed it.
-        if let newPrefix = announcedPrefix(b, start, end), !matchers.contains(where: { $0.prefix.text == newPrefix }) {
+        if matchers.count < Self.maximumPrefixes, let newPrefix = announcedPrefix(b, start, end),
+           !matchers.contains(where: { $0.prefix.text == newPrefix }) {
             matchers.insert(PrefixMatcher(prefix: LogLinePrefix(newPrefix), timezone: timezone), at: 0)
             if matchers[0].match(b, from: start, to: end), bestIsUsable(0, b) {
                 accept(0, b, end, n, &out)
@@ -335,7 +341,7 @@ struct StderrLogReader {
                 if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
                 knownApplication[pid] = Array(mb[(at + 17)...])
             }
-            if Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
+            if matchers.count < Self.maximumPrefixes, Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
                let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
                 matchers.insert(PrefixMatcher(prefix: LogLinePrefix(p), timezone: timezone), at: 0)
             }

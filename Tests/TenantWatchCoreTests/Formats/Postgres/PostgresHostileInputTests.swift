@@ -119,6 +119,51 @@ import Testing
         #expect(PG.unparsed(events).map(\.position.line) == [2, 3, 4])
     }
 
+    /// Numbers past Int64 in the prefix's `%l` session line number and `%n` epoch, and a duration
+    /// past Double: no trap; a prefix that cannot be read is counted, the records around it read.
+    @Test func stderrHugeNumbersInThePrefix() {
+        let prefix = "%m [%p]: [%l-1] %n "
+        let good = { (pid: Int) in "2026-11-25 00:54:05.100 UTC [\(pid)]: [1-1] 1795568045.100 LOG:  statement: SELECT \(pid)" }
+        let lines = [
+            good(1),
+            "2026-11-25 00:54:05.100 UTC [3]: [99999999999999999999999999-1] 1795568045.100 LOG:  statement: SELECT 3",
+            "2026-11-25 00:54:05.100 UTC [4]: [1-1] 99999999999999999999999.100 LOG:  statement: SELECT 4",
+            "2026-11-25 00:54:05.100 UTC [5]: [1-1] 1795568045.100 LOG:  duration: 1e400 ms  statement: SELECT 5",
+            "2026-11-25 00:54:05.100 UTC [6]: [1-1] 1795568045.100 LOG:  duration: 99999999999999999999999999.9 ms",
+            good(2),
+        ]
+        let (events, _) = PG.parse(text: lines.joined(separator: "\n"), format: .stderr, prefix: prefix)
+        let pids = Self.pids(events)
+        #expect(pids.first == 1 && pids.last == 2)
+        #expect(!pids.contains(6))
+        // Each hostile line either reads (its numbers dropped) or is counted: none is lost.
+        let seen = Set(pids + PG.unparsed(events).map(\.position.line).map { [2: 3, 3: 4, 4: 5, 5: 6][$0] ?? 0 })
+        #expect(seen.isSuperset(of: [3, 4, 5]))
+    }
+
+    /// A reload's `log_line_prefix` announcement is text in a line: hostile lines announcing a
+    /// new prefix each (one with a padding past Int) neither trap nor pile up prefixes to try.
+    @Test func announcedPrefixesAreBounded() {
+        var lines = ["2026-11-25 00:54:05.100 UTC [1] LOG:  statement: SELECT 1",
+                     #"X parameter "log_line_prefix" changed to "%99999999999999999999999999m [%p] ""#]
+        for k in 0..<200 { lines.append(#"X parameter "log_line_prefix" changed to "%m [%p] p\#(k) ""#) }
+        lines.append("2026-11-25 00:54:05.200 UTC [2] LOG:  statement: SELECT 2")
+        var reader = StderrLogReader(prefix: "%m [%p] ", timezone: "UTC", file: "t.log")
+        var out = PostgresReaderSink()
+        for (i, l) in lines.enumerated() {
+            var s = l
+            s.withUTF8 { reader.feed($0, lineNumber: i + 1, into: &out) }
+        }
+        reader.finish(into: &out)
+        #expect(reader.matchers.count <= StderrLogReader.maximumPrefixes)
+        var pids: [Int] = [], bad: [Int] = []
+        for o in out.outputs {
+            switch o { case .record(let r): pids.append(r.pid ?? 0); case .unparsed(let u): bad.append(u.position.line) }
+        }
+        #expect(pids == [1, 2])
+        #expect(bad == Array(2...(lines.count - 1)))
+    }
+
     @Test func jsonlogNestedDeepAndHugeNumbers() {
         let deep = "{\"timestamp\":\"2026-11-25 00:54:05.100 UTC\",\"x\":" + String(repeating: "[", count: 100_000)
             + String(repeating: "]", count: 100_000) + "}"
