@@ -278,7 +278,8 @@ enum CacheCommandTable {
         guard index < arguments.count, let count = Int(String(decoding: arguments[index], as: UTF8.self)),
               count > 0 else { return [] }
         let first = index + 1
-        let last = min(arguments.count, first + count)
+        // The count is the client's (`EVAL s 9223372036854775807 k`): clamped before adding.
+        let last = first + min(count, max(0, arguments.count - first))
         return first < last ? Array(first..<last) : []
     }
 }

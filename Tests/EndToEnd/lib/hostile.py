@@ -177,6 +177,9 @@ CASES = {
                           b'1795568049.700000 [99999999999999999999 127.0.0.1:52599] "GET" "acme:x"',
                           b'1795568049.700000 [0 127.0.0.1:99999999999] "GET" "acme:x"',
                           b'1795568049.7000000000000000000000001 [0 127.0.0.1:52599] "GET" "acme:x"'], [0, 1, 2]),
+        # A key count past Int: the client's number, read without a trap.
+        "huge-key-count": ([redis_line(b'"EVAL" "return 1" "9223372036854775807" "acme:k"'),
+                            redis_line(b'"EVAL" "return 1" "-9223372036854775808" "acme:k"')], []),
         "bad-escapes": ([redis_line(b'"GET" "acme:\\xZZ"'), redis_line(b'"GET" "acme:\\q"'), redis_line(b'"GET" "acme:\\x4')], [0, 1, 2]),
         "escapes": ([redis_line(b'"GET" "acme:' + ESCAPES.encode().replace(b"\x1b", b"\\x1b").replace(b"\x07", b"\\a")
                                 .replace(b'"', b'\\"') + b'"')], []),

@@ -161,12 +161,15 @@ import Testing
             Self.bytes(#"1795353237.358614 [99999999999999999999 127.0.0.1:52599] "GET" "acme:x""#),
             Self.bytes(#"1795353237.358614 [0 127.0.0.1:99999999999] "GET" "acme:x""#),
             [0x58, 0xFF, 0xFE, 0x00, 0x22, 0xC3, 0x28, 0x9B],
+            Self.bytes(#"1795353237.358614 [0 127.0.0.1:51048] "EVAL" "return 1" "9223372036854775807" "acme:k""#),
             Self.bytes(#"1795353237.358614 [0 127.0.0.1:51048] "GET" "acme:2\x1b[31m""#),
         ]
         let (events, parser) = Self.parse(lines)
         #expect(Self.unparsed(events).map(\.position.line) == [2, 3, 4, 5])
         #expect(parser.unparsedLines == 4)
-        #expect(Self.commands(events).map(\.position.line) == [1, 6])
+        #expect(Self.commands(events).map(\.position.line) == [1, 6, 7])
+        // A key count past Int (the client's number) names the keys there are, without a trap.
+        #expect(Self.commands(events)[1].displayKeys == ["acme:k"])
         #expect(Self.commands(events).last?.arguments.first == Array("acme:2\u{1B}[31m".utf8))
     }
 
