@@ -76,7 +76,8 @@ public struct BundleContent: Sendable {
     public static func concerned(_ i: StoredIncident) -> [String] {
         var out: [String] = []
         if let c = i.callerTenant, !c.isEmpty { out.append(c) }
-        for t in i.exposedTenants where !t.isEmpty && !out.contains(t) { out.append(t) }
+        var seen = Set(out)   // one response can name tens of thousands of tenants
+        for t in i.exposedTenants where !t.isEmpty && seen.insert(t).inserted { out.append(t) }
         return out
     }
 

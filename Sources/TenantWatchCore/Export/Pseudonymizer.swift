@@ -17,6 +17,12 @@ public struct Pseudonymizer: Sendable {
     /// Lower-cased needles, longest first, with what replaces them (nil: the own tenant, kept).
     private let needles: [([UInt8], String?)]
     private let lowered: Set<String>
+    /// Needles by the hash of their lower-cased bytes, and which lengths occur (per first byte,
+    /// the longest): a position costs a few hash steps, not a look at every tenant id. A hostile
+    /// response can name tens of thousands of tenants, and a bundle's text names them all.
+    private let byHash: [UInt64: [Int]]
+    private let lengthOccurs: [Bool]
+    private let longestByFirstByte: [Int]
 
     public init(forTenant: String, pseudonyms: [String: String]) {
         self.forTenant = forTenant
@@ -26,7 +32,23 @@ public struct Pseudonymizer: Sendable {
         list.sort { $0.0.count != $1.0.count ? $0.0.count > $1.0.count : $0.0.lexicographicallyPrecedes($1.0) }
         needles = list
         lowered = Set(list.map { String(decoding: $0.0, as: UTF8.self) })
+        var byHash: [UInt64: [Int]] = [:]
+        var longest = [Int](repeating: 0, count: 256)
+        var occurs = [Bool](repeating: false, count: (list.first?.0.count ?? 0) + 1)
+        for (k, (needle, _)) in list.enumerated() where !needle.isEmpty {
+            var h = Pseudonymizer.hashSeed
+            for c in needle { h = Pseudonymizer.hashStep(h, c) }
+            byHash[h, default: []].append(k)   // longest first, as `list` is
+            longest[Int(needle[0])] = max(longest[Int(needle[0])], needle.count)
+            occurs[needle.count] = true
+        }
+        self.byHash = byHash
+        self.lengthOccurs = occurs
+        self.longestByFirstByte = longest
     }
+
+    static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+    @inline(__always) static func hashStep(_ h: UInt64, _ c: UInt8) -> UInt64 { (h ^ UInt64(c)) &* 0x100_0000_01b3 }
 
     /// Pseudonyms for `tenants` other than `forTenant`: those in `existing` are kept (so bundles
     /// for one customer stay consistent over time); new ones get the next free number, in sorted
@@ -107,16 +129,32 @@ public struct Pseudonymizer: Sendable {
     /// Whether `s` is exactly a known tenant id (the own one or another), ignoring ASCII case.
     public func isTenantID(_ s: String) -> Bool { lowered.contains(s.lowercased()) }
 
+    /// The longest needle at `i` that ends at a word boundary (and starts at one).
     private func match(_ b: [UInt8], at i: Int) -> (Int, String?)? {
-        guard Pseudonymizer.boundaryBefore(b, i) else { return nil }
-        let first = Pseudonymizer.lower(b[i])
-        for (needle, replacement) in needles where needle.first == first && i + needle.count <= b.count {
-            var ok = true
-            for k in 1..<needle.count where Pseudonymizer.lower(b[i + k]) != needle[k] { ok = false; break }
-            guard ok else { continue }
-            let end = i + needle.count
+        let longest = longestByFirstByte[Int(Pseudonymizer.lower(b[i]))]
+        guard longest > 0, Pseudonymizer.boundaryBefore(b, i) else { return nil }
+        let limit = min(longest, b.count - i)
+        // Hashes of every prefix up to the longest needle, then the lengths tried longest first.
+        var hashes = [UInt64](repeating: 0, count: limit + 1)
+        var h = Pseudonymizer.hashSeed
+        for k in 0..<limit {
+            h = Pseudonymizer.hashStep(h, Pseudonymizer.lower(b[i + k]))
+            hashes[k + 1] = h
+        }
+        var length = limit
+        while length > 0 {
+            defer { length -= 1 }
+            guard lengthOccurs[length] else { continue }
+            let end = i + length
             if end < b.count && Pseudonymizer.isWord(b[end]) { continue }
-            return (needle.count, replacement)
+            guard let candidates = byHash[hashes[length]] else { continue }
+            for n in candidates {
+                let (needle, replacement) = needles[n]
+                guard needle.count == length else { continue }
+                var ok = true
+                for k in 0..<length where Pseudonymizer.lower(b[i + k]) != needle[k] { ok = false; break }
+                if ok { return (length, replacement) }
+            }
         }
         return nil
     }

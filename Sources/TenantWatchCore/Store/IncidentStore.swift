@@ -302,7 +302,9 @@ public final class IncidentStore: Sendable {
         var kinds = try decode([String].self, row["kinds"] as String)
         if !kinds.contains(f.kind.rawValue) { kinds.append(f.kind.rawValue) }
         var exposed = try decode([String].self, row["exposed_tenants"] as String)
-        for t in f.accessedTenants where !exposed.contains(t) { exposed.append(t) }
+        // A set beside the list: one response can name tens of thousands of tenants.
+        var seen = Set(exposed)
+        for t in f.accessedTenants where seen.insert(t).inserted { exposed.append(t) }
         let severity = max(Severity(rawValue: row["severity"]) ?? f.severity, f.severity)
         var first: Int64? = row["first_seen"]
         var last: Int64? = row["last_seen"]

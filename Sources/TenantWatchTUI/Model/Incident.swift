@@ -38,7 +38,8 @@ public struct IncidentSummary: Sendable, Equatable {
                 s.severity = max(s.severity, f.severity)
                 if !s.kinds.contains(f.kind) { s.kinds.append(f.kind) }
                 if s.caller == nil { s.caller = f.callerTenant.map(TextSanitizer.oneLine) }
-                for t in f.accessedTenants.map(TextSanitizer.oneLine) where !s.exposed.contains(t) { s.exposed.append(t) }
+                var seen = Set(s.exposed)   // one response can name tens of thousands of tenants
+                for t in f.accessedTenants.map(TextSanitizer.oneLine) where seen.insert(t).inserted { s.exposed.append(t) }
                 if let t = f.time, s.firstSeen.map({ t < $0 }) ?? true { s.firstSeen = t }
                 if let t = f.lastSeen ?? f.time, s.lastSeen.map({ t > $0 }) ?? true { s.lastSeen = t }
                 s.count += f.count
