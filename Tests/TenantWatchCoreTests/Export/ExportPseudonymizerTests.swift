@@ -29,6 +29,18 @@ import Testing
         #expect(p.mentionsOwn("initech.example.com"))
     }
 
+    /// Tens of thousands of tenants (one hostile response can name them): the same whole-word,
+    /// longest-first replacement, one pass over the text.
+    @Test func manyTenantsLongestWholeWordFirst() {
+        let tenants = (0..<30_000).map { "t\($0)" } + ["t1-eu", "initech"]
+        let q = Pseudonymizer(forTenant: "initech", pseudonyms: Pseudonymizer.assign(forTenant: "initech", tenants: tenants))
+        let text = (0..<30_000).map { "t\($0)" }.joined(separator: ", ")
+        let out = q.apply("T1-EU t1 t29999x initech.example.com " + text)
+        #expect(out.hasPrefix("\(q.pseudonyms["t1-eu"]!) \(q.pseudonyms["t1"]!) t29999x initech.example.com \(q.pseudonyms["t0"]!), "))
+        #expect(!out.contains("t29999,") && out.hasSuffix(q.pseudonyms["t29999"]!))
+        #expect(q.mentionsOther("x t17 y") && !q.mentionsOther("t17x"))
+    }
+
     @Test func ownIdContainingAnotherIsKeptWhole() {
         let q = Pseudonymizer(forTenant: "acme-eu", pseudonyms: ["acme": "tenant-1"])
         #expect(q.apply("acme-eu and acme") == "acme-eu and tenant-1")
