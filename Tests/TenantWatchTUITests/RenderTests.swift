@@ -136,6 +136,19 @@ import TenantWatchCore
         #expect(grid.line(0).hasPrefix("a\\x1b[31mb"))
     }
 
+    /// A 4 MB statement (a hostile one, under the line cap) makes a row of bounded size: the
+    /// stream's ring keeps 20,000 rows.
+    @Test func hugeStatementsMakeBoundedRows() {
+        let sql = "SELECT '" + String(repeating: "\u{1B}A", count: 2 << 20) + "' FROM invoices"
+        let row = StreamRow(sequence: 1, event: .statement(StatementExecution(
+            position: SourcePosition(file: "pg.log", line: 7), time: nil, backend: BackendID(pid: 1, sessionID: nil),
+            sql: sql)))
+        #expect(row.text.unicodeScalars.count <= 4 * StreamRow.maximumTextLength + 1)
+        #expect(row.text.hasPrefix("SELECT '\\x1bA\\x1bA") && row.text.hasSuffix("…"))
+        let short = StreamRow(sequence: 2, time: nil, source: "pg.log", line: 8, kind: .statement, text: "SELECT 1")
+        #expect(short.text == "SELECT 1")
+    }
+
     /// Bidi overrides and isolates reorder what a terminal shows after them ("Trojan Source"):
     /// the grid shows them as `\u202e`, never as the scalar itself.
     @Test func bidiControlsAreShownNotSent() {

@@ -54,7 +54,7 @@ public struct StreamRow: Sendable, Equatable {
         self.source = source
         self.line = line
         self.kind = kind
-        self.text = TextSanitizer.oneLine(text)
+        self.text = StreamRow.bounded(text)
         self.flags = flags
         self.caller = caller.map(TextSanitizer.oneLine)
         self.tenants = tenants.map(TextSanitizer.oneLine)
@@ -98,9 +98,24 @@ public struct StreamRow: Sendable, Equatable {
                   flags: Flags(findings: findings), caller: caller, tenants: tenants)
     }
 
+    /// Scalars a row's text keeps. A row is one screen line; the ring holds 20,000 of them, and
+    /// a hostile stream of 4 MB statements would otherwise keep 80 GB.
+    public static let maximumTextLength = 2048
+
+    /// One line, sanitized, cut (with `…`) after `maximumTextLength` scalars.
+    static func bounded(_ text: String) -> String {
+        guard text.utf8.count > maximumTextLength else { return TextSanitizer.oneLine(text) }
+        let head = text.unicodeScalars.prefix(maximumTextLength)
+        guard head.endIndex < text.unicodeScalars.endIndex else { return TextSanitizer.oneLine(text) }
+        return TextSanitizer.oneLine(String(String.UnicodeScalarView(head))) + "…"
+    }
+
     /// SQL on one line: whitespace collapsed, the trailing sqlcommenter comment dropped.
     public static func compactSQL(_ sql: String) -> String {
-        var s = TextSanitizer.oneLine(sql)
+        // Only the head of a huge statement can be shown: the rest is not even sanitized.
+        let shown = sql.utf8.count > 4 * maximumTextLength
+            ? String(String.UnicodeScalarView(sql.unicodeScalars.prefix(2 * maximumTextLength))) : sql
+        var s = TextSanitizer.oneLine(shown)
         if s.hasSuffix("*/"), let open = s.range(of: "/*", options: .backwards) {
             s = String(s[..<open.lowerBound])
         }
