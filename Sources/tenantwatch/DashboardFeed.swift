@@ -110,42 +110,74 @@ final class DashboardFeed: @unchecked Sendable {
 
     private func follow() throws {
         let stored = (try? store?.checkpoints()) ?? [:]
+        var settled: Int64?
         let cursors: [LiveSourceCursor] = configuration.sources.map { spec in
             var start = FileFollower.StartPosition.end
             let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
             if !mine.isEmpty {
                 let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
                 start = .checkpoint(FollowerCheckpoint(pattern: spec.path, files: Array(mine), scannedAt: scanned))
+                for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
             }
             return LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
+        // Every sighting goes to the store's ledger, so a restart can tell what it has.
+        pipeline.settledBefore = settled ?? .min
+        if let settled {
+            // Resuming a window behind a stop that may have been a `kill -9`: what is read again
+            // before `settled` only rebuilds context; after it, the ledger says what is stored.
+            pipeline.settledBefore = settled
+            pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
+        }
+        pipeline.reportsCacheKeysAsSeen = true
+        var merger = LiveEventMerger(sources: cursors.count)
+        var history = CheckpointHistory()
+        let window = max(configuration.correlation.windowSeconds, 0.5)
+        let context = Int64(window * 2_000_000) + 1_000_000
         var lastCommit = DashboardFeed.monotonic()
         var lastEvent = lastCommit
         var released = true
-        let window = max(configuration.correlation.windowSeconds, 0.5)
         var backlog = false
         while !isStopped {
             // Wait for news only when everything was read: with a backlog, read on at once, so
             // the lag is back to zero as fast as parsing goes once a writer stops.
             if !backlog { FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25) }
             backlog = false
-            for cursor in cursors {
+            for (i, cursor) in cursors.enumerated() where merger.buffered(i) < DashboardFeed.pollLines {
                 let before = cursor.lines
                 let events = cursor.poll(maxLines: DashboardFeed.pollLines)
-                if cursor.lines - before >= DashboardFeed.pollLines { backlog = true }
+                for c in cursor.takeOpened() { history.opened(c) }
+                let behind = cursor.lines - before >= DashboardFeed.pollLines
+                if behind { backlog = true }
                 if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false }
-                for event in events { process(event) }
+                merger.append(events, source: i, behind: behind)
             }
+            merger.drain { process($0) }
+            if !merger.isEmpty { backlog = true }
             let now = DashboardFeed.monotonic()
             // Log time stops when the logs stop: after a window of quiet, an audit line that has
             // not come is not coming, and what waited for it is judged without it.
             if !released, now - lastEvent >= window {
+                merger.drainAll { process($0) }
                 pipeline.releaseHeld()
                 released = true
             }
             if now - lastCommit >= 0.5 {
                 lastCommit = now
-                commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+                let positions = cursors.flatMap { $0.positions() }
+                for p in positions { history.note(p.checkpoint, latest: p.latest) }
+                // Settled: older than anything still held (correlation, the merge) — what a
+                // restart must not lose. The checkpoints go back a further correlation context.
+                var settledNow = pipeline.settledTime ?? .min
+                if let t = merger.oldestBufferedTime { settledNow = min(settledNow, t) }
+                for cursor in cursors {
+                    if let t = cursor.unsettledTime(quietAfter: window, margin: history.parserMargin) { settledNow = min(settledNow, t) }
+                }
+                if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
+                let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
+                commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
+                                                                    settled: settledNow),
+                       forgetSightingsBefore: settledNow == .min ? nil : settledNow)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
@@ -155,8 +187,25 @@ final class DashboardFeed: @unchecked Sendable {
         }
         // Shutting down: what still waits for an audit line is judged now and stored with the
         // checkpoint, so a restart neither reads it again nor loses it.
+        merger.drainAll { process($0) }
         pipeline.releaseHeld()
-        commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+        let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
+        let settledNow = pipeline.settledTime.map { $0 + 1 }
+        commit(checkpoints: DashboardFeed.resumeCheckpoints(reading, reading: reading, settled: settledNow ?? .min),
+               forgetSightingsBefore: settledNow)
+    }
+
+    /// The checkpoints to save: resume at `resume`, but say where reading stood and what was settled.
+    static func resumeCheckpoints(_ resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64) -> [SourceCheckpoint] {
+        resume.map { r in
+            var c = r
+            if let now = reading.first(where: { $0.identity == r.identity }) {
+                c.readOffset = now.offset
+                c.readLine = now.lineNumber
+            }
+            c.settledBefore = settled == .min ? nil : settled
+            return c
+        }
     }
 
     private func replay() throws {
@@ -226,14 +275,15 @@ final class DashboardFeed: @unchecked Sendable {
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
     /// refreshes what the dashboard shows.
-    private func commit(checkpoints: [SourceCheckpoint]) {
+    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil) {
         let batch = pipeline.drainNewFindings()
+        let sightings = SightingBatch(added: pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
                 // No quoting from the source files here (`scan --store` does it): re-reading a log
                 // that grows for days, twice a second, would make following it quadratic. The
                 // statements' own text is already in their timeline entries.
-                _ = try store.commit(findings: batch, checkpoints: checkpoints)
+                _ = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
             } catch {
                 lock.lock()
                 failure = "\(error)"

@@ -176,6 +176,21 @@ public final class IncidentStore: Sendable {
                 );
                 """)
         }
+        // Crash safety for `live`: checkpoints that resume a correlation window behind the read
+        // position (with where reading stood and the log time already settled), and the
+        // sightings stored since then, so what is read again is recorded once (`IncidentStore+Sightings`).
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkpoint ADD COLUMN read_offset INTEGER;
+                ALTER TABLE checkpoint ADD COLUMN read_line INTEGER;
+                ALTER TABLE checkpoint ADD COLUMN settled_before INTEGER;
+                CREATE TABLE sighting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    time INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sighting_by_time ON sighting(time);
+                """)
+        }
         return m
     }
 
@@ -190,7 +205,8 @@ public final class IncidentStore: Sendable {
     /// Records a batch of findings with their timelines, and the checkpoints of the sources read
     /// up to them, in one transaction: all of it is written, or (on any error) none of it.
     @discardableResult
-    public func commit(findings: [(Finding, [TimelineEntry])], checkpoints: [SourceCheckpoint] = []) throws -> [RecordResult] {
+    public func commit(findings: [(Finding, [TimelineEntry])], checkpoints: [SourceCheckpoint] = [],
+                       sightings: SightingBatch = SightingBatch()) throws -> [RecordResult] {
         let now = clock()
         return try guarded {
             try pool.write { db in
@@ -200,6 +216,7 @@ public final class IncidentStore: Sendable {
                     results.append(try self.record(finding, timeline: timeline, now: now, db: db))
                 }
                 for c in checkpoints { try self.save(c, now: now, db: db) }
+                try self.save(sightings, db: db)
                 return results
             }
         }
@@ -212,13 +229,17 @@ public final class IncidentStore: Sendable {
 
     private func save(_ c: SourceCheckpoint, now: Timestamp, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, head_length, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, head_length, updated_at,
+                                    read_offset, read_line, settled_before)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode,
                 offset = excluded.offset, line = excluded.line, head_hash = excluded.head_hash,
-                head_length = excluded.head_length, updated_at = excluded.updated_at
+                head_length = excluded.head_length, updated_at = excluded.updated_at,
+                read_offset = excluded.read_offset, read_line = excluded.read_line,
+                settled_before = excluded.settled_before
             """, arguments: [c.path, Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.offset, c.lineNumber,
-                             String(c.headHash, radix: 16), c.headLength, (c.updatedAt ?? now).microseconds])
+                             String(c.headHash, radix: 16), c.headLength, (c.updatedAt ?? now).microseconds,
+                             c.readOffset, c.readLine, c.settledBefore])
     }
 
     private func record(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
@@ -371,12 +392,15 @@ public final class IncidentStore: Sendable {
             try pool.read { db in
                 var out: [String: SourceCheckpoint] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoint") {
-                    let c = SourceCheckpoint(path: row["path"], device: UInt64(bitPattern: row["device"]),
+                    var c = SourceCheckpoint(path: row["path"], device: UInt64(bitPattern: row["device"]),
                                              inode: UInt64(bitPattern: row["inode"]), offset: row["offset"],
                                              lineNumber: row["line"],
                                              headHash: UInt64((row["head_hash"] as String?) ?? "", radix: 16) ?? 0,
                                              headLength: row["head_length"],
                                              updatedAt: Timestamp(microseconds: row["updated_at"]))
+                    c.readOffset = row["read_offset"]
+                    c.readLine = row["read_line"]
+                    c.settledBefore = row["settled_before"]
                     out[c.path] = c
                 }
                 return out
