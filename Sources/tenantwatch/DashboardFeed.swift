@@ -40,6 +40,8 @@ final class DashboardFeed: @unchecked Sendable {
     private var requestOrder: [String] = []
     private let requestCap = 20_000
     private var storedFindings = 0
+    private var unsavedFindings: [(Finding, [TimelineEntry])] = []
+    private var unsavedSightings: [(key: String, time: Int64)] = []
     /// The latest word for the status line, shown for a few seconds.
     private var notice: (text: String, at: Double)?
     private var stopped = false
@@ -276,15 +278,24 @@ final class DashboardFeed: @unchecked Sendable {
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
     /// refreshes what the dashboard shows.
     private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil) {
-        let batch = pipeline.drainNewFindings()
-        let sightings = SightingBatch(added: pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
+        // A batch the store refused (a full disk) is kept and offered again with the next one:
+        // its checkpoints were not saved either, so nothing read is lost or counted twice.
+        let batch = unsavedFindings + pipeline.drainNewFindings()
+        let sightings = SightingBatch(added: unsavedSightings + pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
+        unsavedFindings = []
+        unsavedSightings = []
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
                 // No quoting from the source files here (`scan --store` does it): re-reading a log
                 // that grows for days, twice a second, would make following it quadratic. The
                 // statements' own text is already in their timeline entries.
                 _ = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
+                lock.lock()
+                failure = nil
+                lock.unlock()
             } catch {
+                unsavedFindings = batch
+                unsavedSightings = sightings.added
                 lock.lock()
                 failure = "\(error)"
                 lock.unlock()

@@ -555,6 +555,11 @@ public final class IncidentStore: Sendable {
 
     static func map(_ error: DatabaseError, path: String, opening: Bool) -> StoreError {
         let reason = error.message ?? "\(error.resultCode)"
+        // A full disk does not always come back as SQLITE_FULL: growing the WAL index (`-shm`)
+        // or the journal fails as a generic I/O error. Say what it is.
+        if [.SQLITE_IOERR, .SQLITE_CANTOPEN].contains(error.resultCode), IncidentStore.isFull(directoryOf: path) {
+            return .diskFull(path: path)
+        }
         switch error.resultCode {
         case .SQLITE_FULL: return .diskFull(path: path)
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path: path, reason: reason)
@@ -562,6 +567,13 @@ public final class IncidentStore: Sendable {
         case .SQLITE_CANTOPEN: return .cannotOpen(path: path, reason: reason)
         default: return opening ? .cannotOpen(path: path, reason: reason) : .database(path: path, reason: reason)
         }
+    }
+
+    /// True when the file system holding `path` has no block left for us.
+    static func isFull(directoryOf path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        return statvfs(directory.isEmpty ? "." : directory, &st) == 0 && st.f_bavail == 0
     }
 
     static func reason(_ error: Error) -> String {
