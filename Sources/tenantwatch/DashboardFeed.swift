@@ -130,6 +130,8 @@ final class DashboardFeed: @unchecked Sendable {
             // before `settled` only rebuilds context; after it, the ledger says what is stored.
             pipeline.settledBefore = settled
             pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
+            pipeline.readThrough = Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) },
+                                              uniquingKeysWith: { max($0, $1) })
         }
         pipeline.reportsCacheKeysAsSeen = true
         var merger = LiveEventMerger(sources: cursors.count)

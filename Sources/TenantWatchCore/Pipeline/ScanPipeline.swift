@@ -38,6 +38,9 @@ public final class ScanPipeline {
     /// after it that were stored already are named in `storedSightings`.
     public var settledBefore: Int64?
     public var storedSightings: Set<String> = []
+    /// How far the stopped run had read each file (by path): only sightings wholly within it can
+    /// have been stored; a line appended since is new whatever its time.
+    public var readThrough: [String: Int] = [:]
     /// `live`: every counted cache-key sighting is reported as it happens (the store counts
     /// them), since a followed source has no end at which `scan` reports them.
     public var reportsCacheKeysAsSeen = false
@@ -198,9 +201,10 @@ public final class ScanPipeline {
            f.evidence.allSatisfy({ p in recordedThrough[p.file].map { p.endLine <= $0 } ?? false }) { return }
         if let settled = settledBefore {
             let time = f.time?.microseconds ?? .min
-            if time < settled { return }
             let key = ScanPipeline.sightingKey(f)
-            if storedSightings.contains(key) { return }
+            let readBefore = !f.evidence.isEmpty
+                && f.evidence.allSatisfy { p in readThrough[p.file].map { p.endLine <= $0 } ?? false }
+            if readBefore && (time < settled || storedSightings.contains(key)) { return }
             newSightings.append((key, time))
         }
         fresh.add(f)
