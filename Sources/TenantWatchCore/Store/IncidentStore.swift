@@ -577,11 +577,16 @@ public final class IncidentStore: Sendable {
     }
 
     static func reason(_ error: Error) -> String {
-        if let e = error as? CocoaError, let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+        if let e = error as? CocoaError {
+            if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                return String(cString: strerror(Int32(underlying.code)))
+            }
+            // Foundation words a full disk as "There isn't enough space": say it as the system does.
+            if e.code == .fileWriteOutOfSpace { return String(cString: strerror(ENOSPC)) }
         }
-        return (error as NSError).localizedDescription
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 }
 
