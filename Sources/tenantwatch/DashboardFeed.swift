@@ -40,6 +40,9 @@ final class DashboardFeed: @unchecked Sendable {
     private var requestOrder: [String] = []
     private let requestCap = 20_000
     private var storedFindings = 0
+    private var incidentTotal = 0
+    private var summaryByID: [String: IncidentSummary] = [:]
+    static let incidentListCap = 5_000
     private var unsavedFindings: [(Finding, [TimelineEntry])] = []
     private var unsavedSightings: [(key: String, time: Int64)] = []
     /// The latest word for the status line, shown for a few seconds.
@@ -286,14 +289,18 @@ final class DashboardFeed: @unchecked Sendable {
         let sightings = SightingBatch(added: unsavedSightings + pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
         unsavedFindings = []
         unsavedSightings = []
+        var touched: Set<String> = []
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
                 // No quoting from the source files here (`scan --store` does it): re-reading a log
                 // that grows for days, twice a second, would make following it quadratic. The
                 // statements' own text is already in their timeline entries.
-                _ = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
+                let results = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
+                touched = Set(results.map(\.incidentID))
                 lock.lock()
                 failure = nil
+                storedFindings += results.filter(\.isNewFinding).count
+                incidentTotal += results.filter(\.isNewIncident).count
                 lock.unlock()
             } catch {
                 unsavedFindings = batch
@@ -313,7 +320,7 @@ final class DashboardFeed: @unchecked Sendable {
         lock.lock()
         memoryFindings = findings
         lock.unlock()
-        refreshIncidents()
+        if store != nil { refreshIncidents(touched) } else { refreshIncidents() }
         lock.lock()
         // With a store the header counts what is stored, across restarts.
         let shown = store == nil ? findings.count : storedFindings
@@ -321,12 +328,19 @@ final class DashboardFeed: @unchecked Sendable {
         tickCounters(findings: shown)
     }
 
+    /// The store's incidents, all read once (at start); after that only those a commit or an
+    /// action touched are read again (`refreshIncidents(_:)`): reading every incident twice a
+    /// second made a long session slower the more it had found (the soak's lag grew without bound).
     private func refreshIncidents() {
         var summaries: [IncidentSummary]
         if let store, let stored = try? store.incidents() {
             summaries = stored.map(DashboardFeed.summary)
             lock.lock()
+            summaryByID = Dictionary(summaries.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
             storedFindings = stored.reduce(0) { $0 + $1.findingCount }
+            incidentTotal = stored.count
+            trimIncidents()
+            summaries = Array(summaryByID.values)
             lock.unlock()
         } else {
             lock.lock()
@@ -340,6 +354,28 @@ final class DashboardFeed: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Reads again the incidents with these ids and re-sorts the list.
+    private func refreshIncidents(_ ids: Set<String>) {
+        guard let store else { return }
+        // Read outside the lock; the list (shared with actions on the main thread) under it.
+        let stored = ids.isEmpty ? [] : ((try? store.incidents(ids: ids)) ?? [])
+        lock.lock()
+        defer { lock.unlock() }
+        for i in stored { summaryByID[i.id] = DashboardFeed.summary(i) }
+        trimIncidents()
+        incidents = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+    }
+
+    /// The dashboard lists the most recent `incidentListCap` incidents (the store, and
+    /// `tenantwatch incidents`, have them all): memory stays flat however many a session finds.
+    /// Called with the lock held.
+    private func trimIncidents() {
+        guard summaryByID.count > DashboardFeed.incidentListCap + DashboardFeed.incidentListCap / 10 else { return }
+        let keep = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+            .prefix(DashboardFeed.incidentListCap)
+        summaryByID = Dictionary(keep.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+    }
+
     private func tickCounters(findings: Int) {
         let now = DashboardFeed.monotonic()
         let statistics = pipeline.statistics
@@ -348,7 +384,8 @@ final class DashboardFeed: @unchecked Sendable {
         let rate = Double(statistics.events - eventsAtLastTick) / elapsed
         eventsAtLastTick = statistics.events
         lastTick = now
-        counters = Counters(statistics, eventsPerSecond: rate, findings: findings, incidents: incidents.count)
+        counters = Counters(statistics, eventsPerSecond: rate, findings: findings,
+                            incidents: store == nil ? incidents.count : incidentTotal)
         lock.unlock()
     }
 
@@ -407,10 +444,10 @@ final class DashboardFeed: @unchecked Sendable {
             stop()
         case .acknowledge(let id):
             try? store?.setState(id, .acknowledged, author: author)
-            refreshIncidents()
+            refreshIncidents([IncidentStore.normalize(id)])
         case .resolve(let id):
             try? store?.setState(id, .resolved, author: author)
-            refreshIncidents()
+            refreshIncidents([IncidentStore.normalize(id)])
         case .addNote(let id, let text):
             try? store?.addNote(id, author: author, text: text)
         case .export(let id):

@@ -420,6 +420,24 @@ public final class IncidentStore: Sendable {
         }
     }
 
+    /// The incidents with these ids (those that exist), in number order: what a commit touched.
+    public func incidents(ids: Set<String>) throws -> [StoredIncident] {
+        guard !ids.isEmpty else { return [] }
+        return try guarded {
+            try pool.read { db in
+                var out: [StoredIncident] = []
+                let all = Array(ids)
+                for start in stride(from: 0, to: all.count, by: 500) {
+                    let chunk = Array(all[start..<min(start + 500, all.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    out += try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE id IN (\(marks)) ORDER BY number",
+                                            arguments: StatementArguments(chunk)).map(incident(from:))
+                }
+                return out.sorted { $0.number < $1.number }
+            }
+        }
+    }
+
     /// One incident with its findings, timeline and notes; `StoreError.noSuchIncident` when unknown.
     /// `id` may be given as `INC-0001`, `inc-1` or `1`.
     public func incident(_ id: String) throws -> IncidentDetail {
