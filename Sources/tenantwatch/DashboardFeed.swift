@@ -192,8 +192,14 @@ final class DashboardFeed: @unchecked Sendable {
                 })
             }
         }
-        // Shutting down: what still waits for an audit line is judged now and stored with the
-        // checkpoint, so a restart neither reads it again nor loses it.
+        // Shutting down: what still waits for an audit line (or, in a parser, for its DETAIL
+        // line) is judged now and stored with the checkpoint of where reading stands, so a
+        // restart neither reads it again nor loses it.
+        for (i, cursor) in cursors.enumerated() {
+            var held: [Event] = []
+            cursor.finish(into: &held)
+            merger.append(held, source: i, behind: false)
+        }
         merger.drainAll { process($0) }
         pipeline.releaseHeld()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
