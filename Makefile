@@ -13,7 +13,7 @@ SWIFT       ?= swift
 TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
 export TENANTWATCH
 
-.PHONY: all build debug demo test e2e bench sample-logs deps-build deps-test deps-bench clean
+.PHONY: all build debug demo test e2e bench soak sample-logs deps-build deps-test deps-bench clean
 
 all: build
 
@@ -51,6 +51,12 @@ bench: deps-bench
 	$(SWIFT) build -c release --product tenantwatch
 	$(SWIFT) build -c release --product TenantWatchBench
 	bash scripts/bench.sh
+
+# Only the live soak: 24 h of log time (10M query-log lines + audit + Redis, rotated every 1M
+# lines) through `live`; RSS and lag over time, findings compared with a scan of the same files.
+soak: deps-bench
+	$(SWIFT) build -c release --product tenantwatch
+	bash scripts/soak-live.sh
 
 # Regenerates sample-logs/ from a real throwaway PostgreSQL 15 server.
 sample-logs: deps-test

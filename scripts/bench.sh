@@ -2,7 +2,7 @@
 # Throughput and memory of `tenantwatch scan` against pgBadger on the same generated stderr log.
 #   scripts/bench.sh                 (make bench builds the release binaries first)
 # Environment: BENCH_LINES (default 1000000), BENCH_SEED (42), BENCH_RUNS (3, best taken),
-#              BENCH_SOAK (1: then run scripts/soak-live.sh, 10M lines at 50k lines/s; 0 skips it),
+#              BENCH_SOAK (1: then run scripts/soak-live.sh, 24 h of log time, ~10.8M lines in three rotated logs; 0 skips it),
 #              BENCH_PGBADGER_RUNS (1), TENANTWATCH (default .build/release/tenantwatch).
 # The log is generated once into bench-data/ (gitignored) and reused while its parameters match.
 # Prints a Markdown table ready for BENCHMARKS.md. Exit 1 when a tool fails or is missing.
@@ -195,7 +195,7 @@ if [ -x "$bench_exe" ]; then
         status=1
     fi
 fi
-# --- the live soak (issue: 10M lines through `live` from a growing file) -----------------------
+# --- the live soak (24 h of log time through `live`, findings compared with `scan`) ------------
 if [ "${BENCH_SOAK:-1}" != 0 ]; then
     echo
     if ! TENANTWATCH="$tw" bash "$root/scripts/soak-live.sh"; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates a realistic PostgreSQL 15 stderr log for benchmarks (python3 standard library only).
 
-    scripts/gen-bench-log.py [--lines N] [--seed S] [--out FILE]     (default 1,000,000 lines, stdout)
+    scripts/gen-bench-log.py [--lines N] [--seed S] [--out FILE] [--audit FILE] [--redis FILE] [--time-scale X]
+                                                                  (default 1,000,000 lines, stdout)
 
 The server it imitates: log_statement = all, log_min_duration_statement = 0, log_connections and
 log_disconnections on, log_timezone = UTC and the prefix of sample-logs/ and Tests/EndToEnd/lib/pg.sh:
@@ -125,13 +126,17 @@ class Gen:
         self.audit_t = 0.0
         self.audit_lines = 0
         self.pending_request = None
+        self.redis = None
+        self.time_scale = 1.0
+        self.redis_rng = random.Random(seed + 2)   # nor with --redis
+        self.redis_lines = 0
         self.tokens = {}
         self.n_statements = 0
         self.n_unscoped = 0
 
     # --- output ---------------------------------------------------------------------------------
     def ts(self):
-        self.t += self.rng.random() * 0.0008
+        self.t += self.rng.random() * 0.0008 * self.time_scale
         s = int(self.t)
         if s != self.sec:
             self.sec = s
@@ -234,6 +239,25 @@ class Gen:
                                      "response": {"tenant_ids": response}}, separators=(",", ":")) + "\n")
         self.audit_lines += 1
 
+    def redis_line(self, s):
+        """What the API did in Redis while serving the request: tenant-scoped reads and writes,
+        and (1 in 10) a write under a key with no tenant segment, the unscoped_cache_key leak.
+        Unscoped keys are only written, so no read is ever served another tenant's entry."""
+        if self.redis is None or self.redis_rng.random() >= 0.15:
+            return
+        rng = self.redis_rng
+        t = self.t + 0.0005
+        port = 40000 + s["pid"] % 20000
+        if rng.random() < 0.1:
+            key = rng.choice(["project:{}", "invoice:{}:pdf", "user:{}:profile", "report:{}:csv"]).format(rng.randint(1, 50000))
+            args = ["SET", key, "x"]
+        else:
+            key = f"tenant:{s['tenant']}:orders:{rng.randint(1, 50000)}"
+            args = ["GET", key] if rng.random() < 0.7 else ["SET", key, "1"]
+        quoted = " ".join('"' + a + '"' for a in args)
+        self.redis.write(f"{t:.6f} [0 10.0.1.{s['pid'] % 250 + 2}:{port}] {quoted}\n")
+        self.redis_lines += 1
+
     def dur(self):
         return f"{self.rng.expovariate(1 / 0.4):.3f}"
 
@@ -284,6 +308,7 @@ class Gen:
 
     def statement_and_audit(self, s):
         self.statement(s)
+        self.redis_line(s)
         self.audit_line()
 
     def run(self):
@@ -317,17 +342,26 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", default="-")
     ap.add_argument("--audit", default=None, help="also write the API's audit log (JSON lines) here")
+    ap.add_argument("--redis", default=None, help="also write the cache's Redis MONITOR output here")
+    ap.add_argument("--time-scale", type=float, default=1.0,
+                    help="stretch log time (2 = half as many lines per second of log time)")
     a = ap.parse_args()
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8", buffering=1 << 20)
     g = Gen(a.seed, out, a.lines)
+    g.time_scale = a.time_scale
     if a.audit:
         g.audit = open(a.audit, "w", encoding="utf-8", buffering=1 << 20)
+    if a.redis:
+        g.redis = open(a.redis, "w", encoding="utf-8", buffering=1 << 20)
     g.run()
     if out is not sys.stdout:
         out.close()
     if g.audit is not None:
         g.audit.close()
         print(f"gen-bench-log: {g.audit_lines} audit lines", file=sys.stderr)
+    if g.redis is not None:
+        g.redis.close()
+        print(f"gen-bench-log: {g.redis_lines} redis lines", file=sys.stderr)
     shapes = len(set(g.scoped)) + len(set(g.unscoped)) + len(g.other)
     print(f"gen-bench-log: {g.lines} lines, {g.n_statements} statements ({g.n_unscoped} unscoped or "
           f"multi-tenant), {shapes} statement shapes",

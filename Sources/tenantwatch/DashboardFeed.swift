@@ -40,6 +40,11 @@ final class DashboardFeed: @unchecked Sendable {
     private var requestOrder: [String] = []
     private let requestCap = 20_000
     private var storedFindings = 0
+    private var incidentTotal = 0
+    private var summaryByID: [String: IncidentSummary] = [:]
+    static let incidentListCap = 5_000
+    private var unsavedFindings: [(Finding, [TimelineEntry])] = []
+    private var unsavedSightings: [(key: String, time: Int64)] = []
     /// The latest word for the status line, shown for a few seconds.
     private var notice: (text: String, at: Double)?
     private var stopped = false
@@ -110,42 +115,76 @@ final class DashboardFeed: @unchecked Sendable {
 
     private func follow() throws {
         let stored = (try? store?.checkpoints()) ?? [:]
+        var settled: Int64?
         let cursors: [LiveSourceCursor] = configuration.sources.map { spec in
             var start = FileFollower.StartPosition.end
             let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
             if !mine.isEmpty {
                 let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
                 start = .checkpoint(FollowerCheckpoint(pattern: spec.path, files: Array(mine), scannedAt: scanned))
+                for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
             }
             return LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
+        // Every sighting goes to the store's ledger, so a restart can tell what it has.
+        pipeline.settledBefore = settled ?? .min
+        if let settled {
+            // Resuming a window behind a stop that may have been a `kill -9`: what is read again
+            // before `settled` only rebuilds context; after it, the ledger says what is stored.
+            pipeline.settledBefore = settled
+            pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
+            pipeline.readThrough = Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) },
+                                              uniquingKeysWith: { max($0, $1) })
+        }
+        pipeline.reportsCacheKeysAsSeen = true
+        var merger = LiveEventMerger(sources: cursors.count)
+        var history = CheckpointHistory()
+        let window = max(configuration.correlation.windowSeconds, 0.5)
+        let context = Int64(window * 2_000_000) + 1_000_000
         var lastCommit = DashboardFeed.monotonic()
         var lastEvent = lastCommit
         var released = true
-        let window = max(configuration.correlation.windowSeconds, 0.5)
         var backlog = false
         while !isStopped {
             // Wait for news only when everything was read: with a backlog, read on at once, so
             // the lag is back to zero as fast as parsing goes once a writer stops.
             if !backlog { FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25) }
             backlog = false
-            for cursor in cursors {
+            for (i, cursor) in cursors.enumerated() where merger.buffered(i) < DashboardFeed.pollLines {
                 let before = cursor.lines
                 let events = cursor.poll(maxLines: DashboardFeed.pollLines)
-                if cursor.lines - before >= DashboardFeed.pollLines { backlog = true }
+                for c in cursor.takeOpened() { history.opened(c) }
+                let behind = cursor.lines - before >= DashboardFeed.pollLines
+                if behind { backlog = true }
                 if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false }
-                for event in events { process(event) }
+                merger.append(events, source: i, behind: behind)
             }
+            merger.drain { process($0) }
+            if !merger.isEmpty { backlog = true }
             let now = DashboardFeed.monotonic()
             // Log time stops when the logs stop: after a window of quiet, an audit line that has
             // not come is not coming, and what waited for it is judged without it.
             if !released, now - lastEvent >= window {
+                merger.drainAll { process($0) }
                 pipeline.releaseHeld()
                 released = true
             }
             if now - lastCommit >= 0.5 {
                 lastCommit = now
-                commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+                let positions = cursors.flatMap { $0.positions() }
+                for p in positions { history.note(p.checkpoint, latest: p.latest) }
+                // Settled: older than anything still held (correlation, the merge) — what a
+                // restart must not lose. The checkpoints go back a further correlation context.
+                var settledNow = pipeline.settledTime ?? .min
+                if let t = merger.oldestBufferedTime { settledNow = min(settledNow, t) }
+                for cursor in cursors {
+                    if let t = cursor.unsettledTime(quietAfter: window, margin: history.parserMargin) { settledNow = min(settledNow, t) }
+                }
+                if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
+                let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
+                commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
+                                                                    settled: settledNow),
+                       forgetSightingsBefore: settledNow == .min ? nil : settledNow)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
@@ -153,10 +192,33 @@ final class DashboardFeed: @unchecked Sendable {
                 })
             }
         }
-        // Shutting down: what still waits for an audit line is judged now and stored with the
-        // checkpoint, so a restart neither reads it again nor loses it.
+        // Shutting down: what still waits for an audit line (or, in a parser, for its DETAIL
+        // line) is judged now and stored with the checkpoint of where reading stands, so a
+        // restart neither reads it again nor loses it.
+        for (i, cursor) in cursors.enumerated() {
+            var held: [Event] = []
+            cursor.finish(into: &held)
+            merger.append(held, source: i, behind: false)
+        }
+        merger.drainAll { process($0) }
         pipeline.releaseHeld()
-        commit(checkpoints: cursors.flatMap { $0.follower.files.map(\.checkpoint) })
+        let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
+        let settledNow = pipeline.settledTime.map { $0 + 1 }
+        commit(checkpoints: DashboardFeed.resumeCheckpoints(reading, reading: reading, settled: settledNow ?? .min),
+               forgetSightingsBefore: settledNow)
+    }
+
+    /// The checkpoints to save: resume at `resume`, but say where reading stood and what was settled.
+    static func resumeCheckpoints(_ resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64) -> [SourceCheckpoint] {
+        resume.map { r in
+            var c = r
+            if let now = reading.first(where: { $0.identity == r.identity }) {
+                c.readOffset = now.offset
+                c.readLine = now.lineNumber
+            }
+            c.settledBefore = settled == .min ? nil : settled
+            return c
+        }
     }
 
     private func replay() throws {
@@ -226,15 +288,29 @@ final class DashboardFeed: @unchecked Sendable {
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
     /// refreshes what the dashboard shows.
-    private func commit(checkpoints: [SourceCheckpoint]) {
-        let batch = pipeline.drainNewFindings()
+    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil) {
+        // A batch the store refused (a full disk) is kept and offered again with the next one:
+        // its checkpoints were not saved either, so nothing read is lost or counted twice.
+        let batch = unsavedFindings + pipeline.drainNewFindings()
+        let sightings = SightingBatch(added: unsavedSightings + pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
+        unsavedFindings = []
+        unsavedSightings = []
+        var touched: Set<String> = []
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
                 // No quoting from the source files here (`scan --store` does it): re-reading a log
                 // that grows for days, twice a second, would make following it quadratic. The
                 // statements' own text is already in their timeline entries.
-                _ = try store.commit(findings: batch, checkpoints: checkpoints)
+                let results = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
+                touched = Set(results.map(\.incidentID))
+                lock.lock()
+                failure = nil
+                storedFindings += results.filter(\.isNewFinding).count
+                incidentTotal += results.filter(\.isNewIncident).count
+                lock.unlock()
             } catch {
+                unsavedFindings = batch
+                unsavedSightings = sightings.added
                 lock.lock()
                 failure = "\(error)"
                 lock.unlock()
@@ -250,7 +326,7 @@ final class DashboardFeed: @unchecked Sendable {
         lock.lock()
         memoryFindings = findings
         lock.unlock()
-        refreshIncidents()
+        if store != nil { refreshIncidents(touched) } else { refreshIncidents() }
         lock.lock()
         // With a store the header counts what is stored, across restarts.
         let shown = store == nil ? findings.count : storedFindings
@@ -258,12 +334,19 @@ final class DashboardFeed: @unchecked Sendable {
         tickCounters(findings: shown)
     }
 
+    /// The store's incidents, all read once (at start); after that only those a commit or an
+    /// action touched are read again (`refreshIncidents(_:)`): reading every incident twice a
+    /// second made a long session slower the more it had found (the soak's lag grew without bound).
     private func refreshIncidents() {
         var summaries: [IncidentSummary]
         if let store, let stored = try? store.incidents() {
             summaries = stored.map(DashboardFeed.summary)
             lock.lock()
+            summaryByID = Dictionary(summaries.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
             storedFindings = stored.reduce(0) { $0 + $1.findingCount }
+            incidentTotal = stored.count
+            trimIncidents()
+            summaries = Array(summaryByID.values)
             lock.unlock()
         } else {
             lock.lock()
@@ -277,6 +360,28 @@ final class DashboardFeed: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Reads again the incidents with these ids and re-sorts the list.
+    private func refreshIncidents(_ ids: Set<String>) {
+        guard let store else { return }
+        // Read outside the lock; the list (shared with actions on the main thread) under it.
+        let stored = ids.isEmpty ? [] : ((try? store.incidents(ids: ids)) ?? [])
+        lock.lock()
+        defer { lock.unlock() }
+        for i in stored { summaryByID[i.id] = DashboardFeed.summary(i) }
+        trimIncidents()
+        incidents = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+    }
+
+    /// The dashboard lists the most recent `incidentListCap` incidents (the store, and
+    /// `tenantwatch incidents`, have them all): memory stays flat however many a session finds.
+    /// Called with the lock held.
+    private func trimIncidents() {
+        guard summaryByID.count > DashboardFeed.incidentListCap + DashboardFeed.incidentListCap / 10 else { return }
+        let keep = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+            .prefix(DashboardFeed.incidentListCap)
+        summaryByID = Dictionary(keep.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+    }
+
     private func tickCounters(findings: Int) {
         let now = DashboardFeed.monotonic()
         let statistics = pipeline.statistics
@@ -285,7 +390,8 @@ final class DashboardFeed: @unchecked Sendable {
         let rate = Double(statistics.events - eventsAtLastTick) / elapsed
         eventsAtLastTick = statistics.events
         lastTick = now
-        counters = Counters(statistics, eventsPerSecond: rate, findings: findings, incidents: incidents.count)
+        counters = Counters(statistics, eventsPerSecond: rate, findings: findings,
+                            incidents: store == nil ? incidents.count : incidentTotal)
         lock.unlock()
     }
 
@@ -344,10 +450,10 @@ final class DashboardFeed: @unchecked Sendable {
             stop()
         case .acknowledge(let id):
             try? store?.setState(id, .acknowledged, author: author)
-            refreshIncidents()
+            refreshIncidents([IncidentStore.normalize(id)])
         case .resolve(let id):
             try? store?.setState(id, .resolved, author: author)
-            refreshIncidents()
+            refreshIncidents([IncidentStore.normalize(id)])
         case .addNote(let id, let text):
             try? store?.addNote(id, author: author, text: text)
         case .export(let id):

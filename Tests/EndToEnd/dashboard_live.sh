@@ -53,7 +53,13 @@ wait_exit() {
     done
     echo timeout
 }
-live_pid() { pgrep -f "$TENANTWATCH live --config tenantwatch.toml" | head -1; }
+# The live process under this test's tmux pane (a pattern over all processes would also match
+# another run of the same binary: a soak, a second checkout's test).
+live_pid() {
+    local shell
+    shell="$(tmux display-message -p -t "$session" '#{pane_pid}' 2>/dev/null)" || return 0
+    pgrep -P "$shell" -f "live --config" | head -1 || true
+}
 
 # --- first run: follow, show, resize, act, quit ---------------------------------------------
 start_live

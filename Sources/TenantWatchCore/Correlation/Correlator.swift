@@ -62,7 +62,8 @@ public final class Correlator {
     private var recent: [RequestKey: RequestContext] = [:]
     private var recentOrder: Deque<(key: RequestKey, time: Int64)> = []
     private var statementsOfRequest: [RequestKey: [SourcePosition]] = [:]
-    private var watermark: Int64 = .min
+    /// The newest log time seen (microseconds; `.min` before any).
+    public private(set) var watermark: Int64 = .min
 
     public init(model: TenancyModel, limits: Limits = Limits(), knownTenants: [String] = []) {
         self.model = model
@@ -95,6 +96,16 @@ public final class Correlator {
         while let (key, _) = pendingOrder.popFirst() {
             release(key: key, emit: emit)
         }
+    }
+
+    /// The log time of the oldest item still waiting for its request; nil when none waits.
+    /// Everything older has been emitted: `live` saves checkpoints that go back no further.
+    public var oldestHeldTime: Int64? {
+        var oldest: Int64?
+        for entry in pendingOrder where pending[entry.key] != nil {
+            if oldest == nil || entry.time < oldest! { oldest = entry.time }
+        }
+        return oldest
     }
 
     // MARK: statements

@@ -187,7 +187,7 @@ public enum BundleWriter {
     static func describe(_ error: Error, path: String) -> String {
         var st = statvfs()
         let dir = (path as NSString).deletingLastPathComponent
-        if statvfs(dir.isEmpty ? "." : dir, &st) == 0, st.f_bavail == 0 { return "disk full" }
+        if statvfs(dir.isEmpty ? "." : dir, &st) == 0, st.f_bavail == 0 { return "no space left on device" }
         return "\(error)"
     }
 }

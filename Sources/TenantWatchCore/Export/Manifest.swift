@@ -164,7 +164,7 @@ final class HashingFileWriter {
         hasher.update(data: data)
         size += Int64(data.count)
         do { try handle.write(contentsOf: data) } catch {
-            throw BundleError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
+            throw BundleError.cannotWrite(path: path, reason: IncidentStore.reason(error))
         }
         buffer.removeAll(keepingCapacity: true)
     }

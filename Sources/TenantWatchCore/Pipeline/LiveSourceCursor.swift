@@ -16,6 +16,10 @@ public final class LiveSourceCursor {
 
     private let makeParser: MakeParser
     private var slots: [Int: Slot] = [:]
+    /// Where each file opened since the last `takeOpened()` started being read.
+    private var opened: [SourceCheckpoint] = []
+    /// The newest event time each open file (by serial) has produced.
+    private var latest: [Int: Int64] = [:]
     private var scratch: [Event] = []
 
     /// A class, so feeding a parser mutates it in place instead of copying its held records.
@@ -76,6 +80,7 @@ public final class LiveSourceCursor {
         let read = follower.poll(maxLines: maxLines) { event in
             switch event {
             case .opened(let file, _):
+                if let c = follower.files.first(where: { $0.file.serial == file.serial })?.checkpoint { opened.append(c) }
                 let slot = Slot(lastLine: now)
                 slot.parser = try? makeParser(file.path)
                 slot.retryAtFirstLine = slot.parser == nil
@@ -94,6 +99,7 @@ public final class LiveSourceCursor {
                     }
                 }
                 guard slot.parser != nil else { return }
+                let before = events.count
                 if line.truncated {
                     // Counted, not parsed: see SourceCursor.
                     events.append(.unparsed(UnparsedLine(position: SourcePosition(file: line.file.path, line: line.number),
@@ -102,18 +108,55 @@ public final class LiveSourceCursor {
                 } else {
                     slot.parser!.feed(line: line.bytes, lineNumber: line.number, into: &events)
                 }
+                noteTimes(events[before...], serial: line.file.serial)
                 slot.lastLine = now
                 slot.flushed = false
             case .closed(let file):
+                latest.removeValue(forKey: file.serial)
                 if let slot = slots.removeValue(forKey: file.serial) { slot.parser?.finish(into: &events) }
             }
         }
         for serial in slots.keys.sorted() {
             guard let slot = slots[serial], !slot.flushed, now - slot.lastLine >= idleFlushSeconds else { continue }
+            let before = events.count
             slot.parser?.flushIdle(into: &events)
+            noteTimes(events[before...], serial: serial)
             slot.flushed = true
         }
         return read
+    }
+
+    private func noteTimes(_ new: ArraySlice<Event>, serial: Int) {
+        for event in new {
+            if let t = event.time?.microseconds, t > latest[serial] ?? .min { latest[serial] = t }
+        }
+    }
+
+    /// The checkpoints of the files opened since the last call, at the offset they were first
+    /// read from: the oldest point a restart may need to go back to.
+    public func takeOpened() -> [SourceCheckpoint] {
+        defer { opened.removeAll() }
+        return opened
+    }
+
+    /// Each open file's checkpoint with the newest log time its lines have produced so far
+    /// (nil before the first timed event). A parser may still hold its last few records, which
+    /// are no more than a couple of seconds of log time newer.
+    public func positions() -> [(checkpoint: SourceCheckpoint, latest: Int64?)] {
+        follower.files.map { ($0.checkpoint, latest[$0.file.serial]) }
+    }
+
+    /// The log time before which this source will hand out nothing more, as far as can be told:
+    /// a file that had lines within `quietAfter` seconds (wall time) or whose parser still holds
+    /// records may yet produce events a little older than its newest (`margin`). nil: no such file.
+    public func unsettledTime(quietAfter: Double, margin: Int64) -> Int64? {
+        let now = FileFollower.monotonicNow()
+        var oldest: Int64?
+        for (serial, slot) in slots where !slot.flushed || now - slot.lastLine < quietAfter {
+            guard let t = latest[serial] else { continue }
+            oldest = min(oldest ?? .max, t &- margin)
+        }
+        return oldest
     }
 
     /// Shutting down: every held record is emitted.

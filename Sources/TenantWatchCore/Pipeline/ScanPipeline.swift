@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
+import Foundation
 
 /// Reads sources to their end and turns them into findings: the headless path behind `scan`
 /// and the benchmark. Stages are wired here and nowhere else:
@@ -31,6 +33,18 @@ public final class ScanPipeline {
     /// Where each source file was read to, after `run` (when `storing`).
     public private(set) var checkpoints: [SourceCheckpoint] = []
     private var recordedThrough: [String: Int] = [:]
+    /// `live` after a restart: sightings before this log time were stored by the run that
+    /// stopped (what is read again before it only rebuilds correlation context), and those
+    /// after it that were stored already are named in `storedSightings`.
+    public var settledBefore: Int64?
+    public var storedSightings: Set<String> = []
+    /// How far the stopped run had read each file (by path): only sightings wholly within it can
+    /// have been stored; a line appended since is new whatever its time.
+    public var readThrough: [String: Int] = [:]
+    /// `live`: every counted cache-key sighting is reported as it happens (the store counts
+    /// them), since a followed source has no end at which `scan` reports them.
+    public var reportsCacheKeysAsSeen = false
+    private var newSightings: [(key: String, time: Int64)] = []
     private var fresh = FindingAggregator()
     private var timelines: [String: [TimelineEntry]] = [:]
 
@@ -140,6 +154,27 @@ public final class ScanPipeline {
         return batch
     }
 
+    /// The keys of the sightings in the findings drained last, for the store's ledger.
+    public func drainNewSightings() -> [(key: String, time: Int64)] {
+        defer { newSightings.removeAll(keepingCapacity: true) }
+        return newSightings
+    }
+
+    /// The log time before which nothing is held any more: every event older has been judged and
+    /// its sightings handed out. nil before the first timed event.
+    public var settledTime: Int64? {
+        guard correlator.watermark != .min else { return nil }
+        return min(correlator.oldestHeldTime ?? .max, correlator.watermark)
+    }
+
+    /// One sighting's identity: the same event read twice gives the same key.
+    public static func sightingKey(_ f: Finding) -> String {
+        var text = FindingAggregator.dedupKey(for: f)
+        text += "\u{1F}\(f.time?.microseconds ?? 0)\u{1F}\(f.cacheKey ?? "")"
+        for e in f.evidence { text += "\u{1F}\(e.file):\(e.line)-\(e.endLine)" }
+        return SHA256.hash(data: Array(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Forgets the aggregated findings (after the store has them): a `live` session that runs for
     /// weeks keeps its findings in the store, not in memory.
     public func forgetFindings() {
@@ -164,6 +199,14 @@ public final class ScanPipeline {
         guard storing else { return }
         if !f.evidence.isEmpty,
            f.evidence.allSatisfy({ p in recordedThrough[p.file].map { p.endLine <= $0 } ?? false }) { return }
+        if let settled = settledBefore {
+            let time = f.time?.microseconds ?? .min
+            let key = ScanPipeline.sightingKey(f)
+            let readBefore = !f.evidence.isEmpty
+                && f.evidence.allSatisfy { p in readThrough[p.file].map { p.endLine <= $0 } ?? false }
+            if readBefore && (time < settled || storedSightings.contains(key)) { return }
+            newSightings.append((key, time))
+        }
         fresh.add(f)
         let key = FindingAggregator.dedupKey(for: f)
         if timelines[key, default: []].count < 64 { timelines[key, default: []].append(contentsOf: timeline()) }
@@ -179,7 +222,7 @@ public final class ScanPipeline {
 
     private func open(file: String, spec: SourceSpec) throws -> SourceCursor? {
         let source = try ByteSources.open(path: file)
-        if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.lineNumber }
+        if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.readLine ?? c.lineNumber }
         guard let kind = spec.kind ?? detectKind(file: file) else {
             warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
             return nil
@@ -234,7 +277,13 @@ public final class ScanPipeline {
                 }
             }
         case .cache(let command, let request, let tie):
-            _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
+            if reportsCacheKeysAsSeen {
+                for finding in cacheKeys.inspectEach(command, knownTenants: correlator.tenants.known) {
+                    add(finding) { TimelineBuilder.entries(for: finding) }
+                }
+            } else {
+                _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
+            }
             cacheWriters.observe(command, request: request, tie: tie)
         case .request(let request, let statements):
             let chains = cacheWriters.takeReads(for: request)

@@ -25,6 +25,13 @@ public struct SourceCheckpoint: Codable, Hashable, Sendable {
     public var headLength: Int
     /// When the store last saved it.
     public var updatedAt: Timestamp?
+    /// `live` resumes a correlation window behind where it read (see `CheckpointHistory`): where
+    /// reading itself stood then, for lag figures and for `scan --store` (nil: `offset`).
+    public var readOffset: Int64?
+    public var readLine: Int?
+    /// Log time (microseconds) before which every event was judged and its findings stored when
+    /// this was saved: on resuming, sightings older than it only rebuild context (nil: none).
+    public var settledBefore: Int64?
 
     public init(path: String, device: UInt64, inode: UInt64, offset: Int64, lineNumber: Int,
                 headHash: UInt64, headLength: Int, updatedAt: Timestamp? = nil) {

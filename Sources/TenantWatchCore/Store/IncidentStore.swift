@@ -176,6 +176,21 @@ public final class IncidentStore: Sendable {
                 );
                 """)
         }
+        // Crash safety for `live`: checkpoints that resume a correlation window behind the read
+        // position (with where reading stood and the log time already settled), and the
+        // sightings stored since then, so what is read again is recorded once (`IncidentStore+Sightings`).
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkpoint ADD COLUMN read_offset INTEGER;
+                ALTER TABLE checkpoint ADD COLUMN read_line INTEGER;
+                ALTER TABLE checkpoint ADD COLUMN settled_before INTEGER;
+                CREATE TABLE sighting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    time INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sighting_by_time ON sighting(time);
+                """)
+        }
         return m
     }
 
@@ -190,7 +205,8 @@ public final class IncidentStore: Sendable {
     /// Records a batch of findings with their timelines, and the checkpoints of the sources read
     /// up to them, in one transaction: all of it is written, or (on any error) none of it.
     @discardableResult
-    public func commit(findings: [(Finding, [TimelineEntry])], checkpoints: [SourceCheckpoint] = []) throws -> [RecordResult] {
+    public func commit(findings: [(Finding, [TimelineEntry])], checkpoints: [SourceCheckpoint] = [],
+                       sightings: SightingBatch = SightingBatch()) throws -> [RecordResult] {
         let now = clock()
         return try guarded {
             try pool.write { db in
@@ -200,6 +216,7 @@ public final class IncidentStore: Sendable {
                     results.append(try self.record(finding, timeline: timeline, now: now, db: db))
                 }
                 for c in checkpoints { try self.save(c, now: now, db: db) }
+                try self.save(sightings, db: db)
                 return results
             }
         }
@@ -212,13 +229,17 @@ public final class IncidentStore: Sendable {
 
     private func save(_ c: SourceCheckpoint, now: Timestamp, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, head_length, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO checkpoint (path, device, inode, offset, line, head_hash, head_length, updated_at,
+                                    read_offset, read_line, settled_before)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode,
                 offset = excluded.offset, line = excluded.line, head_hash = excluded.head_hash,
-                head_length = excluded.head_length, updated_at = excluded.updated_at
+                head_length = excluded.head_length, updated_at = excluded.updated_at,
+                read_offset = excluded.read_offset, read_line = excluded.read_line,
+                settled_before = excluded.settled_before
             """, arguments: [c.path, Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.offset, c.lineNumber,
-                             String(c.headHash, radix: 16), c.headLength, (c.updatedAt ?? now).microseconds])
+                             String(c.headHash, radix: 16), c.headLength, (c.updatedAt ?? now).microseconds,
+                             c.readOffset, c.readLine, c.settledBefore])
     }
 
     private func record(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
@@ -373,12 +394,15 @@ public final class IncidentStore: Sendable {
             try pool.read { db in
                 var out: [String: SourceCheckpoint] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoint") {
-                    let c = SourceCheckpoint(path: row["path"], device: UInt64(bitPattern: row["device"]),
+                    var c = SourceCheckpoint(path: row["path"], device: UInt64(bitPattern: row["device"]),
                                              inode: UInt64(bitPattern: row["inode"]), offset: row["offset"],
                                              lineNumber: row["line"],
                                              headHash: UInt64((row["head_hash"] as String?) ?? "", radix: 16) ?? 0,
                                              headLength: row["head_length"],
                                              updatedAt: Timestamp(microseconds: row["updated_at"]))
+                    c.readOffset = row["read_offset"]
+                    c.readLine = row["read_line"]
+                    c.settledBefore = row["settled_before"]
                     out[c.path] = c
                 }
                 return out
@@ -394,6 +418,24 @@ public final class IncidentStore: Sendable {
                     ? try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY number")
                     : try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE state = ? ORDER BY number", arguments: [state!.rawValue])
                 return try rows.map(incident(from:))
+            }
+        }
+    }
+
+    /// The incidents with these ids (those that exist), in number order: what a commit touched.
+    public func incidents(ids: Set<String>) throws -> [StoredIncident] {
+        guard !ids.isEmpty else { return [] }
+        return try guarded {
+            try pool.read { db in
+                var out: [StoredIncident] = []
+                let all = Array(ids)
+                for start in stride(from: 0, to: all.count, by: 500) {
+                    let chunk = Array(all[start..<min(start + 500, all.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    out += try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE id IN (\(marks)) ORDER BY number",
+                                            arguments: StatementArguments(chunk)).map(incident(from:))
+                }
+                return out.sorted { $0.number < $1.number }
             }
         }
     }
@@ -533,6 +575,11 @@ public final class IncidentStore: Sendable {
 
     static func map(_ error: DatabaseError, path: String, opening: Bool) -> StoreError {
         let reason = error.message ?? "\(error.resultCode)"
+        // A full disk does not always come back as SQLITE_FULL: growing the WAL index (`-shm`)
+        // or the journal fails as a generic I/O error. Say what it is.
+        if [.SQLITE_IOERR, .SQLITE_CANTOPEN].contains(error.resultCode), IncidentStore.isFull(directoryOf: path) {
+            return .diskFull(path: path)
+        }
         switch error.resultCode {
         case .SQLITE_FULL: return .diskFull(path: path)
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path: path, reason: reason)
@@ -542,12 +589,24 @@ public final class IncidentStore: Sendable {
         }
     }
 
+    /// True when the file system holding `path` has no block left for us.
+    static func isFull(directoryOf path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        return statvfs(directory.isEmpty ? "." : directory, &st) == 0 && st.f_bavail == 0
+    }
+
     static func reason(_ error: Error) -> String {
-        if let e = error as? CocoaError, let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+        if let e = error as? CocoaError {
+            if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                return String(cString: strerror(Int32(underlying.code)))
+            }
+            // Foundation words a full disk as "There isn't enough space": say it as the system does.
+            if e.code == .fileWriteOutOfSpace { return String(cString: strerror(ENOSPC)) }
         }
-        return (error as NSError).localizedDescription
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 }
 

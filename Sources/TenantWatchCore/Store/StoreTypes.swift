@@ -73,7 +73,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .cannotCreateDirectory(let p, let r): return "cannot create the directory of store \(p): \(r)"
         case .cannotOpen(let p, let r): return "cannot open store \(p): \(r)"
         case .corrupt(let p, let r): return "store \(p) is not a readable tenantwatch database (\(r)); move it aside to start a new one"
-        case .diskFull(let p): return "store \(p): disk full, nothing was written for this batch"
+        case .diskFull(let p): return "store \(p): no space left on device; nothing of this batch was written"
         case .readOnly(let p, let r): return "store \(p) is read-only: \(r)"
         case .newerSchema(let p): return "store \(p) was written by a newer tenantwatch; upgrade to use it"
         case .noSuchIncident(let id): return "no such incident: \(id)"

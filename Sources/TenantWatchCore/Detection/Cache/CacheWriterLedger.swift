@@ -1,14 +1,20 @@
+import DequeModule
+
 /// Remembers, for each cache key, the request (and so the tenant) that last wrote it, so a read
 /// served to another tenant can be shown as the chain that proves the poisoned cache:
 /// A's request → SET key → B's request → GET key.
 ///
-/// Bounded: past `capacity` keys the oldest writes are forgotten.
+/// Bounded by time and count: a write older than `maxAge` of log time is forgotten (cache
+/// entries live for minutes or hours, not days: a ledger kept by count alone grew all through a
+/// 24-hour soak), and past `capacity` keys the oldest writes go too.
 public struct CacheWriterLedger: Sendable {
     public struct Write: Sendable, Equatable {
         public var tenant: String
         public var request: RequestContext
         public var command: SourcePosition
         public var tie: CacheTie
+        /// Log time of the write, in microseconds.
+        public var time: Int64
     }
 
     /// A read of a key another tenant's request wrote.
@@ -29,17 +35,25 @@ public struct CacheWriterLedger: Sendable {
     }
 
     public var capacity: Int
+    /// Microseconds of log time a write is remembered (default one hour).
+    public var maxAge: Int64
     /// `cache.allowed`: keys shared by design (`plans:*`), which every tenant may read.
     public let allowed: [KeyGlob]
     private var writes: [[UInt8]: Write] = [:]
-    private var order: [[UInt8]] = []
+    /// Keys in the order they were first written, with that time; a key written again since is
+    /// moved to the back when it reaches the front.
+    private var order: Deque<(key: [UInt8], time: Int64)> = []
     /// Poisoned reads waiting for their reading request's response finding, by request key.
     private var reads: [String: [PoisonedRead]] = [:]
 
-    public init(allowed: [String] = [], capacity: Int = 200_000) {
+    public init(allowed: [String] = [], capacity: Int = 200_000, maxAgeSeconds: Int64 = 3600) {
         self.allowed = allowed.map(KeyGlob.init)
         self.capacity = capacity
+        self.maxAge = maxAgeSeconds * 1_000_000
     }
+
+    /// Keys whose write is remembered.
+    public var count: Int { writes.count }
 
     public mutating func observe(_ command: CacheCommand, request: RequestContext?, tie: CacheTie) {
         switch command.access {
@@ -49,21 +63,18 @@ public struct CacheWriterLedger: Sendable {
                 for key in command.keys { writes.removeValue(forKey: key) }
                 return
             }
+            let time = command.time.microseconds
             for key in command.keys {
-                if writes[key] == nil { order.append(key) }
-                writes[key] = Write(tenant: tenant, request: request, command: command.position, tie: tie)
+                if writes[key] == nil { order.append((key, time)) }
+                writes[key] = Write(tenant: tenant, request: request, command: command.position, tie: tie, time: time)
             }
-            if order.count > capacity {
-                let drop = order.count - capacity * 9 / 10
-                for key in order.prefix(drop) { writes.removeValue(forKey: key) }
-                order.removeFirst(drop)
-            }
+            forget(now: time)
         case .delete:
             for key in command.keys { writes.removeValue(forKey: key) }
         case .read:
             guard let request, let reader = request.callerTenant else { return }
             for (index, key) in command.keys.enumerated() {
-                guard let write = writes[key], write.tenant != reader,
+                guard let write = writes[key], write.tenant != reader, command.time.microseconds &- write.time <= maxAge,
                       !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
                                         read: command.position, readTie: tie)
@@ -71,6 +82,20 @@ public struct CacheWriterLedger: Sendable {
             }
         case .other:
             break
+        }
+    }
+
+    /// Drops writes older than `maxAge` before `now`, and the oldest past `capacity`.
+    private mutating func forget(now: Int64) {
+        let cutoff = now &- maxAge
+        while let first = order.first, first.time < cutoff || order.count > capacity {
+            order.removeFirst()
+            guard let write = writes[first.key] else { continue }   // deleted since
+            if write.time > first.time && write.time >= cutoff && order.count < capacity {
+                order.append((first.key, write.time))
+            } else {
+                writes.removeValue(forKey: first.key)
+            }
         }
     }
 

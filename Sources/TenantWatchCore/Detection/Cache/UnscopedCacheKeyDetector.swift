@@ -84,6 +84,32 @@ public struct UnscopedCacheKeyDetector: Sendable {
         return new
     }
 
+    /// One finding per counted key of the command (count 1, its own evidence line), for a
+    /// followed source that never ends: the store folds them as `findings` would. The message
+    /// names the pattern's first examples, as `inspect` tracks them.
+    public mutating func inspectEach(_ command: CacheCommand, knownTenants: Set<String>) -> [Finding] {
+        let first = inspect(command, knownTenants: knownTenants)
+        guard command.access == .read || command.access == .write else { return [] }
+        var out: [Finding] = []
+        for index in command.keyIndices {
+            let raw = command.arguments[index]
+            let key = CacheKeyText.display(raw)
+            if allowed.contains(where: { $0.matches(bytes: raw) }) { continue }
+            let shape = CacheKeyShape.pattern(of: key, knownTenants: knownTenants)
+            guard shape.tenantSegments.isEmpty, !allowed.contains(where: { $0.matches(shape.pattern) }),
+                  let tracked = byPattern[shape.pattern] else { continue }
+            var f = first.first { $0.fingerprint == shape.pattern } ?? tracked.finding
+            f.count = 1
+            f.time = command.time
+            f.lastSeen = command.time
+            f.cacheKey = key
+            f.application = tracked.finding.application
+            f.evidence = [command.position]
+            out.append(f)
+        }
+        return out
+    }
+
     /// Every finding as it now stands (counts, last seen, examples), in order of first sighting.
     public var findings: [Finding] { order.compactMap { byPattern[$0]?.finding } }
 
