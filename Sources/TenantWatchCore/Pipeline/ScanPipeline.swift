@@ -204,11 +204,12 @@ public final class ScanPipeline {
             var bestTime = Int64.max
             var index = 0
             while index < live.count {
-                guard let event = try live[index].peek() else {
+                // The time only: peeking the event itself would copy it per cursor per step.
+                guard let time = try live[index].peekTime() else {
                     live.remove(at: index)
                     continue
                 }
-                let t = event.time?.microseconds ?? .min
+                let t = time ?? .min
                 if t < bestTime { bestTime = t; best = index }
                 index += 1
             }

@@ -48,12 +48,28 @@ final class SourceCursor: @unchecked Sendable {
 
     func next() throws -> Event? {
         if let prefetch {
-            let event = try prefetchedPeek(prefetch)
-            if event != nil { batchIndex += 1 }
+            guard try prefetchedReady(prefetch) else { return nil }
+            // Moved out of the batch, not copied: a copy would retain (and the batch's end
+            // release) every String of the event. The slot keeps a placeholder without storage.
+            var event = Event.moved
+            swap(&event, &batch[batchIndex])
+            batchIndex += 1
             return event
         }
         while queue.isEmpty && !finished { try fill() }
         return queue.popFirst()
+    }
+
+    /// What the merge orders by: the next event's time in microseconds (`Int64.min` for an
+    /// event without one), nil at the end. Reads the event in place instead of copying it.
+    func peekTime() throws -> Int64?? {
+        if let prefetch {
+            guard try prefetchedReady(prefetch) else { return nil }
+            return .some(batch[batchIndex].time?.microseconds)
+        }
+        while queue.isEmpty && !finished { try fill() }
+        guard let first = queue.first else { return nil }
+        return .some(first.time?.microseconds)
     }
 
     // MARK: prefetching
@@ -115,7 +131,12 @@ final class SourceCursor: @unchecked Sendable {
     }
 
     private func prefetchedPeek(_ handoff: Handoff) throws -> Event? {
-        if batchIndex < batch.count { return batch[batchIndex] }
+        try prefetchedReady(handoff) ? batch[batchIndex] : nil
+    }
+
+    /// Makes `batch[batchIndex]` the next event, waiting for the reading thread; false at the end.
+    private func prefetchedReady(_ handoff: Handoff) throws -> Bool {
+        if batchIndex < batch.count { return true }
         handoff.condition.lock()
         defer { handoff.condition.unlock() }
         while handoff.batches.isEmpty && !handoff.done { handoff.condition.wait() }
@@ -123,10 +144,10 @@ final class SourceCursor: @unchecked Sendable {
             handoff.condition.signal()
             batch = next
             batchIndex = 0
-            return batch.first
+            return !batch.isEmpty
         }
         if let error = handoff.error { throw error }
-        return nil
+        return false
     }
 
     private func fill() throws {
@@ -168,5 +189,13 @@ final class SourceCursor: @unchecked Sendable {
             if !events.isEmpty && budget < 192 { break }
         }
         lines = reader.lineNumber
+    }
+}
+
+extension Event {
+    /// What a batch slot holds once its event was moved out: empty strings own no storage, so
+    /// making and dropping it retains and releases nothing.
+    @inline(__always) static var moved: Event {
+        .unparsed(UnparsedLine(position: SourcePosition(file: "", line: 0), reason: ""))
     }
 }
