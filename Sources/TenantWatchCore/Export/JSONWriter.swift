@@ -60,6 +60,12 @@ public struct JSONWriter {
         out += "\""
         // Runs of plain ASCII are copied whole; only what needs escaping is looked at closely.
         var s = s
+        // Most values need no escaping at all: appended as they are, with no String built.
+        if s.withUTF8({ u in u.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 < 0x7F } }) {
+            out += s
+            out += "\""
+            return
+        }
         s.withUTF8 { u in
             var runStart = 0
             var i = 0

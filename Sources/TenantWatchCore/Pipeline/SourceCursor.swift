@@ -78,7 +78,15 @@ final class SourceCursor: @unchecked Sendable {
     /// interpreted on the consuming side.
     private enum Batch {
         case events([Event])
-        case records(PostgresReaderSink)
+        case records(Records)
+    }
+
+    /// A box, so the consuming side can take the sink out (swap) and mutate it in place: a sink
+    /// bound out of an enum payload is a second reference, and the first mutation copies every
+    /// record.
+    private final class Records {
+        var sink: PostgresReaderSink
+        init(_ sink: PostgresReaderSink) { self.sink = sink }
     }
 
     private final class Handoff: @unchecked Sendable {
@@ -127,15 +135,21 @@ final class SourceCursor: @unchecked Sendable {
                     while !finished {
                         try fill(reading: &reading, into: &sink)
                         if sink.records.count + sink.unparsed.count >= 1024 {
-                            push(.records(sink))
-                            sink = PostgresReaderSink()
+                            // Swapped into the box, so the box holds the only reference.
+                            let box = Records(PostgresReaderSink())
+                            swap(&box.sink, &sink)
                             sink.records.reserveCapacity(1100)
+                            push(.records(box))
                         }
                     }
                 } catch {
                     failure = error
                 }
-                if !sink.records.isEmpty || !sink.unparsed.isEmpty { push(.records(sink)) }
+                if !sink.records.isEmpty || !sink.unparsed.isEmpty {
+                    let box = Records(PostgresReaderSink())
+                    swap(&box.sink, &sink)
+                    push(.records(box))
+                }
             } else {
                 var out: [Event] = []
                 out.reserveCapacity(2048)
@@ -188,8 +202,10 @@ final class SourceCursor: @unchecked Sendable {
             switch next {
             case .events(let events):
                 batch = events
-            case .records(var sink):
+            case .records(let box):
                 // Interpreted here, outside the lock; a batch of records may yield no event.
+                var sink = PostgresReaderSink()
+                swap(&sink, &box.sink)
                 batch.removeAll(keepingCapacity: true)
                 interpreting!.interpret(&sink, into: &batch)
             }

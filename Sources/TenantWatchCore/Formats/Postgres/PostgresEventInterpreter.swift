@@ -142,7 +142,7 @@ public struct PostgresEventInterpreter {
 
     /// Forgets the backend's reported execution, in place (one hash lookup, nothing copied).
     private mutating func closeLogged(_ key: BackendKey) {
-        if let i = backends.index(forKey: key), backends.values[i].logged != nil { backends.values[i].logged = nil }
+        if let i = backends.index(forKey: key) { backends.values[i].logged = nil }
     }
 
     private mutating func failed(_ r: PostgresLogRecord, _ key: BackendKey, _ statement: String, _ events: inout [Event]) {
