@@ -11,7 +11,7 @@ public final class TenancyModel: @unchecked Sendable {
     private var judgements = AnalysisCache<ShapeKey, ShapeJudgement>(capacity: 50_000)
     /// Judgements by exact text, for texts that are their own shape (no literal, no comment):
     /// extended-protocol statements repeat their text verbatim, and this skips lexing them.
-    private var plainTexts = AnalysisCache<String, ShapeJudgement>(capacity: 8_192)
+    private var plainTexts = AnalysisCache<TextKey, ShapeJudgement>(capacity: 8_192)
     private let judgementsLock = NSLock()
 
     public init(schema: TenancySchema, sessionSetting: String) {
@@ -46,7 +46,7 @@ public final class TenancyModel: @unchecked Sendable {
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
         judgementsLock.lock()
-        let plain = plainTexts.get(execution.sql)
+        let plain = plainTexts.get(TextKey(execution.sql))
         judgementsLock.unlock()
         if let plain {
             // Its own shape: no literal to bind, no tag to read.
@@ -64,7 +64,7 @@ public final class TenancyModel: @unchecked Sendable {
             // Nothing was lifted or dropped, so the shape is the text: its judgement serves the
             // text as it stands next time.
             judgementsLock.lock()
-            plainTexts.insert(execution.sql, judgement)
+            plainTexts.insert(TextKey(execution.sql), judgement)
             judgementsLock.unlock()
         }
         return analyzed(execution, judgement: judgement, parameters: parameters,
