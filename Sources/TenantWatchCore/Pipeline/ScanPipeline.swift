@@ -70,6 +70,7 @@ public final class ScanPipeline {
             }
         }
         statistics.files = cursors.count
+        correlator.tracksInFlight = cursors.contains { $0.kind == .redis }
         // Parsing runs beside correlation, a thread per source. A glob over a week of rotated
         // files can name hundreds: only the first few read ahead, which bounds threads and memory.
         for c in cursors.prefix(8) { c.startPrefetching() }
@@ -185,7 +186,9 @@ public final class ScanPipeline {
             return nil
         }
         do {
-            return SourceCursor(file: file, source: source, parser: try makeParser(spec, kind, file))
+            let cursor = SourceCursor(file: file, source: source, parser: try makeParser(spec, kind, file))
+            cursor.kind = kind
+            return cursor
         } catch let error as UnsupportedSource {
             warnings.append("\(file): \(error.message)")
             return nil

@@ -17,6 +17,8 @@ import Foundation
 /// under the queue's lock).
 final class SourceCursor: @unchecked Sendable {
     let file: String
+    /// What the source holds, when the opener knew it (the pipeline wires correlation by it).
+    var kind: SourceKind?
     private var reader: LineReader
     private var parser: LogParser
     private var queue: Deque<Event> = []
