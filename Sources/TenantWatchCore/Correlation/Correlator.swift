@@ -56,6 +56,9 @@ public final class Correlator {
     private var pending: [RequestKey: [Held]] = [:]
     /// Log time of the latest statement of each request still waiting for its audit line.
     private var inFlight: [RequestKey: Int64] = [:]
+    /// In-flight requests only serve cache commands (tie by time). A scan that reads no cache
+    /// source turns this off and keeps a table insert and delete off every tagged statement.
+    public var tracksInFlight = true
     private var lastInFlightPrune: Int64 = 0
     private var pendingOrder: Deque<(key: RequestKey, time: Int64)> = []
     private var pendingCount = 0
@@ -145,7 +148,7 @@ public final class Correlator {
         }
         // Hold it under its first key; a request carrying either key will find it.
         hold(.statement(analyzed), under: keys[0], at: execution.time?.microseconds ?? watermark, emit: emit)
-        inFlight[keys[0]] = execution.time?.microseconds ?? watermark
+        if tracksInFlight { inFlight[keys[0]] = execution.time?.microseconds ?? watermark }
     }
 
     private func hold(_ item: Held, under key: RequestKey, at time: Int64, emit: (CorrelatedEvent) -> Void) {
@@ -194,7 +197,7 @@ public final class Correlator {
         var positions: [SourcePosition] = []
         for key in keys {
             positions += statementsOfRequest.removeValue(forKey: key) ?? []
-            inFlight.removeValue(forKey: key)
+            if tracksInFlight { inFlight.removeValue(forKey: key) }
             guard let held = pending.removeValue(forKey: key) else { continue }
             pendingCount -= held.count
             for item in held {
@@ -226,6 +229,21 @@ public final class Correlator {
     private enum RequestKey: Hashable {
         case trace(String)
         case request(String)
+
+        /// The id's bytes folded to one word first (`ShapeKey`'s digest): SipHash over a
+        /// 32-character trace id on every insert, lookup and delete was a visible share of a
+        /// scan. Equality still compares the whole id.
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .trace(let id): hasher.combine(Self.digest(id))
+            case .request(let id): hasher.combine(Self.digest(id) ^ 0x5bd1_e995)
+            }
+        }
+
+        private static func digest(_ id: String) -> UInt64 {
+            var id = id
+            return id.withUTF8 { ShapeKey.digest(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     private func requestKeys(traceID: String?, requestID: String?) -> [RequestKey] {
@@ -262,7 +280,7 @@ public final class Correlator {
     private func release(key: RequestKey, emit: (CorrelatedEvent) -> Void) {
         guard let held = pending.removeValue(forKey: key) else { return }
         pendingCount -= held.count
-        inFlight.removeValue(forKey: key)
+        if tracksInFlight { inFlight.removeValue(forKey: key) }
         for item in held {
             switch item {
             case .statement(let s):

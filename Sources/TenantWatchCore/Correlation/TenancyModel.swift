@@ -9,6 +9,9 @@ public final class TenancyModel: @unchecked Sendable {
     /// Judgements by shape, in front of the analyzer's cache (guarded: the dashboard and the
     /// scan may share a model).
     private var judgements = AnalysisCache<ShapeKey, ShapeJudgement>(capacity: 50_000)
+    /// Judgements by exact text, for texts that are their own shape (no literal, no comment):
+    /// extended-protocol statements repeat their text verbatim, and this skips lexing them.
+    private var plainTexts = AnalysisCache<TextKey, ShapeJudgement>(capacity: 8_192)
     private let judgementsLock = NSLock()
 
     public init(schema: TenancySchema, sessionSetting: String) {
@@ -42,6 +45,14 @@ public final class TenancyModel: @unchecked Sendable {
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
+        judgementsLock.lock()
+        let plain = plainTexts.get(TextKey(execution.sql))
+        judgementsLock.unlock()
+        if let plain {
+            // Its own shape: no literal to bind, no tag to read.
+            return analyzed(execution, judgement: plain, parameters: execution.parameters, tags: StatementTags(),
+                            sessionTenant: sessionTenant)
+        }
         let shape = StatementShape.lexed(execution.sql)
         var judgement = self.judgement(of: shape.key)
         var parameters = shape.parameters(binding: execution.parameters)
@@ -49,7 +60,19 @@ public final class TenancyModel: @unchecked Sendable {
             // The shape broke the grammar (a rare lexical corner): judge the text itself.
             judgement = self.judgement(of: ShapeKey(Array(execution.sql.utf8)))
             parameters = execution.parameters
+        } else if shape.literals.isEmpty, shape.comments.isEmpty, shape.key.bytes.count == execution.sql.utf8.count {
+            // Nothing was lifted or dropped, so the shape is the text: its judgement serves the
+            // text as it stands next time.
+            judgementsLock.lock()
+            plainTexts.insert(TextKey(execution.sql), judgement)
+            judgementsLock.unlock()
         }
+        return analyzed(execution, judgement: judgement, parameters: parameters,
+                        tags: SQLCommenter.tags(fromComments: shape.comments), sessionTenant: sessionTenant)
+    }
+
+    private func analyzed(_ execution: StatementExecution, judgement: ShapeJudgement, parameters: [String?],
+                          tags: StatementTags, sessionTenant: String?) -> AnalyzedStatement {
         // Read through the shared judgement, not copied out of it: a copy of the analysis would
         // retain and release each of its arrays per execution.
         let resolved = TenantResolver.resolve(judgement.analysis, parameters: parameters,
@@ -59,7 +82,7 @@ public final class TenancyModel: @unchecked Sendable {
         // two that hold different tenants confine to several.
         if verdict == .multiTenant, resolved.unresolved.isEmpty, resolved.tenants.count == 1 { verdict = .scoped }
         if verdict == .scoped, resolved.tenants.count > 1 { verdict = .multiTenant }
-        return AnalyzedStatement(execution: execution, tags: SQLCommenter.tags(fromComments: shape.comments),
+        return AnalyzedStatement(execution: execution, tags: tags,
                                  verdict: verdict, judgement: judgement, accessedTenants: resolved.tenants,
                                  parameters: parameters)
     }

@@ -36,7 +36,14 @@ public enum FindingPrinter {
     }
 
     public static func ndjson(_ findings: [Finding]) -> String {
-        findings.map { json($0) + "\n" }.joined()
+        var out: [UInt8] = []
+        for f in findings {
+            var w = JSONWriter()
+            write(f, into: &w)
+            out.append(contentsOf: w.utf8)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func jsonArray(_ findings: [Finding]) -> String {

@@ -3,21 +3,31 @@
 /// Findings are read by people as often as by programs, so the contract's field order is kept;
 /// every control character is escaped, so a hostile value can never reach a terminal raw.
 public struct JSONWriter {
-    public private(set) var output = ""
+    /// The document so far. Written as bytes: a scan prints thousands of findings, and
+    /// appending to a `String` piece by piece cost more than building the findings.
+    public var output: String { String(decoding: bytes, as: UTF8.self) }
+    private var bytes: [UInt8] = []
+    /// The document so far as UTF-8 (to join documents without a `String` each).
+    var utf8: [UInt8] { bytes }
     private var needsComma: [Bool] = [false]
 
     public init() {}
 
-    public mutating func beginObject() { value(); output += "{"; needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); output += "}" }
-    public mutating func beginArray() { value(); output += "["; needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); output += "]" }
+    public mutating func beginObject() { value(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { value(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
 
     public mutating func key(_ k: String) {
-        if needsComma[needsComma.count - 1] { output += "," }
-        JSONWriter.appendQuoted(k, to: &output)
-        output += ":"
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        JSONWriter.appendQuoted(k, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
         pendingKey = true
+    }
+
+    /// Appends ASCII text that needs no escaping (`null`, numbers).
+    private mutating func raw(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     private var pendingKey = false
@@ -29,17 +39,20 @@ public struct JSONWriter {
             needsComma[needsComma.count - 1] = true
             return
         }
-        if needsComma[needsComma.count - 1] { output += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
     }
 
     public mutating func string(_ s: String?) {
         value()
-        if let s { JSONWriter.appendQuoted(s, to: &output) } else { output += "null" }
+        if let s { JSONWriter.appendQuoted(s, to: &bytes) } else { raw("null") }
     }
-    public mutating func int(_ i: Int?) { value(); output += i.map(String.init) ?? "null" }
-    public mutating func bool(_ b: Bool) { value(); output += b ? "true" : "false" }
-    public mutating func null() { value(); output += "null" }
+    public mutating func int(_ i: Int?) {
+        value()
+        if let i { bytes.append(contentsOf: String(i).utf8) } else { raw("null") }
+    }
+    public mutating func bool(_ b: Bool) { value(); if b { raw("true") } else { raw("false") } }
+    public mutating func null() { value(); raw("null") }
     public mutating func strings(_ list: [String]) {
         beginArray()
         for s in list { string(s) }
@@ -56,10 +69,33 @@ public struct JSONWriter {
         return out
     }
 
+    /// `appendQuoted` into the writer's bytes: the same text, without a `String` per value.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        let plain = s.withUTF8 { u in
+            guard u.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 < 0x7F }) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: u)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain {
+            var text = ""
+            appendQuoted(s, to: &text)
+            out.append(contentsOf: text.utf8)
+        }
+    }
+
     public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         // Runs of plain ASCII are copied whole; only what needs escaping is looked at closely.
         var s = s
+        // Most values need no escaping at all: appended as they are, with no String built.
+        if s.withUTF8({ u in u.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 < 0x7F } }) {
+            out += s
+            out += "\""
+            return
+        }
         s.withUTF8 { u in
             var runStart = 0
             var i = 0

@@ -67,12 +67,12 @@ public final class MergedEventReader {
         var bestTime = Int64.max
         var index = 0
         while index < live.count {
-            guard let event = try live[index].peek() else {
+            guard let time = try live[index].peekTime() else {
                 let done = live.remove(at: index)
                 if let failure = done.failure, reported.insert(ObjectIdentifier(done)).inserted { warnings.append(failure) }
                 continue
             }
-            let t = event.time?.microseconds ?? .min
+            let t = time ?? .min
             if best == nil || t < bestTime { bestTime = t; best = index }
             index += 1
         }

@@ -84,6 +84,7 @@ public final class ScanPipeline {
             }
         }
         statistics.files = cursors.count
+        correlator.tracksInFlight = cursors.contains { $0.kind == .redis }
         // Parsing runs beside correlation, a thread per source. A glob over a week of rotated
         // files can name hundreds: only the first few read ahead, which bounds threads and memory.
         for c in cursors.prefix(8) { c.startPrefetching() }
@@ -228,7 +229,9 @@ public final class ScanPipeline {
             return nil
         }
         do {
-            return SourceCursor(file: file, source: source, parser: try makeParser(spec, kind, file))
+            let cursor = SourceCursor(file: file, source: source, parser: try makeParser(spec, kind, file))
+            cursor.kind = kind
+            return cursor
         } catch let error as UnsupportedSource {
             warnings.append("\(file): \(error.message)")
             return nil
@@ -247,11 +250,12 @@ public final class ScanPipeline {
             var bestTime = Int64.max
             var index = 0
             while index < live.count {
-                guard let event = try live[index].peek() else {
+                // The time only: peeking the event itself would copy it per cursor per step.
+                guard let time = try live[index].peekTime() else {
                     live.remove(at: index)
                     continue
                 }
-                let t = event.time?.microseconds ?? .min
+                let t = time ?? .min
                 if t < bestTime { bestTime = t; best = index }
                 index += 1
             }

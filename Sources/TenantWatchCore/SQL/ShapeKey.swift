@@ -28,7 +28,7 @@ struct ShapeKey: Hashable, Sendable {
 
     /// A multiply-rotate mix over 64-bit words (the tail zero-padded, the length folded in):
     /// not a defence against chosen collisions, which equality makes harmless anyway.
-    private static func digest(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    static func digest(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         let m: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = UInt64(raw.count) &* m
         var i = 0
@@ -63,4 +63,21 @@ struct LexedStatement {
     func parameters(binding bound: [String?]) -> [String?] {
         StatementShape.parameters(binding: bound, literals: literals, firstPlaceholder: firstPlaceholder)
     }
+}
+
+/// A statement's exact text as a cache key, hashed with `ShapeKey`'s digest: SipHash over a
+/// String costs more than lexing a short statement does.
+struct TextKey: Hashable, Sendable {
+    let text: String
+    private let digest: UInt64
+
+    init(_ text: String) {
+        var t = text
+        self.digest = t.withUTF8 { ShapeKey.digest(UnsafeRawBufferPointer($0)) }
+        self.text = t
+    }
+
+    static func == (a: TextKey, b: TextKey) -> Bool { a.digest == b.digest && a.text == b.text }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }

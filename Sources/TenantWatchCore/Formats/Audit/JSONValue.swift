@@ -39,9 +39,21 @@ public enum JSONValue: Sendable, Equatable {
     /// missing member gives `nil`; a JSON `null` at the end also gives `nil`.
     public func value(atPath path: String) -> JSONValue? {
         guard !path.isEmpty else { return nil }
+        return value(atSegments: JSONValue.segments(of: path))
+    }
+
+    /// `path` cut at its dots, as `value(atPath:)` follows it.
+    static func segments(of path: String) -> [String] {
+        path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// `value(atPath:)` with the path already cut (`segments(of:)`): a parser that looks up the
+    /// same few paths on every line cuts them once.
+    func value(atSegments segments: [String]) -> JSONValue? {
+        guard !segments.isEmpty else { return nil }
         var current = self
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
-            guard let next = current[String(segment)] else { return nil }
+        for segment in segments {
+            guard let next = current[segment] else { return nil }
             current = next
         }
         if case .null = current { return nil }

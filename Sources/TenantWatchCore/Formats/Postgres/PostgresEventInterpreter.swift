@@ -44,8 +44,7 @@ public struct PostgresEventInterpreter {
     /// As `interpret`, reading the record where it lies (the hot path: no copy of its Strings).
     mutating func interpret(inPlace r: inout PostgresLogRecord, into events: inout [Event]) {
         if r.applicationNameLooksForged { forgedApplicationNames += 1 }
-        let id = r.backend
-        let key = r.backendKey ?? BackendKey(id)
+        let key = r.backendKey ?? BackendKey(r.backend)
         let m = r.message
         switch r.severity {
         case "LOG":
@@ -60,7 +59,7 @@ public struct PostgresEventInterpreter {
             } else if m.hasASCIIPrefix("disconnection: ") {
                 backends.removeValue(forKey: key)
                 backendEnds += 1
-                events.append(.backendEnded(id, r.time, r.position))
+                events.append(.backendEnded(r.backend, r.time, r.position))
             }
         case "ERROR", "FATAL", "PANIC":
             if let s = r.statement { failed(r, key, s, &events) }
@@ -75,10 +74,9 @@ public struct PostgresEventInterpreter {
     private mutating func simple(_ r: PostgresLogRecord, _ key: BackendKey, _ text: Substring, fromDuration: Bool,
                                  _ events: inout [Event]) {
         let sql = String(text)
-        var state = backends[key] ?? BackendState()
-        if fromDuration, let l = state.logged, l.via == .simple, l.sql == sql {
-            state.logged = nil
-            backends[key] = state
+        let known = backends.index(forKey: key)
+        if fromDuration, let i = known, let l = backends.values[i].logged, l.via == .simple, l.sql == sql {
+            backends.values[i].logged = nil
             return
         }
         var body = sql
@@ -93,9 +91,19 @@ public struct PostgresEventInterpreter {
             }
         }
         emit(r, key, sql: body, params: params, via: .simple, failed: false, &events)
-        state.logged = fromDuration ? nil : (sql, .simple, [])
-        state.lastText = sql
-        store(key, state)
+        remember(key, at: known, logged: fromDuration ? nil : (sql, .simple, []), lastText: sql)
+    }
+
+    /// Records the backend's latest statement in place when the backend is known (no copy of
+    /// its state out of the table and back), else adds it.
+    private mutating func remember(_ key: BackendKey, at known: [BackendKey: BackendState].Index?,
+                                   logged: (sql: String, via: ExecutionProtocol, parameters: [String?])?, lastText: String) {
+        if let i = known {
+            backends.values[i].logged = logged
+            backends.values[i].lastText = lastText
+        } else {
+            store(key, BackendState(logged: logged, lastText: lastText))
+        }
     }
 
     private mutating func execute(_ r: PostgresLogRecord, _ key: BackendKey, _ rest: Substring, fromDuration: Bool,
@@ -106,22 +114,19 @@ public struct PostgresEventInterpreter {
         let sql = String(rest[colon.upperBound...])
         let params = BindParameterParser.fromField(r.detail) ?? []
         let via = ExecutionProtocol.extended(name: name)
-        var state = backends[key] ?? BackendState()
-        if fromDuration, let l = state.logged, l.via == via, l.sql == sql, l.parameters == params {
-            state.logged = nil
-            backends[key] = state
+        let known = backends.index(forKey: key)
+        if fromDuration, let i = known, let l = backends.values[i].logged, l.via == via, l.sql == sql, l.parameters == params {
+            backends.values[i].logged = nil
             return
         }
         emit(r, key, sql: sql, params: params, via: via, failed: false, &events)
-        state.logged = fromDuration ? nil : (sql, via, params)
-        state.lastText = sql
-        store(key, state)
+        remember(key, at: known, logged: fromDuration ? nil : (sql, via, params), lastText: sql)
     }
 
     private mutating func duration(_ r: PostgresLogRecord, _ key: BackendKey, _ m: String, _ events: inout [Event]) {
         // `duration: 0.113 ms  statement: ...` / `  execute ...` / `  parse ...` / `  bind ...` / nothing
         guard let sep = m.firstRange(ofASCII: " ms  ") else {
-            if backends[key]?.logged != nil { backends[key]!.logged = nil }
+            closeLogged(key)
             return
         }
         let rest = m[sep.upperBound...]
@@ -129,10 +134,15 @@ public struct PostgresEventInterpreter {
             simple(r, key, rest.dropFirst(11), fromDuration: true, &events)
         } else if rest.hasASCIIPrefix("execute ") {
             execute(r, key, rest.dropFirst(8), fromDuration: true, &events)
-        } else if backends[key]?.logged != nil {
+        } else {
             // parse / bind: a new execution is being prepared.
-            backends[key]!.logged = nil
+            closeLogged(key)
         }
+    }
+
+    /// Forgets the backend's reported execution, in place (one hash lookup, nothing copied).
+    private mutating func closeLogged(_ key: BackendKey) {
+        if let i = backends.index(forKey: key) { backends.values[i].logged = nil }
     }
 
     private mutating func failed(_ r: PostgresLogRecord, _ key: BackendKey, _ statement: String, _ events: inout [Event]) {

@@ -98,6 +98,54 @@ public struct PostgresLogParser {
         drain(&events)
     }
 
+    // MARK: reading and interpreting apart
+
+    // `SourceCursor` runs the two halves of `feed` on different threads: reading (prefix
+    // matching, record assembly) where the file is read, interpreting (records into events)
+    // where the events are consumed. Each thread holds its own copy of the parser and uses only
+    // its half; the records cross over in a `PostgresReaderSink`.
+
+    /// The reading half of `feed`: the line's completed records and unreadable lines are added
+    /// to `sink` (which may already hold earlier lines' output), not interpreted.
+    mutating func read(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into sink: inout PostgresReaderSink) {
+        counters.lines += 1
+        if format == .auto {
+            guard let f = PostgresFormatDetector.detect(line) else { return }
+            start(f)
+        }
+        if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
+    }
+
+    /// The reading half of `finish`.
+    mutating func readFinish(into sink: inout PostgresReaderSink) {
+        stderr?.finish(into: &sink)
+        csv?.finish(into: &sink)
+    }
+
+    /// The interpreting half: events of `sink`'s records, in input order; the sink is emptied.
+    mutating func interpret(_ sink: inout PostgresReaderSink, into events: inout [Event]) {
+        if sink.records.isEmpty && sink.unparsed.isEmpty { return }
+        var u = 0
+        for i in 0...sink.records.count {
+            while u < sink.unparsed.count, sink.unparsed[u].before == i {
+                count(sink.unparsed[u].line)
+                events.append(.unparsed(sink.unparsed[u].line))
+                u += 1
+            }
+            guard i < sink.records.count else { break }
+            counters.records += 1
+            countSeverity(sink.records[i].severity)
+            let before = events.count
+            interpreter.interpret(inPlace: &sink.records[i], into: &events)
+            if events.count > before {
+                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
+            }
+        }
+        sink.removeAll()
+    }
+
     /// Convenience for tests and small inputs.
     public mutating func feed(line: String, lineNumber: Int, into events: inout [Event]) {
         var l = line
@@ -149,23 +197,7 @@ public struct PostgresLogParser {
         // place (inout) instead of being copied out of the array one by one.
         var sink = PostgresReaderSink()
         swap(&sink, &scratch)
-        var u = 0
-        for i in 0...sink.records.count {
-            while u < sink.unparsed.count, sink.unparsed[u].before == i {
-                count(sink.unparsed[u].line)
-                events.append(.unparsed(sink.unparsed[u].line))
-                u += 1
-            }
-            guard i < sink.records.count else { break }
-            counters.records += 1
-            countSeverity(sink.records[i].severity)
-            let before = events.count
-            interpreter.interpret(inPlace: &sink.records[i], into: &events)
-            if events.count > before {
-                for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
-            }
-        }
-        sink.removeAll()
+        interpret(&sink, into: &events)
         swap(&sink, &scratch)
     }
 

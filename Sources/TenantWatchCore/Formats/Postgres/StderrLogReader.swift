@@ -23,13 +23,15 @@ struct StderrLogReader {
 
     /// A record waiting for its backend's next one. A class: the per-backend table holds a
     /// reference, so appending a DETAIL line or completing the record never copies the record
-    /// (a copy retains, and its end releases, every String in it).
+    /// (a copy retains, and its end releases, every String in it). Completed ones are reused
+    /// (`spare`): one allocation fewer per record.
     private final class Pending {
         @exclusivity(unchecked) var record: PostgresLogRecord
-        @exclusivity(unchecked) var message: [UInt8] = []
-        @exclusivity(unchecked) var secondary: [(StaticString, [UInt8])] = []
+        /// Secondary lines as text, decoded once when read (a line never splits a UTF-8 sequence,
+        /// so line-by-line decoding reads the same as decoding the joined bytes).
+        @exclusivity(unchecked) var secondary: [(StaticString, String)] = []
         @exclusivity(unchecked) var lastLine: Int
-        let lean: Bool
+        @exclusivity(unchecked) var lean: Bool
 
         /// Builds the record in place (a record passed in would be copied into the object).
         init(position: SourcePosition, time: Timestamp?, pid: Int?, sessionID: String?, severity: String,
@@ -40,22 +42,40 @@ struct StderrLogReader {
             self.lean = lean
         }
 
+        /// Makes a completed object a fresh pending record. `build` left a blank record in it
+        /// (every optional field nil), so only the fields a new record starts with are set: a
+        /// whole new record would be built aside, copied in, and the blank one destroyed.
+        func reset(position: SourcePosition, time: Timestamp?, pid: Int?, sessionID: String?, severity: String,
+                   lastLine: Int, lean: Bool) {
+            record.position = position
+            record.time = time
+            record.pid = pid
+            record.sessionID = sessionID
+            record.severity = severity
+            secondary.removeAll(keepingCapacity: true)
+            self.lastLine = lastLine
+            self.lean = lean
+        }
+
         func appendSecondary(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, line: Int) {
-            if !lean { secondary.append((word, Array(UnsafeBufferPointer(rebasing: b[s..<e])))) }
+            if !lean { secondary.append((word, Bytes.string(b, s, e))) }
             lastLine = line
         }
 
         func appendContinuation(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
             if lean { return }
             if secondary.isEmpty {
-                message.append(Bytes.newline)
-                message.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
+                record.message.append("\n")
+                record.message.append(Bytes.string(b, s, e))
             } else {
-                secondary[secondary.count - 1].1.append(Bytes.newline)
-                secondary[secondary.count - 1].1.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
+                secondary[secondary.count - 1].1.append("\n")
+                secondary[secondary.count - 1].1.append(Bytes.string(b, s, e))
             }
         }
     }
+
+    /// Completed `Pending` objects, ready for reuse.
+    private var spare: [Pending] = []
 
     private var pending: [BackendKey: Pending] = [:]
     /// Off: records that cannot become events skip building their Strings (the parser's mode).
@@ -262,9 +282,17 @@ struct StderrLogReader {
         // `duration:` lines...) are kept lean when `keepsAllFields` is off: no Strings for their
         // prefix fields or secondary lines. They are still counted and still end a record.
         let lean = !keepsAllFields && m.kind == .primary && !Self.interesting(word, b, m.messageStart, end)
-        let p = Pending(position: SourcePosition(file: file, line: n), time: m.time, pid: m.pid,
-                        sessionID: m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil,
+        let position = SourcePosition(file: file, line: n)
+        let sessionID = m.session.0 >= 0 ? Bytes.string(b, m.session.0, m.session.1) : nil
+        let p: Pending
+        if let reused = spare.popLast() {
+            p = reused
+            p.reset(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
+                    severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
+        } else {
+            p = Pending(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
                         severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
+        }
         p.record.backendKey = key
         if m.application.0 >= 0 {
             let (a, e) = m.application
@@ -293,14 +321,14 @@ struct StderrLogReader {
         // `bind`) only tells the interpreter that the backend's logged execution is over, and
         // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
         if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
-        if !lean { p.message = Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])) }
-        if lean, m.kind == .primary, Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
-            learn(from: Array(UnsafeBufferPointer(rebasing: b[m.messageStart..<end])), pid: m.pid)
-        }
-        if m.kind == .primary, !lean { learn(from: p.message, pid: m.pid) }
-        if m.kind == .secondary {
+        if m.kind == .primary {
+            if !lean { p.record.message = Bytes.string(b, m.messageStart, end) }
+            if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
+                learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
+            }
+        } else {
             // A secondary line with no record before it: keep it as a record of its own.
-            p.secondary.append((word, p.message)); p.message = []
+            p.secondary.append((word, lean ? "" : Bytes.string(b, m.messageStart, end)))
         }
         if let i = existing {
             // The backend's previous record is complete: one hash lookup replaces it in place.
@@ -334,8 +362,8 @@ struct StderrLogReader {
 
     /// Picks up what a message says about the log itself: the application name a connection
     /// announced, and a new `log_line_prefix` after a reload.
-    private mutating func learn(from message: [UInt8], pid: Int?) {
-        message.withUnsafeBufferPointer { mb in
+    private mutating func learn(from mb: UnsafeBufferPointer<UInt8>, pid: Int?) {
+        do {
             if let pid, Bytes.hasPrefix(mb, 0, mb.count, "connection authorized: "),
                let at = Bytes.find(Array("application_name=".utf8), mb, 0, mb.count) {
                 if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
@@ -360,13 +388,12 @@ struct StderrLogReader {
 
     /// Completes `p` into the sink. The record is moved (swapped) into its slot and finished
     /// there: a copy would retain, and its end release, every String in it.
-    private func build(_ p: Pending, into out: inout PostgresReaderSink) {
+    private mutating func build(_ p: Pending, into out: inout PostgresReaderSink) {
+        // The blank record swapped into `p` is what `Pending.reset` relies on.
         out.records.append(PostgresLogRecord(position: SourcePosition(file: "", line: 0), severity: "", message: ""))
         let k = out.records.count - 1
         swap(&out.records[k], &p.record)
-        if !p.lean { out.records[k].message = String(decoding: p.message, as: UTF8.self) }
-        for (word, bytes) in p.secondary {
-            let text = String(decoding: bytes, as: UTF8.self)
+        for (word, text) in p.secondary {
             switch word.utf8Start[0] {
             case 68: out.records[k].detail = out.records[k].detail.map { $0 + "\n" + text } ?? text    // DETAIL
             case 72: out.records[k].hint = text                                                       // HINT
@@ -378,6 +405,7 @@ struct StderrLogReader {
             }
         }
         out.records[k].position = SourcePosition(file: file, line: out.records[k].position.line, endLine: p.lastLine)
+        if spare.count < 64 { spare.append(p) }
     }
 
     /// Completes the pending records whose log time is more than `seconds` older than the newest

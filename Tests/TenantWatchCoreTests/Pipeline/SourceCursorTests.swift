@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import TenantWatchCore
+
+/// A prefetching cursor splits a PostgreSQL parser in two (records assembled on the reading
+/// thread, interpreted on the consuming one); the events must be exactly those of the parser
+/// fed line by line on one thread, in the same order.
+@Suite struct SourceCursorTests {
+    let dir = NSTemporaryDirectory() + "tw-cursor-\(UUID().uuidString)/"
+
+    func write(_ name: String, _ bytes: [UInt8]) -> String {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    /// What an event says, as text to compare.
+    static func describe(_ e: Event) -> String {
+        switch e {
+        case .statement(let s):
+            return "statement \(s.position.line)-\(s.position.endLine) \(s.backend) \(s.user ?? "-") \(s.application ?? "-") "
+                + "\(s.sql) \(s.parameters) \(s.via) \(s.failed) \(s.applicationNameLooksForged) \(s.time?.microseconds ?? -1)"
+        case .pgAudit(let a):
+            return "audit \(a.position.line) \(a.backend) \(a.command) \(a.statement) \(a.rows ?? -1)"
+        case .backendEnded(let b, let t, let p):
+            return "ended \(b) \(t?.microseconds ?? -1) \(p.line)"
+        case .unparsed(let u):
+            return "unparsed \(u.position.line) \(u.reason)"
+        case .request(let r):
+            return "request \(r.position.line)"
+        case .cacheCommand(let c):
+            return "cache \(c.position.line)"
+        }
+    }
+
+    func viaCursor(_ path: String, format: PostgresLogParser.Format, prefix: String?) throws -> [String] {
+        let parser = PostgresLogParser(format: format, prefix: prefix, timezone: "Europe/Berlin", file: path)
+        let cursor = SourceCursor(file: path, source: try ByteSources.open(path: path), parser: parser)
+        cursor.startPrefetching()
+        var out: [String] = []
+        while let e = try cursor.next() { out.append(Self.describe(e)) }
+        return out
+    }
+
+    func direct(_ bytes: [UInt8], path: String, format: PostgresLogParser.Format, prefix: String?) -> [String] {
+        PG.parse(bytes: bytes, format: format, prefix: prefix, timezone: "Europe/Berlin", file: path).0.map(Self.describe)
+    }
+
+    @Test(arguments: ["pg15_phase1_stderr.log", "pg15_phase1.csv", "pg15_phase1.json",
+                      "pg15_phase2_verbose_pgaudit_logrows_stderr.log", "pg15_phase3_appname_injection_stderr.log",
+                      "nocollector_interleaved_excerpt.log"])
+    func fixtureReadsTheSameThroughThePrefetchingCursor(name: String) throws {
+        let bytes = PG.fixture(name)
+        let path = write(name, bytes)
+        let expected = direct(bytes, path: path, format: .auto, prefix: nil)
+        #expect(!expected.isEmpty)
+        #expect(try viaCursor(path, format: .auto, prefix: nil) == expected)
+    }
+
+    /// Many batches' worth of interleaved backends, with unreadable lines between records: the
+    /// unparsed lines must keep their places among the statements across batch boundaries.
+    @Test func longInterleavedLogKeepsOrderAcrossBatches() throws {
+        let prefix = "%m [%p] %q%u@%d/%a sess=%c "
+        var text = ""
+        for i in 0..<6000 {
+            let pid = 4000 + i % 7
+            let ms = String(format: "%03d", i % 1000)
+            let head = "2026-11-22 12:\(String(format: "%02d", (i / 1000) % 60)):00.\(ms) UTC [\(pid)] app@db/api sess=6b02ea26.\(String(pid, radix: 16)) "
+            switch i % 5 {
+            case 0: text += head + "LOG:  statement: SELECT * FROM t WHERE tenant_id = 'x\(i)'\n"
+            case 1: text += head + "LOG:  execute <unnamed>: SELECT * FROM t WHERE id = $1\n" + head + "DETAIL:  parameters: $1 = '\(i)'\n"
+            case 2: text += "garbage line \(i) that no prefix reads\n"
+            case 3: text += head + "LOG:  statement: SELECT 1\n\tFROM t\n"
+            default: text += head + "LOG:  duration: 0.1\(i % 10) ms\n"
+            }
+        }
+        let bytes = Array(text.utf8)
+        let path = write("long.log", bytes)
+        let expected = direct(bytes, path: path, format: .stderr, prefix: prefix)
+        #expect(expected.filter { $0.hasPrefix("unparsed") }.count == 1200)
+        #expect(expected.filter { $0.hasPrefix("statement") }.count > 3000)
+        #expect(try viaCursor(path, format: .stderr, prefix: prefix) == expected)
+    }
+}
