@@ -245,10 +245,13 @@ final class SourceCursor: @unchecked Sendable {
             }
             budget -= 1
             if line.truncated {
+                // Counted, not parsed: see `fill(into:)`.
                 sink.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
                                            reason: "line longer than \(line.bytes.count) bytes, cut"))
+                parser.readLineCut(lineNumber: line.number, into: &sink)
+            } else {
+                parser.read(line: line.bytes, lineNumber: line.number, into: &sink)
             }
-            parser.read(line: line.bytes, lineNumber: line.number, into: &sink)
         }
         lines = reader.lineNumber
     }

@@ -118,6 +118,13 @@ public struct PostgresLogParser {
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
     }
 
+    /// The reading half of `lineCut`.
+    mutating func readLineCut(lineNumber: Int, into sink: inout PostgresReaderSink) {
+        counters.lines += 1
+        stderr?.finish(into: &sink)
+        csv?.abandonRecord(into: &sink)
+    }
+
     /// The reading half of `finish`.
     mutating func readFinish(into sink: inout PostgresReaderSink) {
         stderr?.finish(into: &sink)
