@@ -35,3 +35,8 @@ public func fuzzAudit(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     precondition(requests == p.requests, "\(p.requests) requests counted, \(requests) emitted")
     return 0
 }
+
+@_cdecl("FuzzAudit_main")
+public func fuzzAuditMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzAudit)
+}

@@ -11,3 +11,8 @@ public func fuzzCSVLog(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     LineStream.run(&parser, input.body)
     return 0
 }
+
+@_cdecl("FuzzCSVLog_main")
+public func fuzzCSVLogMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzCSVLog)
+}

@@ -14,3 +14,8 @@ public func fuzzRedisMonitor(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     precondition(commands == parser.commands, "\(parser.commands) commands counted, \(commands) emitted")
     return 0
 }
+
+@_cdecl("FuzzRedisMonitor_main")
+public func fuzzRedisMonitorMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzRedisMonitor)
+}

@@ -23,7 +23,7 @@ let sampleSchema: TenancySchema = {
 public func fuzzSQL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = FuzzInput.whole(data, size)
     let pieces = bytes.split(separator: 0, omittingEmptySubsequences: false)
-    let sql = String(decoding: pieces.first ?? [], as: UTF8.self)
+    let sql = pieces.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     let parameters: [String?] = pieces.dropFirst().map { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
     // A fresh model per input: its caches would otherwise make a crash depend on earlier inputs.
     let model = TenancyModel(schema: sampleSchema, sessionSetting: "app.current_tenant")
@@ -32,4 +32,9 @@ public func fuzzSQL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = model.analyze(execution, sessionTenant: "acme")
     _ = model.analyze(execution, sessionTenant: nil)
     return 0
+}
+
+@_cdecl("FuzzSQL_main")
+public func fuzzSQLMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzSQL)
 }

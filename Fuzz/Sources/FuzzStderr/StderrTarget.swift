@@ -32,3 +32,8 @@ public func fuzzStderr(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     precondition(s.unparsed <= s.lines + 1, "more unparsed records (\(s.unparsed)) than lines (\(s.lines))")
     return 0
 }
+
+@_cdecl("FuzzStderr_main")
+public func fuzzStderrMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzStderr)
+}
