@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
+# A Swift trap must reach libFuzzer as the crash it is, not wait on the Swift backtracer.
+export SWIFT_BACKTRACE=enable=no
 TARGETS=("$@")
 [ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(FuzzStderr FuzzCSVLog FuzzAudit FuzzRedisMonitor FuzzSQL)
 
