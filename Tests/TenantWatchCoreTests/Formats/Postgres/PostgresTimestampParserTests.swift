@@ -13,7 +13,10 @@ import Testing
     }
 
     /// `%n` with more digits than any epoch has used to overflow Int64 (a trap) before the
-    /// length check: any text can stand where the matcher tries `%n`.
+    /// length check: any text can stand where the matcher tries `%n`. The whole run is not an
+    /// epoch; the reader then finds a record starting inside the line at its last 12 digits,
+    /// as it does for stderr written without the logging collector (what time it gets there is the
+    /// split's business, not this test's).
     @Test func epochWithTooManyDigitsIsNotATimestamp() {
         let text = """
             1795353126.093 [4242] LOG:  statement: SELECT 1
@@ -22,11 +25,10 @@ import Testing
             """
         let (events, parser) = PG.parse(text: text, format: .stderr, prefix: "%n [%p] ")
         let st = Self.statements(events)
-        #expect(st.map(\.sql) == ["SELECT 1", "SELECT 3"])
+        #expect(st.map(\.sql) == ["SELECT 1", "SELECT 2", "SELECT 3"])
         #expect(st.first?.time == Timestamp(microseconds: 1_795_353_126_093_000))
         #expect(st.last?.time == Timestamp(microseconds: 1_795_353_127_500_000))
-        #expect(Self.unparsed(events).map(\.position.line) == [2])
-        #expect(parser.statistics.unparsed == 1)
+        #expect(parser.statistics.recordsSplitInsideLines == 1)
     }
 
     /// The fuzzer's minimised input (selector byte dropped): the digits sit after other text,
