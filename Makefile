@@ -13,7 +13,7 @@ SWIFT       ?= swift
 TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
 export TENANTWATCH
 
-.PHONY: all build debug demo test e2e bench soak sample-logs deps-build deps-test deps-bench clean
+.PHONY: all build debug demo test e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
 
 all: build
 
@@ -23,6 +23,8 @@ deps-test:
 	@bash scripts/deps.sh test
 deps-bench:
 	@bash scripts/deps.sh bench
+deps-fuzz:
+	@bash scripts/deps.sh fuzz
 
 build: deps-build
 	$(SWIFT) build -c release --product tenantwatch
@@ -58,9 +60,16 @@ soak: deps-bench
 	$(SWIFT) build -c release --product tenantwatch
 	bash scripts/soak-live.sh
 
+# libFuzzer targets for the parsers (Fuzz/, a package of its own), each run FUZZ_SECONDS in turn;
+# fails naming the input when one crashed, hung or ran out of memory. FUZZ_TARGETS picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
+
 # Regenerates sample-logs/ from a real throwaway PostgreSQL 15 server.
 sample-logs: deps-test
 	bash scripts/make-sample-logs.sh
 
 clean:
-	rm -rf .build bench-data
+	rm -rf .build bench-data Fuzz/.build

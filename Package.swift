@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tenantwatch", targets: ["tenantwatch"]),
+        // For the fuzz package in Fuzz/ (a path dependency can only use products).
+        .library(name: "TenantWatchCore", targets: ["TenantWatchCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

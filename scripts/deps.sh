@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks for, and installs, the Debian 12 packages a group of make targets needs.
-#   scripts/deps.sh [build|test|bench]...   (default: build)
+#   scripts/deps.sh [build|test|bench|fuzz]...   (default: build)
 # Quiet and fast (< 1 s) when nothing is missing. As root, installs what is missing with apt-get;
 # otherwise prints the exact sudo line and exits 1.
 set -euo pipefail
@@ -8,6 +8,8 @@ set -euo pipefail
 BUILD_PKGS=(libncurses-dev libpg-query-dev zlib1g-dev libsqlite3-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" postgresql-15 postgresql-15-pgaudit redis-server tmux python3 python3-psycopg2 unzip openssl)
 BENCH_PKGS=("${TEST_PKGS[@]}" pgbadger time)
+# libFuzzer comes with the Swift toolchain; the seed script is Python.
+FUZZ_PKGS=("${BUILD_PKGS[@]}" python3)
 
 groups=("$@")
 [ "${#groups[@]}" -eq 0 ] && groups=(build)
@@ -18,7 +20,8 @@ for g in "${groups[@]}"; do
         build) wanted+=("${BUILD_PKGS[@]}") ;;
         test)  wanted+=("${TEST_PKGS[@]}") ;;
         bench) wanted+=("${BENCH_PKGS[@]}") ;;
-        *) echo "deps.sh: unknown group '$g' (expected build, test or bench)" >&2; exit 2 ;;
+        fuzz)  wanted+=("${FUZZ_PKGS[@]}") ;;
+        *) echo "deps.sh: unknown group '$g' (expected build, test, bench or fuzz)" >&2; exit 2 ;;
     esac
 done
 

@@ -51,8 +51,8 @@ public enum AuditTimestamp {
             if seenDot {
                 if fracDigits < 9 { frac = frac * 10 + d; fracDigits += 1 }
             } else {
-                // Nanoseconds since 2001 take 19 digits; past Int64 the value is no time at all
-                // (a hostile `"ts": 9999999999999999999` must not trap).
+                // 19 digits are needed (nanoseconds today are 1.8e18), but not every 19-digit
+                // number fits in Int64: past Int64.max it is no time, not a trap.
                 let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
                 let (v, o2) = m.addingReportingOverflow(d)
                 guard !o1, !o2 else { return nil }

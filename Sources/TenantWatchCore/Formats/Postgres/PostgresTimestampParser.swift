@@ -97,12 +97,13 @@ struct PostgresTimestampParser {
         var i = start
         var secs: Int64 = 0
         var n = 0
-        // At most 12 digits are accumulated: a longer run (a hostile line) is no time, not a trap.
+        // At most 12 digits (year 33658): checked before multiplying, as a longer run of digits
+        // (any text can stand where a prefix is tried) would overflow Int64 first.
         while i < end, Bytes.isDigit(b[i]) {
-            if n < 12 { secs = secs * 10 + Int64(b[i] - 48) }
-            i += 1; n += 1
+            guard n < 12 else { return nil }
+            secs = secs * 10 + Int64(b[i] - 48); i += 1; n += 1
         }
-        guard n > 0, n <= 12 else { return nil }
+        guard n > 0 else { return nil }
         var micro: Int64 = 0
         if i < end, b[i] == Bytes.dot {
             i += 1
