@@ -22,11 +22,7 @@ writer_pid=""
 cleanup() {
     [ -n "$writer_pid" ] && kill "$writer_pid" 2>/dev/null || true
     tmux kill-session -t "$session" 2>/dev/null || true
-    if [ "$E2E_FAILS" -ne 0 ] && [ -n "${E2E_KEEP:-}" ]; then
-        echo "crash_restart: files kept in $work" >&2
-    else
-        rm -rf "$work"
-    fi
+    e2e_drop_work crash_restart "$work"
 }
 trap cleanup EXIT
 

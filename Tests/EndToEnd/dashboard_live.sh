@@ -13,11 +13,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-live.XXXXXX")"
 session="tw-e2e-live-$$"
 cleanup() {
     tmux kill-session -t "$session" 2>/dev/null || true
-    if [ "$E2E_FAILS" -ne 0 ] && [ -n "${E2E_KEEP:-}" ]; then
-        echo "dashboard_live: files kept in $work" >&2
-    else
-        rm -rf "$work"
-    fi
+    e2e_drop_work dashboard_live "$work"
 }
 trap cleanup EXIT
 

@@ -12,7 +12,7 @@ for tool in unzip openssl sha256sum python3; do
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-export.XXXXXX")"
-trap 'if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then echo "export_bundle: kept $work" >&2; else rm -rf "$work"; fi' EXIT
+trap 'e2e_drop_work export_bundle "$work"' EXIT
 cp "$REPO_ROOT"/sample-logs/{postgresql.log,audit.log,redis-monitor.txt,schema.sql,tenantwatch.toml} "$work/"
 store="$work/state/incidents.sqlite"
 tw() { (cd "$work" && "$TENANTWATCH" "$@"); }

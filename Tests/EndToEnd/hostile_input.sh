@@ -25,7 +25,7 @@ session="tw-e2e-hostile-$$"
 tmux() { command tmux -L "tw-hostile-$$" -f /dev/null "$@"; }
 cleanup() {
     tmux kill-server 2>/dev/null || true
-    if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then echo "hostile_input: kept $work" >&2; else rm -rf "$work"; fi
+    e2e_drop_work hostile_input "$work"
 }
 trap cleanup EXIT
 

@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-store.XXXXXX")"
-trap 'if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then echo "store_incidents: kept $work" >&2; else rm -rf "$work"; fi' EXIT
+trap 'e2e_drop_work store_incidents "$work"' EXIT
 cp "$REPO_ROOT/sample-logs/postgresql.log" "$REPO_ROOT/sample-logs/schema.sql" "$REPO_ROOT/sample-logs/tenantwatch.toml" "$work/"
 store="$work/state/incidents.sqlite"
 tw() { (cd "$work" && "$TENANTWATCH" "$@"); }

@@ -8,6 +8,16 @@ E2E_FAILS=0
 e2e_ok()   { echo "ok - $*"; }
 e2e_fail() { echo "FAIL - $*"; E2E_FAILS=$((E2E_FAILS + 1)); }
 
+# A test's work folder goes at exit, unless the test failed and E2E_KEEP is set (then its path
+# is printed, for a look at what the binary was given and wrote).
+e2e_drop_work() {  # NAME DIR
+    if [ "$E2E_FAILS" -gt 0 ] && [ -n "${E2E_KEEP:-}" ]; then
+        echo "$1: files kept in $2" >&2
+    else
+        rm -rf "$2"
+    fi
+}
+
 # Sets TENANTWATCH: $TENANTWATCH if set, else the release build, else the debug build.
 find_tenantwatch() {
     local c
