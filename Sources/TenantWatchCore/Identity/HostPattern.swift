@@ -8,6 +8,10 @@ public struct HostPattern: Sendable, Equatable {
     public let suffix: String
     /// Labels that are never tenants (default: `www`).
     public var reserved: Set<String>
+    private let prefixBytes: [UInt8]
+    private let suffixBytes: [UInt8]
+    /// Both halves ASCII without a CR: hosts may then be matched as bytes (`asciiTenant`).
+    private let affixesArePlainASCII: Bool
 
     /// `nil` when the pattern has no `{tenant}`.
     public init?(_ pattern: String, reserved: Set<String> = ["www"]) {
@@ -15,6 +19,9 @@ public struct HostPattern: Sendable, Equatable {
         prefix = String(pattern[..<r.lowerBound]).lowercased()
         suffix = String(pattern[r.upperBound...]).lowercased()
         self.reserved = reserved
+        prefixBytes = Array(prefix.utf8)
+        suffixBytes = Array(suffix.utf8)
+        affixesArePlainASCII = Self.isPlainASCII(prefixBytes) && Self.isPlainASCII(suffixBytes)
     }
 
     /// `Acme.Example.com:8443` → `acme.example.com`; `[::1]:80` → `::1`. Empty → nil.
@@ -33,10 +40,36 @@ public struct HostPattern: Sendable, Equatable {
 
     /// The tenant named by an already normalized host, or nil.
     public func tenant(forNormalizedHost host: String) -> String? {
+        if let answer = asciiTenant(forNormalizedHost: host) { return answer }
         guard host.count > prefix.count + suffix.count, host.hasPrefix(prefix), host.hasSuffix(suffix) else { return nil }
         let label = host.dropFirst(prefix.count).dropLast(suffix.count)
         guard !label.isEmpty, !label.contains("."), !reserved.contains(String(label)) else { return nil }
         return String(label)
+    }
+
+    /// The same answer for an ASCII host (nearly every one), read as bytes: the Character-wise
+    /// `count`, `hasPrefix`/`hasSuffix` and substring search above cost ~15% of reading an audit
+    /// line. In ASCII without a CR (`"\r\n"` is one Character) bytes and Characters are one to
+    /// one, so the answer cannot differ. `.none` leaves anything else to the general path.
+    private func asciiTenant(forNormalizedHost host: String) -> String?? {
+        guard affixesArePlainASCII else { return .none }
+        let answer = host.utf8.withContiguousStorageIfAvailable { h -> String?? in
+            guard Self.isPlainASCII(h) else { return .none }
+            let p = prefixBytes.count, s = suffixBytes.count
+            guard h.count > p + s, h.prefix(p).elementsEqual(prefixBytes), h.suffix(s).elementsEqual(suffixBytes) else {
+                return .some(nil)
+            }
+            let label = UnsafeBufferPointer(rebasing: h[p..<(h.count - s)])
+            guard !label.contains(UInt8(ascii: ".")) else { return .some(nil) }
+            let tenant = String(decoding: label, as: UTF8.self)
+            return reserved.contains(tenant) ? .some(nil) : .some(tenant)
+        }
+        return answer ?? .none
+    }
+
+    private static func isPlainASCII<S: Sequence<UInt8>>(_ bytes: S) -> Bool {
+        for c in bytes where c >= 0x80 || c == 0x0D { return false }
+        return true
     }
 
     public func tenant(forHost raw: String) -> String? {
