@@ -26,6 +26,7 @@ public struct HostPattern: Sendable, Equatable {
 
     /// `Acme.Example.com:8443` → `acme.example.com`; `[::1]:80` → `::1`. Empty → nil.
     public static func normalize(host raw: String) -> String? {
+        if let answer = normalizeASCII(host: raw) { return answer }
         var h = Substring(raw.trimmingASCIIWhitespace())
         if h.hasPrefix("[") {
             // IPv6 literal: the port follows the bracket.
@@ -36,6 +37,30 @@ public struct HostPattern: Sendable, Equatable {
         while h.hasSuffix(".") { h = h.dropLast() }
         guard !h.isEmpty else { return nil }
         return h.lowercased()
+    }
+
+    /// `normalize` for an ASCII host without a CR, as bytes (same answer; `.none` for any other
+    /// host): the Character-wise trimming, searching and lowercasing cost ~20% of an audit line.
+    private static func normalizeASCII(host raw: String) -> String?? {
+        let answer = raw.utf8.withContiguousStorageIfAvailable { u -> String?? in
+            guard isPlainASCII(u) else { return .none }
+            var lo = 0, hi = u.count
+            while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo += 1 }
+            while hi > lo, u[hi - 1] == 0x20 || u[hi - 1] == 0x09 { hi -= 1 }
+            if lo < hi, u[lo] == UInt8(ascii: "[") {
+                // IPv6 literal: the port follows the bracket.
+                if let close = (lo..<hi).first(where: { u[$0] == UInt8(ascii: "]") }) { lo += 1; hi = close }
+            } else if let colon = (lo..<hi).first(where: { u[$0] == UInt8(ascii: ":") }),
+                      !((colon + 1)..<hi).contains(where: { u[$0] == UInt8(ascii: ":") }) {
+                hi = colon
+            }
+            while hi > lo, u[hi - 1] == UInt8(ascii: ".") { hi -= 1 }
+            guard hi > lo else { return .some(nil) }
+            var lower = [UInt8](UnsafeBufferPointer(rebasing: u[lo..<hi]))
+            for k in lower.indices where lower[k] >= 0x41 && lower[k] <= 0x5A { lower[k] |= 0x20 }
+            return .some(String(decoding: lower, as: UTF8.self))
+        }
+        return answer ?? .none
     }
 
     /// The tenant named by an already normalized host, or nil.
