@@ -45,9 +45,13 @@ public final class TenancyModel: @unchecked Sendable {
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
-        judgementsLock.lock()
-        let plain = plainTexts.get(TextKey(execution.sql))
-        judgementsLock.unlock()
+        let mayBePlain = Self.mayBePlain(execution.sql)
+        var plain: ShapeJudgement?
+        if mayBePlain {
+            judgementsLock.lock()
+            plain = plainTexts.get(TextKey(execution.sql))
+            judgementsLock.unlock()
+        }
         if let plain {
             // Its own shape: no literal to bind, no tag to read.
             return analyzed(execution, judgement: plain, parameters: execution.parameters, tags: StatementTags(),
@@ -60,7 +64,7 @@ public final class TenancyModel: @unchecked Sendable {
             // The shape broke the grammar (a rare lexical corner): judge the text itself.
             judgement = self.judgement(of: ShapeKey(Array(execution.sql.utf8)))
             parameters = execution.parameters
-        } else if shape.literals.isEmpty, shape.comments.isEmpty, shape.key.bytes.count == execution.sql.utf8.count {
+        } else if mayBePlain, shape.literals.isEmpty, shape.comments.isEmpty, shape.key.bytes.count == execution.sql.utf8.count {
             // Nothing was lifted or dropped, so the shape is the text: its judgement serves the
             // text as it stands next time.
             judgementsLock.lock()
@@ -69,6 +73,25 @@ public final class TenancyModel: @unchecked Sendable {
         }
         return analyzed(execution, judgement: judgement, parameters: parameters,
                         tags: SQLCommenter.tags(fromComments: shape.comments), sessionTenant: sessionTenant)
+    }
+
+    /// False when the text has a quote or a block comment: such texts nearly always lift a
+    /// literal or drop a comment, so hashing them for the plain-text cache was a lookup that
+    /// missed on every simple-protocol or tagged statement. (The rare quoted text that is its own
+    /// shape, `DATE '2020-01-01'`, is then lexed each time: same judgement, found by its shape.)
+    static func mayBePlain(_ sql: String) -> Bool {
+        let answer = sql.utf8.withContiguousStorageIfAvailable { u -> Bool in
+            guard let base = u.baseAddress, !u.isEmpty else { return true }
+            if memchr(base, Int32(UInt8(ascii: "'")), u.count) != nil { return false }
+            var from = 0
+            while from < u.count - 1, let hit = memchr(base + from, Int32(UInt8(ascii: "/")), u.count - 1 - from) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if u[at + 1] == UInt8(ascii: "*") { return false }
+                from = at + 1
+            }
+            return true
+        }
+        return answer ?? true
     }
 
     private func analyzed(_ execution: StatementExecution, judgement: ShapeJudgement, parameters: [String?],

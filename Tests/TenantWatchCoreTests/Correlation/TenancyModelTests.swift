@@ -39,6 +39,29 @@ import Testing
         #expect(run("SELECT * FROM invoices WHERE tenant_id = $1", ["globex"]).accessedTenants == ["globex"])
     }
 
+    @Test func onlyTextsWithoutQuoteOrBlockCommentAreLookedUpAsPlain() {
+        #expect(TenancyModel.mayBePlain("SELECT * FROM invoices WHERE tenant_id = $1"))
+        #expect(TenancyModel.mayBePlain("SELECT total / 2 FROM invoices -- note"))
+        #expect(TenancyModel.mayBePlain(""))
+        #expect(TenancyModel.mayBePlain("/"))
+        #expect(!TenancyModel.mayBePlain("SELECT * FROM invoices WHERE tenant_id = 'acme'"))
+        #expect(!TenancyModel.mayBePlain("SELECT 1 /*request_id='r'*/"))
+        #expect(!TenancyModel.mayBePlain("SELECT 1/**/"))
+        #expect(!TenancyModel.mayBePlain("/*x*/SELECT 1"))
+    }
+
+    @Test func quotedTextThatIsItsOwnShapeKeepsItsVerdict() {
+        // `DATE '...'` stays in the shape: the text is its own shape but is lexed every time.
+        let sql = "SELECT * FROM invoices WHERE tenant_id = $1 AND total > DATE '2020-01-01' - DATE '2019-12-01'"
+        for tenant in ["acme", "globex", "acme"] {
+            let a = run(sql, [tenant])
+            #expect(a.verdict == .scoped)
+            #expect(a.accessedTenants == [tenant])
+            #expect(a.parameters == [tenant])
+            #expect(a.tags.isEmpty)
+        }
+    }
+
     @Test func repeatedUnconfinedTextStaysUnscoped() {
         for _ in 0..<2 {
             let a = run("SELECT * FROM invoices WHERE total > $1", ["5"])

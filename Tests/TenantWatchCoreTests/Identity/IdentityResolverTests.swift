@@ -313,4 +313,36 @@ enum TestJWT {
         #expect(q.tenant(forHost: "app-globex.eu.example.com") == "globex")
         #expect(HostPattern("example.com") == nil)
     }
+
+    /// ASCII hosts are matched as bytes, anything else by Characters: both give the same answers.
+    @Test func hostPatternBeyondASCII() throws {
+        let p = try #require(HostPattern("{tenant}.example.com"))
+        #expect(p.tenant(forHost: "müller.example.com") == "müller")
+        #expect(p.tenant(forHost: "MÜLLER.example.com") == "müller")
+        #expect(p.tenant(forHost: "a.ü.example.com") == nil)
+        #expect(p.tenant(forHost: "ü.example.org") == nil)
+        #expect(p.tenant(forNormalizedHost: "acme.example.com") == "acme")
+        #expect(p.tenant(forNormalizedHost: "www.example.com") == nil)
+        #expect(p.tenant(forNormalizedHost: "acme\r\n.example.com") == "acme\r\n")
+        let q = try #require(HostPattern("{tenant}.exämple.com"))
+        #expect(q.tenant(forHost: "acme.exämple.com") == "acme")
+        #expect(q.tenant(forHost: "acme.example.com") == nil)
+        // ASCII hosts take the byte path, the others the Character path: the same rules.
+        #expect(HostPattern.normalize(host: "  Acme.Example.COM:8443 ") == "acme.example.com")
+        #expect(HostPattern.normalize(host: "\tacme.example.com..") == "acme.example.com")
+        #expect(HostPattern.normalize(host: "[FE80::1]:443") == "fe80::1")
+        #expect(HostPattern.normalize(host: "[::1") == "[::1")
+        #expect(HostPattern.normalize(host: "a:b:c") == "a:b:c")
+        #expect(HostPattern.normalize(host: ":80") == nil)
+        #expect(HostPattern.normalize(host: "[]") == nil)
+        #expect(HostPattern.normalize(host: " . ") == nil)
+        #expect(HostPattern.normalize(host: "ÄCME.example.com:1") == "äcme.example.com")
+        #expect(HostPattern.normalize(host: "  ÄCME.example.com.. ") == "äcme.example.com")
+        #expect(HostPattern.normalize(host: "[FE80::É]:443") == "fe80::é")
+        #expect(HostPattern.normalize(host: "é:b:c") == "é:b:c")
+        let open = try #require(HostPattern("{tenant}", reserved: []))
+        #expect(open.tenant(forHost: "acme") == "acme")
+        #expect(open.tenant(forHost: "www") == "www")
+        #expect(open.tenant(forHost: "acme.com") == nil)
+    }
 }

@@ -49,13 +49,13 @@ public struct PostgresEventInterpreter {
         switch r.severity {
         case "LOG":
             if m.hasASCIIPrefix("statement: ") {
-                simple(r, key, m.dropFirst(11), fromDuration: false, &events)
+                simple(r, key, m.droppingASCIIPrefix(11), fromDuration: false, &events)
             } else if m.hasASCIIPrefix("execute ") {
-                execute(r, key, m.dropFirst(8), fromDuration: false, &events)
+                execute(r, key, m.droppingASCIIPrefix(8), fromDuration: false, &events)
             } else if m.hasASCIIPrefix("duration: ") {
                 duration(r, key, m, &events)
             } else if m.hasASCIIPrefix("AUDIT: ") {
-                audit(r, key, m.dropFirst(7), &events)
+                audit(r, key, m.droppingASCIIPrefix(7), &events)
             } else if m.hasASCIIPrefix("disconnection: ") {
                 backends.removeValue(forKey: key)
                 backendEnds += 1
@@ -131,9 +131,9 @@ public struct PostgresEventInterpreter {
         }
         let rest = m[sep.upperBound...]
         if rest.hasASCIIPrefix("statement: ") {
-            simple(r, key, rest.dropFirst(11), fromDuration: true, &events)
+            simple(r, key, rest.droppingASCIIPrefix(11), fromDuration: true, &events)
         } else if rest.hasASCIIPrefix("execute ") {
-            execute(r, key, rest.dropFirst(8), fromDuration: true, &events)
+            execute(r, key, rest.droppingASCIIPrefix(8), fromDuration: true, &events)
         } else {
             // parse / bind: a new execution is being prepared.
             closeLogged(key)
@@ -274,6 +274,17 @@ extension StringProtocol {
             i = u.index(after: i)
         }
         return nil
+    }
+
+    /// `dropFirst(n)` once `hasASCIIPrefix` matched an n-byte ASCII prefix ending in a space: a
+    /// step over bytes instead of n Characters (grapheme breaking, ~700 instructions a message).
+    /// A space followed by an ASCII byte (or nothing) is always a Character boundary; when a
+    /// non-ASCII byte follows (it might extend the space) Characters decide, as before.
+    func droppingASCIIPrefix(_ n: Int) -> SubSequence {
+        let u = utf8
+        let cut = u.index(u.startIndex, offsetBy: n)
+        if cut == u.endIndex || u[cut] < 0x80 { return self[cut...] }
+        return dropFirst(n)
     }
 
     /// Byte-wise prefix test for an ASCII literal.
