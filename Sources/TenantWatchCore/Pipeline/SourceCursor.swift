@@ -132,7 +132,7 @@ final class SourceCursor: @unchecked Sendable {
                 if !queue.isEmpty { push(.events(Array(queue))) }
                 queue.removeAll()
                 var sink = PostgresReaderSink()
-                sink.records.reserveCapacity(1100)
+                sink.records.reserveCapacity(SourceCursor.recordsPerBox)
                 do {
                     while !finished {
                         try fill(reading: &reading, into: &sink)
@@ -140,7 +140,7 @@ final class SourceCursor: @unchecked Sendable {
                             // Swapped into the box, so the box holds the only reference.
                             let box = Records(PostgresReaderSink())
                             swap(&box.sink, &sink)
-                            sink.records.reserveCapacity(1100)
+                            sink.records.reserveCapacity(SourceCursor.recordsPerBox)
                             push(.records(box))
                         }
                     }
@@ -222,6 +222,12 @@ final class SourceCursor: @unchecked Sendable {
             scratch.removeAll(keepingCapacity: true)
         }
     }
+
+    /// Room for the records of one box: it is handed over once it holds 1,024 records or
+    /// unreadable lines, checked after each `fill` (up to 256 lines, plus the records an
+    /// auto-flush completes). With room for only 1,100, a third of the boxes grew, copying
+    /// every record in them once more.
+    static let recordsPerBox = 1024 + 256 + 256
 
     /// The reading half of `fill` for a PostgreSQL source: records, not events, into `sink`.
     private func fill(reading parser: inout PostgresLogParser, into sink: inout PostgresReaderSink) throws {

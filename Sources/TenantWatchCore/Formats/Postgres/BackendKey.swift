@@ -18,21 +18,42 @@ struct BackendKey: Hashable {
 
     /// `6b02ea26.330b` → 0x6b02ea26_0000330b; 0 when absent. Not hex: a hash of the bytes
     /// (still stable, only used to tell backends apart).
+    ///
+    /// Called for every line: the two halves are read by pointer, one tight loop each, instead
+    /// of one indexed loop that asks at every byte which half it is in.
     static func sessionCode(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
-        guard s < e else { return 0 }
+        guard s < e, let base = b.baseAddress else { return 0 }
+        var p = base + s
+        let stop = base + e
         var hi: UInt64 = 0, lo: UInt64 = 0
-        var seenDot = false
-        for i in s..<e {
-            let c = b[i]
-            if c == Bytes.dot, !seenDot { seenDot = true; continue }
-            let d: UInt64
-            if Bytes.isDigit(c) { d = UInt64(c - 48) } else if (c | 0x20) &- 97 < 6 { d = UInt64((c | 0x20) - 87) } else {
-                var h = Hasher()
-                h.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[s..<e]))
-                return UInt64(bitPattern: Int64(h.finalize())) | 1
+        while p < stop, p.pointee != Bytes.dot {
+            guard let d = hexDigit(p.pointee) else { return hashed(b, s, e) }
+            hi = hi << 4 | d
+            p += 1
+        }
+        let seenDot = p < stop
+        if seenDot {
+            p += 1
+            while p < stop {
+                // A second dot is not a hex digit either: hashed.
+                guard let d = hexDigit(p.pointee) else { return hashed(b, s, e) }
+                lo = lo << 4 | d
+                p += 1
             }
-            if seenDot { lo = lo << 4 | d } else { hi = hi << 4 | d }
         }
         return hi << 32 ^ lo | (seenDot ? 0 : 1 << 63)
+    }
+
+    @inline(__always) private static func hexDigit(_ c: UInt8) -> UInt64? {
+        if Bytes.isDigit(c) { return UInt64(c &- 48) }
+        let l = (c | 0x20) &- 97
+        return l < 6 ? UInt64(l) + 10 : nil
+    }
+
+    /// Session ids that are not two hex numbers (never written by PostgreSQL; forged or damaged).
+    private static func hashed(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+        var h = Hasher()
+        h.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[s..<e]))
+        return UInt64(bitPattern: Int64(h.finalize())) | 1
     }
 }

@@ -101,7 +101,7 @@ struct PrefixMatcher {
         steps += 1
         if results.count >= maxResults || steps > 10_000 { return }
         if k == t.count {
-            finish(b, pos, end, m)
+            finish(b, pos, end, &m)
             return
         }
         let kind = t.kind[k]
@@ -112,7 +112,7 @@ struct PrefixMatcher {
             step(b, k + 1, pos, end, &m)
             m = saved
             m.truncated = true
-            finish(b, pos, end, m)
+            finish(b, pos, end, &m)
             m.truncated = false
         } else {
             let e = t.escape[k], padding = t.padding[k]
@@ -278,25 +278,29 @@ struct PrefixMatcher {
     }
 
     /// After the prefix: `SEVERITY:  ` and, with `log_error_verbosity = verbose`, `SQLSTATE: `.
-    private mutating func finish(_ b: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int, _ m0: PrefixMatch) {
+    ///
+    /// Writes its fields into the search's shared `m` (every one of them, on every reading that
+    /// completes, so none is left from another path) and appends that: a private copy of the
+    /// whole match per call was two memcpys a line.
+    private mutating func finish(_ b: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         var i = pos
         while i < end, i - pos < 24, b[i] != Bytes.colon, b[i] != Bytes.space { i += 1 }
         // ":  " — PostgreSQL always writes two spaces, even before an empty message.
         guard i > pos, i + 3 <= end, b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space
         else { return }
-        var m = m0
-        m.time = m.timeMillis ?? m.timeSeconds ?? m.timeEpoch
-        m.severityStart = pos
-        m.severityEnd = i
-        if let (kind, word) = PostgresSeverity.classify(b, pos, i) {
-            m.kind = kind
-            m.severity = word
+        let kind: PostgresSeverity.Kind
+        let severity: StaticString?
+        if let (k, word) = PostgresSeverity.classify(b, pos, i) {
+            kind = k
+            severity = word
         } else {
             // Not an English severity: only plausible as one if it is a single word of letters.
             for j in pos..<i where b[j] < 128 && !Bytes.isAlpha(b[j]) { return }
-            m.severity = nil
+            kind = .primary
+            severity = nil
         }
         var ms = i + 3
+        var sqlstate = PrefixMatch.none
         // SQLSTATE: five of [0-9A-Z] with at least two digits (so `AUDIT: ` is not one), then ": ".
         if ms + 7 <= end, b[ms + 5] == Bytes.colon, b[ms + 6] == Bytes.space {
             var digits = 0
@@ -305,10 +309,16 @@ struct PrefixMatcher {
                 if Bytes.isDigit(b[j]) { digits += 1 } else if !Bytes.isUpper(b[j]) { ok = false; break }
             }
             if ok && digits >= 2 {
-                m.sqlstate = (ms, ms + 5)
+                sqlstate = (ms, ms + 5)
                 ms += 7
             }
         }
+        m.time = m.timeMillis ?? m.timeSeconds ?? m.timeEpoch
+        m.severityStart = pos
+        m.severityEnd = i
+        m.kind = kind
+        m.severity = severity
+        m.sqlstate = sqlstate
         m.messageStart = ms
         results.append(m)
     }
