@@ -50,6 +50,10 @@ struct PrefixMatcher {
     /// What the first piece is, for `couldStart` (called for every byte of continuation lines).
     private enum FirstPiece { case none, literal(UInt8), timestamp, digits, any }
     private let first: FirstPiece
+    /// Every piece before the one `%q` has a single reading (literals, fixed-shape fields): the
+    /// search reaches `%q` at most once per line, so the state it would restore for another
+    /// path is never read (see `step`).
+    private let cutReachedOnce: Bool
 
     init(prefix: LogLinePrefix, timezone: String) {
         self.prefix = prefix
@@ -68,6 +72,12 @@ struct PrefixMatcher {
         case .sessionOnlyFromHere?: first = .any
         }
         results.reserveCapacity(maxResults)
+        var once = prefix.pieces.filter { if case .sessionOnlyFromHere = $0 { return true } else { return false } }.count == 1
+        for piece in prefix.pieces {
+            if case .sessionOnlyFromHere = piece { break }
+            if case .escape(let e, let padding) = piece, e.isFreeText || padding != 0 { once = false }
+        }
+        cutReachedOnce = once
     }
 
     /// Reads of `b[start..<end]`; the readings are left in `results` (empty: no match).
@@ -108,6 +118,12 @@ struct PrefixMatcher {
         if kind == PrefixPieceTable.literal {
             if t.literalMatches(k, b, pos, end) { step(b, k + 1, pos + t.litLen[k], end, &m) }
         } else if kind == PrefixPieceTable.sessionOnly {
+            if cutReachedOnce && severityColon(b, pos, end) == nil {
+                // The only path to `%q`, and the cut reading cannot complete here: nothing will
+                // read `m` again once the full reading returns, so there is nothing to restore.
+                step(b, k + 1, pos, end, &m)
+                return
+            }
             let saved = m
             step(b, k + 1, pos, end, &m)
             m = saved
@@ -277,17 +293,23 @@ struct PrefixMatcher {
         return nil
     }
 
+    /// Where the colon after a severity word starting at `pos` is, if `SEVERITY:  ` is there.
+    @inline(__always) private func severityColon(_ b: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int) -> Int? {
+        var i = pos
+        while i < end, i - pos < 24, b[i] != Bytes.colon, b[i] != Bytes.space { i += 1 }
+        // ":  " — PostgreSQL always writes two spaces, even before an empty message.
+        guard i > pos, i + 3 <= end, b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space
+        else { return nil }
+        return i
+    }
+
     /// After the prefix: `SEVERITY:  ` and, with `log_error_verbosity = verbose`, `SQLSTATE: `.
     ///
     /// Writes its fields into the search's shared `m` (every one of them, on every reading that
     /// completes, so none is left from another path) and appends that: a private copy of the
     /// whole match per call was two memcpys a line.
     private mutating func finish(_ b: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
-        var i = pos
-        while i < end, i - pos < 24, b[i] != Bytes.colon, b[i] != Bytes.space { i += 1 }
-        // ":  " — PostgreSQL always writes two spaces, even before an empty message.
-        guard i > pos, i + 3 <= end, b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space
-        else { return }
+        guard let i = severityColon(b, pos, end) else { return }
         let kind: PostgresSeverity.Kind
         let severity: StaticString?
         if let (k, word) = PostgresSeverity.classify(b, pos, i) {
