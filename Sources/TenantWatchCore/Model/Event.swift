@@ -142,3 +142,11 @@ public struct UnparsedLine: Sendable {
         self.reason = reason
     }
 }
+
+extension UnparsedLine {
+    /// A line longer than the reader's cap: only its head was read, so it is counted with its
+    /// position and never parsed (a cut quote or record would run on into the good lines after it).
+    public static func cut(file: String, line: Int, length: Int) -> UnparsedLine {
+        UnparsedLine(position: SourcePosition(file: file, line: line), reason: "line longer than \(length) bytes, cut")
+    }
+}

@@ -102,8 +102,7 @@ public final class LiveSourceCursor {
                 let before = events.count
                 if line.truncated {
                     // Counted, not parsed: see SourceCursor.
-                    events.append(.unparsed(UnparsedLine(position: SourcePosition(file: line.file.path, line: line.number),
-                                                         reason: "line longer than \(line.bytes.count) bytes, cut")))
+                    events.append(.unparsed(.cut(file: line.file.path, line: line.number, length: line.bytes.count)))
                     slot.parser!.lineCut(lineNumber: line.number, into: &events)
                 } else {
                     slot.parser!.feed(line: line.bytes, lineNumber: line.number, into: &events)

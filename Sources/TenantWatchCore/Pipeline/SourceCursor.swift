@@ -229,31 +229,31 @@ final class SourceCursor: @unchecked Sendable {
     /// every record in them once more.
     static let recordsPerBox = 1024 + 256 + 256
 
+    /// The next line, or nil at the end of the input or at damage in a compressed file: the
+    /// lines before the damage stand, and the damage is reported (`failure`), not fatal.
+    private func nextLineOrEnd() throws -> LineReader.Line? {
+        do {
+            return try reader.nextLine()
+        } catch let error as SourceError {
+            guard case .corruptCompressedData = error else { throw error }
+            failure = error.description
+            return nil
+        }
+    }
+
     /// The reading half of `fill` for a PostgreSQL source: records, not events, into `sink`.
     private func fill(reading parser: inout PostgresLogParser, into sink: inout PostgresReaderSink) throws {
         var budget = 256
         while budget > 0 {
-            let next: LineReader.Line?
-            do {
-                next = try reader.nextLine()
-            } catch let error as SourceError {
-                guard case .corruptCompressedData = error else { throw error }
-                failure = error.description
+            guard let line = try nextLineOrEnd() else {
                 parser.readFinish(into: &sink)
                 finished = true
-                break
-            }
-            guard let line = next else {
-                parser.readFinish(into: &sink)
-                finished = true
-                lines = reader.lineNumber
                 break
             }
             budget -= 1
             if line.truncated {
                 // Counted, not parsed: see `fill(into:)`.
-                sink.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
-                                           reason: "line longer than \(line.bytes.count) bytes, cut"))
+                sink.unparsed(.cut(file: file, line: line.number, length: line.bytes.count))
                 parser.readLineCut(lineNumber: line.number, into: &sink)
             } else {
                 parser.read(line: line.bytes, lineNumber: line.number, into: &sink)
@@ -267,29 +267,16 @@ final class SourceCursor: @unchecked Sendable {
         // A batch of lines per refill keeps the per-event cost of the merge low.
         var budget = 256
         while budget > 0 {
-            let next: LineReader.Line?
-            do {
-                next = try reader.nextLine()
-            } catch let error as SourceError {
-                guard case .corruptCompressedData = error else { throw error }
-                // The lines before the damage stand; the damage is reported, not fatal.
-                failure = error.description
+            guard let line = try nextLineOrEnd() else {
                 parser.finish(into: &events)
                 finished = true
-                break
-            }
-            guard let line = next else {
-                parser.finish(into: &events)
-                finished = true
-                lines = reader.lineNumber
                 break
             }
             budget -= 1
             if line.truncated {
                 // Only the head of it was read: counted, and not parsed (a cut quote or record
                 // would run on into the good lines after it).
-                events.append(.unparsed(UnparsedLine(position: SourcePosition(file: file, line: line.number),
-                                                      reason: "line longer than \(line.bytes.count) bytes, cut")))
+                events.append(.unparsed(.cut(file: file, line: line.number, length: line.bytes.count)))
                 parser.lineCut(lineNumber: line.number, into: &events)
             } else {
                 parser.feed(line: line.bytes, lineNumber: line.number, into: &events)
@@ -307,3 +294,4 @@ extension Event {
         .unparsed(UnparsedLine(position: SourcePosition(file: "", line: 0), reason: ""))
     }
 }
+
