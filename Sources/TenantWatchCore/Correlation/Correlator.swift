@@ -75,12 +75,15 @@ public final class Correlator {
     }
 
     /// Feeds one event; `emit` receives whatever is now ready, in order.
-    public func ingest(_ event: Event, emit: (CorrelatedEvent) -> Void) {
+    ///
+    /// The event is consumed: its statement moves into the analysed statement instead of being
+    /// copied (a copy retains, and the event's end releases, each of its strings).
+    public func ingest(_ event: consuming Event, emit: (CorrelatedEvent) -> Void) {
         if let t = event.time?.microseconds, t > watermark {
             watermark = t
             expire(emit: emit)
         }
-        switch event {
+        switch consume event {
         case .statement(let execution):
             statement(execution, emit: emit)
         case .request(let request):
@@ -113,10 +116,12 @@ public final class Correlator {
 
     // MARK: statements
 
-    private func statement(_ execution: StatementExecution, emit: (CorrelatedEvent) -> Void) {
+    private func statement(_ execution: consuming StatementExecution, emit: (CorrelatedEvent) -> Void) {
         // One lookup of the backend per statement: marked active and its tenant read together
         // (a statement that changes the setting is applied below, with the tenant it ran under).
-        let before = sessions.touchReadingTenant(execution.backend, at: execution.time)
+        let backend = execution.backend
+        let time = execution.time
+        let before = sessions.touchReadingTenant(backend, at: time)
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
         // Only the session changes are read: copying the whole analysis out per statement is not free.
@@ -128,7 +133,7 @@ public final class Correlator {
                 case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
                 case .sessionSetting: return before
                 }
-            }, backend: execution.backend, at: execution.time)
+            }, backend: backend, at: time)
         }
         if analyzed.verdict == .scoped { for t in analyzed.accessedTenants { tenants.learn(t) } }
 
@@ -141,17 +146,17 @@ public final class Correlator {
             if let context = recent[key] {
                 analyzed.request = context
                 statistics.joined += 1
-                statementsOfRequest[key, default: []].append(execution.position)
+                statementsOfRequest[key, default: []].append(analyzed.execution.position)
                 emit(.statement(analyzed))
                 return
             }
         }
         // Hold it under its first key; a request carrying either key will find it.
-        hold(.statement(analyzed), under: keys[0], at: execution.time?.microseconds ?? watermark, emit: emit)
-        if tracksInFlight { inFlight[keys[0]] = execution.time?.microseconds ?? watermark }
+        hold(.statement(analyzed), under: keys[0], at: time?.microseconds ?? watermark, emit: emit)
+        if tracksInFlight { inFlight[keys[0]] = time?.microseconds ?? watermark }
     }
 
-    private func hold(_ item: Held, under key: RequestKey, at time: Int64, emit: (CorrelatedEvent) -> Void) {
+    private func hold(_ item: consuming Held, under key: RequestKey, at time: Int64, emit: (CorrelatedEvent) -> Void) {
         pending[key, default: []].append(item)
         pendingOrder.append((key, time))
         pendingCount += 1
@@ -198,10 +203,13 @@ public final class Correlator {
         for key in keys {
             positions += statementsOfRequest.removeValue(forKey: key) ?? []
             if tracksInFlight { inFlight.removeValue(forKey: key) }
-            guard let held = pending.removeValue(forKey: key) else { continue }
+            guard var held = pending.removeValue(forKey: key) else { continue }
             pendingCount -= held.count
-            for item in held {
-                switch item {
+            // Moved out one by one (from the back of the reversed list), not copied: a copy
+            // retains every string of the statement and the list's end releases them again.
+            held.reverse()
+            while let item = held.popLast() {
+                switch consume item {
                 case .statement(var statement):
                     statement.request = context
                     positions.append(statement.execution.position)
@@ -278,11 +286,12 @@ public final class Correlator {
 
     /// Emits the statements held under `key` without a request (it never came).
     private func release(key: RequestKey, emit: (CorrelatedEvent) -> Void) {
-        guard let held = pending.removeValue(forKey: key) else { return }
+        guard var held = pending.removeValue(forKey: key) else { return }
         pendingCount -= held.count
         if tracksInFlight { inFlight.removeValue(forKey: key) }
-        for item in held {
-            switch item {
+        held.reverse()
+        while let item = held.popLast() {
+            switch consume item {
             case .statement(let s):
                 statistics.unmatchedStatements += 1
                 emit(.statement(s))

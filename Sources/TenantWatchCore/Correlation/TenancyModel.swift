@@ -44,7 +44,7 @@ public final class TenancyModel: @unchecked Sendable {
     ///
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
-    public func analyze(_ execution: StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
+    public func analyze(_ execution: consuming StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
         let mayBePlain = Self.mayBePlain(execution.sql)
         var plain: ShapeJudgement?
         if mayBePlain {
@@ -94,7 +94,7 @@ public final class TenancyModel: @unchecked Sendable {
         return answer ?? true
     }
 
-    private func analyzed(_ execution: StatementExecution, judgement: ShapeJudgement, parameters: [String?],
+    private func analyzed(_ execution: consuming StatementExecution, judgement: ShapeJudgement, parameters: [String?],
                           tags: StatementTags, sessionTenant: String?) -> AnalyzedStatement {
         // Read through the shared judgement, not copied out of it: a copy of the analysis would
         // retain and release each of its arrays per execution.

@@ -18,15 +18,21 @@ public struct IngestStatistics: Sendable, Equatable {
     public init() {}
 
     public mutating func count(_ event: Event) {
-        if case .unparsed(let u) = event {
-            unparsed += 1
-            if firstUnparsed == nil {
-                firstUnparsed = u.position
-                firstUnparsedReason = u.reason
-            }
-        } else {
-            events += 1
-            if case .statement = event { statements += 1 }
+        // Tested by case first, payload bound only for an unparsed line: binding it for every
+        // event copied the whole event (a retain and release of each of its strings).
+        switch event {
+        case .statement: events += 1; statements += 1
+        case .unparsed: countUnparsed(event)
+        default: events += 1
+        }
+    }
+
+    private mutating func countUnparsed(_ event: Event) {
+        guard case .unparsed(let u) = event else { return }
+        unparsed += 1
+        if firstUnparsed == nil {
+            firstUnparsed = u.position
+            firstUnparsedReason = u.reason
         }
     }
 

@@ -264,7 +264,7 @@ public final class ScanPipeline {
         }
     }
 
-    private func handle(_ event: Event) {
+    private func handle(_ event: consuming Event) {
         statistics.count(event)
         correlator.ingest(event, emit: detect)
     }

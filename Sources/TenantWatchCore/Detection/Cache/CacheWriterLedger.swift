@@ -101,6 +101,8 @@ public struct CacheWriterLedger: Sendable {
 
     /// The poisoned reads made while serving this request (each reported once).
     public mutating func takeReads(for request: AuditRequest) -> [PoisonedRead] {
+        // Most runs read no cache source: no read was ever noted, so no key is built per request.
+        guard !reads.isEmpty else { return [] }
         var out: [PoisonedRead] = []
         for k in CacheWriterLedger.keys(request.requestID, request.traceID) {
             for r in reads.removeValue(forKey: k) ?? [] where !out.contains(r) { out.append(r) }
