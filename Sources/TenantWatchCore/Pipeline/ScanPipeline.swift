@@ -238,29 +238,44 @@ public final class ScanPipeline {
         }
     }
 
-    /// Always takes the earliest pending event; events without a time go first, as read.
+    /// Always takes the earliest pending event; events without a time go first, as read (on a
+    /// tie, the source named first).
+    ///
+    /// Each source's next event is moved out of its cursor and kept here with its time: peeking
+    /// into a cursor's batch for the time on every step copied the event there (a retain and a
+    /// release of each of its strings, per source, per event).
     private func merge(_ cursors: [SourceCursor]) throws {
         if cursors.count == 1 {
             while let event = try cursors[0].next() { handle(event) }
             return
         }
-        var live = cursors
-        while !live.isEmpty {
-            var best = -1
-            var bestTime = Int64.max
-            var index = 0
-            while index < live.count {
-                // The time only: peeking the event itself would copy it per cursor per step.
-                guard let time = try live[index].peekTime() else {
-                    live.remove(at: index)
-                    continue
-                }
-                let t = time ?? .min
-                if t < bestTime { bestTime = t; best = index }
+        var live: [SourceCursor] = []
+        var heads: [Event] = []
+        var times: [Int64] = []
+        for cursor in cursors {
+            guard let event = try cursor.next() else { continue }
+            times.append(event.time?.microseconds ?? .min)
+            heads.append(event)
+            live.append(cursor)
+        }
+        while !heads.isEmpty {
+            var best = 0
+            var index = 1
+            while index < times.count {
+                if times[index] < times[best] { best = index }
                 index += 1
             }
-            guard best >= 0, let event = try live[best].next() else { continue }
+            var event = Event.moved
+            swap(&event, &heads[best])
             handle(event)
+            if let next = try live[best].next() {
+                times[best] = next.time?.microseconds ?? .min
+                heads[best] = next
+            } else {
+                live.remove(at: best)
+                heads.remove(at: best)
+                times.remove(at: best)
+            }
         }
     }
 
