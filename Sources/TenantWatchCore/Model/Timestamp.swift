@@ -22,6 +22,27 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let (y, m, d) = Timestamp.civilFromDays(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
         let secOfDay = totalSeconds - (totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400) * 86_400
         let hh = secOfDay / 3600, mm = (secOfDay % 3600) / 60, ss = secOfDay % 60
+        if y >= 0 && y <= 9999 {
+            // Written as bytes: findings print two of these each, and sixteen string appends
+            // per instant were most of printing a finding.
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                func put(_ v: Int64, _ width: Int, at offset: Int) {
+                    var v = v
+                    for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                        v /= 10
+                    }
+                }
+                put(y, 4, at: 0); buffer[4] = UInt8(ascii: "-")
+                put(m, 2, at: 5); buffer[7] = UInt8(ascii: "-")
+                put(d, 2, at: 8); buffer[10] = UInt8(ascii: "T")
+                put(hh, 2, at: 11); buffer[13] = UInt8(ascii: ":")
+                put(mm, 2, at: 14); buffer[16] = UInt8(ascii: ":")
+                put(ss, 2, at: 17); buffer[19] = UInt8(ascii: ".")
+                put(micros / 1000, 3, at: 20); buffer[23] = UInt8(ascii: "Z")
+                return 24
+            }
+        }
         func pad(_ v: Int64, _ w: Int) -> String {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
