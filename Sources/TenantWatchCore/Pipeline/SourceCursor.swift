@@ -77,20 +77,31 @@ final class SourceCursor: @unchecked Sendable {
     // MARK: prefetching
 
     /// What crosses from the reading thread: events, or (PostgreSQL) records still to be
-    /// interpreted on the consuming side.
+    /// interpreted — by whichever side gets to them first (see `Handoff`).
     private enum Batch {
         case events([Event])
         case records(Records)
     }
 
-    /// A box, so the consuming side can take the sink out (swap) and mutate it in place: a sink
-    /// bound out of an enum payload is a second reference, and the first mutation copies every
-    /// record.
+    /// One box of records and, once interpreted, its events. A class, so either thread can take
+    /// the sink out (swap) and put the events in while the box stays in the queue.
     private final class Records {
+        enum State { case waiting, interpreting, interpreted }
         var sink: PostgresReaderSink
+        var events: [Event] = []
+        /// Changed under the hand-over's lock only.
+        var state = State.waiting
         init(_ sink: PostgresReaderSink) { self.sink = sink }
     }
 
+    /// The queue between the two threads, and the parser that interprets records.
+    ///
+    /// Interpreting is handed to whichever thread is ahead: normally the consuming one, but when
+    /// the queue is full (correlation is the slower half, as with an audit log beside the query
+    /// log) the reading thread interprets waiting boxes instead of sleeping. The interpreter keeps
+    /// state across records (a statement and its later `duration:` line), so boxes are
+    /// interpreted strictly in queue order and by one thread at a time: only the first box still
+    /// waiting is ever taken, and only while `interpreterBusy` is false.
     private final class Handoff: @unchecked Sendable {
         let condition = NSCondition()
         var batches: Deque<Batch> = []
@@ -98,32 +109,78 @@ final class SourceCursor: @unchecked Sendable {
         var error: Error?
         /// Batches read ahead: with `batchSize` this bounds a source's memory to ~2 MB.
         let capacity = 4
+        /// Used by the thread that set `interpreterBusy` (under the lock), and by no other.
+        var interpreter: PostgresLogParser?
+        var interpreterBusy = false
+        /// Boxes the reading thread interpreted (for the tests and the curious).
+        var interpretedByReader = 0
+
+        /// The first box nobody has started on, when every box before it is interpreted or being
+        /// interpreted; nil when there is none. Called with the lock held.
+        func firstWaiting() -> Records? {
+            for batch in batches {
+                if case .records(let box) = batch, box.state == .waiting { return box }
+            }
+            return nil
+        }
+
+        /// Interprets `box` on the calling thread; called with the lock held and returns with it
+        /// held, having let go of it while interpreting.
+        func interpret(_ box: Records, into events: inout [Event]) {
+            box.state = .interpreting
+            interpreterBusy = true
+            condition.unlock()
+            var sink = PostgresReaderSink()
+            swap(&sink, &box.sink)
+            interpreter!.interpret(&sink, into: &events)
+            condition.lock()
+            box.state = .interpreted
+            interpreterBusy = false
+            condition.broadcast()
+        }
     }
 
     private var prefetch: Handoff?
     private var batch: [Event] = []
+
+    /// How many boxes of records the reading thread interpreted because the consuming side was
+    /// behind (0 without prefetching).
+    var boxesInterpretedByReader: Int {
+        guard let prefetch else { return 0 }
+        prefetch.condition.lock()
+        defer { prefetch.condition.unlock() }
+        return prefetch.interpretedByReader
+    }
     private var batchIndex = 0
-    /// The consuming side's copy of a PostgreSQL parser: it interprets the records the reading
-    /// thread's copy assembled.
-    private var interpreting: PostgresLogParser?
 
     /// Reads and parses on a thread of its own from now on.
     ///
     /// A PostgreSQL source is split between the two threads: prefix matching and record assembly
-    /// on the reading thread, turning records into events on the consuming one. Reading costs
-    /// about three times what interpreting does, so this balances two cores better than parsing
-    /// wholly on one side.
+    /// on the reading thread, turning records into events on whichever side has time for it
+    /// (see `Handoff`). Reading costs about three times what interpreting does, so this balances
+    /// two cores better than parsing wholly on one side.
     func startPrefetching() {
         guard prefetch == nil else { return }
         let handoff = Handoff()
         prefetch = handoff
-        interpreting = parser as? PostgresLogParser
+        handoff.interpreter = parser as? PostgresLogParser
         let thread = Thread { [self] in
             func push(_ batch: Batch) {
                 handoff.condition.lock()
-                while handoff.batches.count >= handoff.capacity { handoff.condition.wait() }
+                while handoff.batches.count >= handoff.capacity {
+                    // The consuming side is behind: interpret the first waiting box for it
+                    // rather than sleep (the box stays where it is in the queue).
+                    if !handoff.interpreterBusy, let box = handoff.firstWaiting() {
+                        var events: [Event] = []
+                        handoff.interpret(box, into: &events)
+                        box.events = events
+                        handoff.interpretedByReader += 1
+                        continue
+                    }
+                    handoff.condition.wait()
+                }
                 handoff.batches.append(batch)
-                handoff.condition.signal()
+                handoff.condition.broadcast()
                 handoff.condition.unlock()
             }
             var failure: Error?
@@ -198,18 +255,26 @@ final class SourceCursor: @unchecked Sendable {
                 if let error { throw error }
                 return false
             }
-            handoff.condition.signal()
-            handoff.condition.unlock()
+            handoff.condition.broadcast()
             batchIndex = 0
             switch next {
             case .events(let events):
+                handoff.condition.unlock()
                 batch = events
             case .records(let box):
-                // Interpreted here, outside the lock; a batch of records may yield no event.
-                var sink = PostgresReaderSink()
-                swap(&sink, &box.sink)
-                batch.removeAll(keepingCapacity: true)
-                interpreting!.interpret(&sink, into: &batch)
+                // Being interpreted by the reading thread: wait for it. Not started: interpret it
+                // here (the interpreter is free once every box before it is done). A batch of
+                // records may yield no event.
+                while box.state == .interpreting || (box.state == .waiting && handoff.interpreterBusy) {
+                    handoff.condition.wait()
+                }
+                if box.state == .waiting {
+                    batch.removeAll(keepingCapacity: true)
+                    handoff.interpret(box, into: &batch)
+                } else {
+                    swap(&batch, &box.events)
+                }
+                handoff.condition.unlock()
             }
         }
         return true

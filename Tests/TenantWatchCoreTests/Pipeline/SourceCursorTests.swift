@@ -58,6 +58,56 @@ import Testing
         #expect(try viaCursor(path, format: .auto, prefix: nil) == expected)
     }
 
+    /// A consumer slower than the reader (correlation behind, as with an audit log beside the
+    /// query log): the reading thread interprets the waiting boxes itself. Boxes must still be
+    /// interpreted one at a time and in order — a statement's `duration:` and `DETAIL:` lines
+    /// often land in the box after it — so the events are exactly the one-thread parse's.
+    @Test func slowConsumerLetsTheReaderInterpretWithoutChangingAnything() throws {
+        let prefix = "%m [%p] %q%u@%d/%a sess=%c "
+        var text = ""
+        func head(_ i: Int, _ pid: Int) -> String {
+            "2026-11-22 12:\(String(format: "%02d", (i / 1000) % 60)):00.\(String(format: "%03d", i % 1000)) UTC [\(pid)] app@db/api sess=6b02ea26.\(String(pid, radix: 16)) "
+        }
+        var i = 0
+        for unit in 0..<600 {
+            // A statement, and 40 records later its `duration: ... statement:` repeat on the same
+            // backend, which the interpreter drops as the same execution — only if it has
+            // interpreted the record before it. Box boundaries fall inside these spans.
+            let pid = 6000 + unit % 97
+            text += head(i, pid) + "LOG:  statement: SELECT * FROM t WHERE tenant_id = 'u\(unit)'\n"
+            for _ in 0..<40 {
+                i += 1
+                let other = 4000 + i % 11
+                switch i % 5 {
+                case 0: text += head(i, other) + "LOG:  execute S_\(i % 3): SELECT * FROM t WHERE id = $1\n" + head(i, other) + "DETAIL:  parameters: $1 = '\(i)'\n"
+                case 1: text += head(i, other) + "LOG:  duration: 0.\(i % 10) ms\n"
+                case 2: text += "garbage line \(i)\n"
+                case 3: text += head(i, other) + "LOG:  statement: SELECT \(i)\n"
+                default: text += head(i, other) + "LOG:  disconnection: session time: 0:00:01.000 user=app database=db host=10.0.0.1 port=5000\n"
+                }
+            }
+            text += head(i, pid) + "LOG:  duration: 1.500 ms  statement: SELECT * FROM t WHERE tenant_id = 'u\(unit)'\n"
+        }
+        let bytes = Array(text.utf8)
+        let path = write("slow-consumer.log", bytes)
+        let expected = direct(bytes, path: path, format: .stderr, prefix: prefix)
+        let parser = PostgresLogParser(format: .stderr, prefix: prefix, timezone: "Europe/Berlin", file: path)
+        let cursor = SourceCursor(file: path, source: try ByteSources.open(path: path), parser: parser)
+        cursor.startPrefetching()
+        var got: [String] = []
+        while let e = try cursor.next() {
+            // Slow at first and now and then, so the queue fills up behind the consumer.
+            if got.count % 2000 == 0 { Thread.sleep(forTimeInterval: 0.03) }
+            got.append(Self.describe(e))
+        }
+        #expect(cursor.boxesInterpretedByReader > 0)
+        #expect(expected.filter { $0.contains("tenant_id = 'u") }.count == 600)
+        #expect(got.count == expected.count)
+        // The first event that differs, rather than 20,000 of them in the failure message.
+        let firstDifference = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil)
+    }
+
     /// Many batches' worth of interleaved backends, with unreadable lines between records: the
     /// unparsed lines must keep their places among the statements across batch boundaries.
     @Test func longInterleavedLogKeepsOrderAcrossBatches() throws {
