@@ -59,39 +59,121 @@ public enum ExecutionProtocol: Hashable, Sendable, Codable {
 }
 
 /// One execution of one statement by one backend, with its bind parameters resolved.
-public struct StatementExecution: Sendable {
-    public var position: SourcePosition
-    public var time: Timestamp?
-    public var backend: BackendID
-    public var user: String?
-    public var database: String?
-    public var application: String?
-    public var client: String?
+///
+/// A value with shared storage (copy-on-write): an execution is copied whole on its way from
+/// the parser through the merge to its analysis, and each copy of a dozen strings and arrays was
+/// a dozen retains and later releases. Now a copy is one retain; a change to a shared copy
+/// copies the storage first, so it still behaves as a plain value.
+public struct StatementExecution: @unchecked Sendable {
+    private final class Storage {
+        var position: SourcePosition
+        var time: Timestamp?
+        var backend: BackendID
+        var user: String?
+        var database: String?
+        var application: String?
+        var client: String?
+        var sql: String
+        var parameters: [String?]
+        var via: ExecutionProtocol
+        var failed: Bool
+        var applicationNameLooksForged = false
+
+        init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String?, database: String?,
+             application: String?, client: String?, sql: String, parameters: [String?], via: ExecutionProtocol,
+             failed: Bool) {
+            self.position = position
+            self.time = time
+            self.backend = backend
+            self.user = user
+            self.database = database
+            self.application = application
+            self.client = client
+            self.sql = sql
+            self.parameters = parameters
+            self.via = via
+            self.failed = failed
+        }
+
+        func copy() -> Storage {
+            let c = Storage(position: position, time: time, backend: backend, user: user, database: database,
+                            application: application, client: client, sql: sql, parameters: parameters, via: via,
+                            failed: failed)
+            c.applicationNameLooksForged = applicationNameLooksForged
+            return c
+        }
+    }
+
+    private var storage: Storage
+
+    /// The storage, copied first when another value shares it.
+    private var unique: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+    }
+
+    public var position: SourcePosition {
+        get { storage.position }
+        set { unique.position = newValue }
+    }
+    public var time: Timestamp? {
+        get { storage.time }
+        set { unique.time = newValue }
+    }
+    public var backend: BackendID {
+        get { storage.backend }
+        set { unique.backend = newValue }
+    }
+    public var user: String? {
+        get { storage.user }
+        set { unique.user = newValue }
+    }
+    public var database: String? {
+        get { storage.database }
+        set { unique.database = newValue }
+    }
+    public var application: String? {
+        get { storage.application }
+        set { unique.application = newValue }
+    }
+    public var client: String? {
+        get { storage.client }
+        set { unique.client = newValue }
+    }
     /// The statement text exactly as logged (newlines restored, sqlcommenter comment kept).
-    public var sql: String
+    public var sql: String {
+        get { storage.sql }
+        set { unique.sql = newValue }
+    }
     /// `$1`, `$2`, ... in order; `nil` is SQL NULL. Empty when the statement had none.
-    public var parameters: [String?]
-    public var via: ExecutionProtocol
+    public var parameters: [String?] {
+        get { storage.parameters }
+        set { unique.parameters = newValue }
+    }
+    public var via: ExecutionProtocol {
+        get { storage.via }
+        set { unique.via = newValue }
+    }
     /// True when the server reported an error for this statement (`ERROR` + `STATEMENT:`).
-    public var failed: Bool
+    public var failed: Bool {
+        get { storage.failed }
+        set { unique.failed = newValue }
+    }
     /// The logged application name holds prefix-like text (a fake ` LOG:  `, timestamp or
     /// `[pid]`): a client tried to forge stderr log lines through `application_name`.
-    public var applicationNameLooksForged: Bool = false
+    public var applicationNameLooksForged: Bool {
+        get { storage.applicationNameLooksForged }
+        set { unique.applicationNameLooksForged = newValue }
+    }
 
     public init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String? = nil,
                 database: String? = nil, application: String? = nil, client: String? = nil,
                 sql: String, parameters: [String?] = [], via: ExecutionProtocol = .simple, failed: Bool = false) {
-        self.position = position
-        self.time = time
-        self.backend = backend
-        self.user = user
-        self.database = database
-        self.application = application
-        self.client = client
-        self.sql = sql
-        self.parameters = parameters
-        self.via = via
-        self.failed = failed
+        storage = Storage(position: position, time: time, backend: backend, user: user, database: database,
+                          application: application, client: client, sql: sql, parameters: parameters, via: via,
+                          failed: failed)
     }
 }
 

@@ -192,6 +192,21 @@ enum TestJWT {
         #expect(r.resolve(token: "Bearer ", at: nil).verification == .absent)
     }
 
+    /// The ASCII byte path and the general (Character) path of `stripBearer` cut alike.
+    @Test func stripBearerCutsTheSameOnEitherPath() {
+        let cases: [(String, String)] = [
+            ("", ""), ("   ", ""), ("Bearer", ""), ("bearer ", ""), ("\tBEARER\t \t", ""),
+            ("Bearer abc.def.ghi", "abc.def.ghi"), ("  BeArEr \t abc  \t", "abc"),
+            ("Bearerabc", "Bearerabc"), ("Bear", "Bear"), ("xBearer abc", "xBearer abc"),
+            ("Bearer\tabc", "abc"), ("abc.def.ghi ", "abc.def.ghi"), ("Bearer  a b", "a b"),
+            // Not ASCII: the general path, with the same rules.
+            ("Bearer é.f.g", "é.f.g"), ("  token\u{00A0}", "token\u{00A0}"), ("BEARER\u{2003}x", "BEARER\u{2003}x"),
+        ]
+        for (raw, expected) in cases {
+            #expect(String(JWTToken.stripBearer(raw)) == expected, "\(raw.debugDescription)")
+        }
+    }
+
     @Test func nestedAndNumericClaims() async throws {
         var nested = try await resolver(claim: "org.tenant")
         let token = try await hs256(#"{"org":{"tenant":"initech","name":"Initech"},"tenant_id":"wrong"}"#)

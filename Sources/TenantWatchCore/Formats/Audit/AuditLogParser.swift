@@ -22,20 +22,28 @@ public struct AuditLogParser: LogParser {
     public var malformedTokens: Int { identity.malformedTokens }
 
     /// The configured paths, cut at their dots once (cutting a String per field per line cost
-    /// more than parsing the line's JSON).
-    private let segments: [String: [String]]
+    /// more than parsing the line's JSON), one stored field each: looking them up by path in a
+    /// dictionary hashed a String per field per line. Empty: not configured.
+    private struct Paths {
+        var time: [String], requestID: [String], trace: [String], token: [String], callerTenant: [String]
+        var host: [String], responseTenants: [String], route: [String], refreshToken: [String]
+        var status: [String], refreshTokenIssued: [String]
+
+        init(_ a: Configuration.Audit) {
+            func cut(_ path: String) -> [String] { path.isEmpty ? [] : JSONValue.segments(of: path) }
+            time = cut(a.time); requestID = cut(a.requestID); trace = cut(a.trace); token = cut(a.token)
+            callerTenant = cut(a.callerTenant); host = cut(a.host); responseTenants = cut(a.responseTenants)
+            route = cut(a.route); refreshToken = cut(a.refreshToken); status = cut(a.status)
+            refreshTokenIssued = cut(a.refreshTokenIssued)
+        }
+    }
+    private let paths: Paths
 
     public init(file: String, audit: Configuration.Audit, identity: IdentityResolver) {
         self.file = file
         self.audit = audit
         self.identity = identity
-        var segments: [String: [String]] = [:]
-        for path in [audit.time, audit.requestID, audit.trace, audit.token, audit.callerTenant, audit.host,
-                     audit.responseTenants, audit.route, audit.refreshToken, audit.status, audit.refreshTokenIssued]
-            where !path.isEmpty {
-            segments[path] = JSONValue.segments(of: path)
-        }
-        self.segments = segments
+        self.paths = Paths(audit)
     }
 
     /// Reads tokens without verifying them when no key is configured; with keys, pass a resolver
@@ -71,49 +79,48 @@ public struct AuditLogParser: LogParser {
 
     /// Builds the request of one parsed line.
     public mutating func request(from root: JSONValue, position: SourcePosition) -> AuditRequest {
-        func field(_ path: String) -> JSONValue? {
-            if path.isEmpty { return nil }
-            if let cut = segments[path] { return root.value(atSegments: cut) }
-            return root.value(atPath: path)
+        let paths = self.paths
+        func field(_ segments: [String]) -> JSONValue? {
+            segments.isEmpty ? nil : root.value(atSegments: segments)
         }
-        func text(_ path: String) -> String? {
-            guard let s = field(path)?.scalarText, !s.isEmpty else { return nil }
+        func text(_ segments: [String]) -> String? {
+            guard let s = field(segments)?.scalarText, !s.isEmpty else { return nil }
             return s
         }
 
         var time: Timestamp?
-        if let t = field(audit.time) {
+        if let t = field(paths.time) {
             time = AuditTimestamp.parse(t)
             if time == nil { unreadableTimes += 1 }
         }
         var r = AuditRequest(position: position, time: time)
-        r.requestID = text(audit.requestID)
-        r.traceID = text(audit.trace).flatMap(TraceContext.traceID(from:))
-        r.route = text(audit.route)
-        if let h = text(audit.host), let host = HostPattern.normalize(host: h) {
+        r.requestID = text(paths.requestID)
+        r.traceID = text(paths.trace).flatMap(TraceContext.traceID(from:))
+        r.route = text(paths.route)
+        if let h = text(paths.host), let host = HostPattern.normalize(host: h) {
             r.host = host
             r.hostTenant = identity.hostPattern?.tenant(forNormalizedHost: host)
         }
-        if let token = text(audit.token) {
+        if let token = text(paths.token) {
             r.caller = identity.resolve(token: token, at: time)
         }
-        if let tenant = text(audit.callerTenant) {
+        if let tenant = text(paths.callerTenant) {
             // The application says who the caller was: that is the tenant it acted for. Whatever
             // the token said stays in claimedTenant and its verification.
             r.caller.tenant = tenant
             if r.caller.claimedTenant == nil { r.caller.claimedTenant = tenant }
             r.caller.source = .field
         }
-        r.responseTenants = AuditLogParser.tenants(field(audit.responseTenants))
-        if let s = field(audit.status) {
+        r.responseTenants = AuditLogParser.tenants(field(paths.responseTenants))
+        if let s = field(paths.status) {
             switch s {
             case .number(let n): r.status = Int(n)
             case .string(let n): r.status = Int(n.trimmingASCIIWhitespace())
             default: break
             }
         }
-        r.refreshToken = text(audit.refreshToken)
-        r.issuedRefreshToken = text(audit.refreshTokenIssued)
+        r.refreshToken = text(paths.refreshToken)
+        r.issuedRefreshToken = text(paths.refreshTokenIssued)
         return r
     }
 
