@@ -49,7 +49,7 @@ struct Scan: ParsableCommand {
         var findings = pipeline.findings()
         if let incidentStore { findings = try ScanStoreRecorder.record(pipeline, findings, into: incidentStore) }
         switch format {
-        case .ndjson: StandardOutput.write(FindingPrinter.ndjson(findings))
+        case .ndjson: for chunk in FindingPrinter.ndjsonChunks(findings) { StandardOutput.write(bytes: chunk) }
         case .json: StandardOutput.write(FindingPrinter.jsonArray(findings))
         case .table: StandardOutput.write(FindingPrinter.table(findings, width: TerminalWidth.current))
         }

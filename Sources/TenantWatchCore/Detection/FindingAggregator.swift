@@ -33,24 +33,40 @@ public struct FindingAggregator: Sendable {
     @discardableResult
     public mutating func add(_ f: Finding) -> (finding: Finding, isNew: Bool) {
         let key = FindingAggregator.key(for: f)
-        if var existing = byKey[key] {
-            existing.count += f.count
-            if let t = f.time {
-                if existing.time == nil || t < existing.time! { existing.time = t }
-                if existing.lastSeen == nil || t > existing.lastSeen! { existing.lastSeen = t }
-            }
-            existing.severity = max(existing.severity, f.severity)
-            for e in f.evidence where existing.evidence.count < evidenceLimit && !existing.evidence.contains(e) {
-                existing.evidence.append(e)
-            }
-            byKey[key] = existing
-            return (existing, false)
+        let isNew = absorb(f, key: key)
+        return (byKey[key]!, isNew)
+    }
+
+    /// `add` without handing the finding back: the scan adds every sighting and reads the
+    /// findings once at the end, and the copy out (and back in) of a finding per sighting was
+    /// most of the cost of adding one.
+    public mutating func absorb(_ f: Finding) {
+        absorb(f, key: FindingAggregator.key(for: f))
+    }
+
+    /// Folds `f` into the finding under `key`, changed where it lies; true when it is new.
+    private mutating func absorb(_ f: Finding, key: FindingKey) -> Bool {
+        if let i = byKey.index(forKey: key) {
+            FindingAggregator.fold(f, into: &byKey.values[i], evidenceLimit: evidenceLimit)
+            return false
         }
         var first = f
         if first.evidence.count > evidenceLimit { first.evidence = Array(first.evidence.prefix(evidenceLimit)) }
         byKey[key] = first
         order.append(key)
-        return (first, true)
+        return true
+    }
+
+    private static func fold(_ f: Finding, into existing: inout Finding, evidenceLimit: Int) {
+        existing.count += f.count
+        if let t = f.time {
+            if existing.time == nil || t < existing.time! { existing.time = t }
+            if existing.lastSeen == nil || t > existing.lastSeen! { existing.lastSeen = t }
+        }
+        existing.severity = max(existing.severity, f.severity)
+        for e in f.evidence where existing.evidence.count < evidenceLimit && !existing.evidence.contains(e) {
+            existing.evidence.append(e)
+        }
     }
 
     /// Findings in order of first appearance.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders findings the three ways `scan --format` offers.
 public enum FindingFormat: String, Sendable, CaseIterable {
     case ndjson, json, table
@@ -36,14 +38,42 @@ public enum FindingPrinter {
     }
 
     public static func ndjson(_ findings: [Finding]) -> String {
-        var out: [UInt8] = []
-        for f in findings {
-            var w = JSONWriter()
-            write(f, into: &w)
-            out.append(contentsOf: w.utf8)
-            out.append(UInt8(ascii: "\n"))
+        String(decoding: ndjsonChunks(findings).joined(), as: UTF8.self)
+    }
+
+    /// The ndjson lines as UTF-8, in order, in a few chunks rendered side by side: printing
+    /// is the last step of a scan and runs alone, so a large result set (tens of thousands of
+    /// findings) is cut into contiguous slices, one per core. Written one after the other, the
+    /// chunks are exactly `ndjson`'s text.
+    public static func ndjsonChunks(_ findings: [Finding]) -> [[UInt8]] {
+        let parts = findings.count < 1024 ? 1 : min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
+        @Sendable func render(_ slice: ArraySlice<Finding>) -> [UInt8] {
+            var out: [UInt8] = []
+            for f in slice {
+                var w = JSONWriter()
+                write(f, into: &w)
+                out.append(contentsOf: w.utf8)
+                out.append(UInt8(ascii: "\n"))
+            }
+            return out
         }
-        return String(decoding: out, as: UTF8.self)
+        if parts == 1 { return [render(findings[...])] }
+        let chunks = ChunkSlots(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            let lo = findings.count * k / parts, hi = findings.count * (k + 1) / parts
+            chunks.put(render(findings[lo..<hi]), at: k)
+        }
+        return chunks.slots
+    }
+
+    /// One slot per rendering thread; each thread writes only its own slot, and the slots are
+    /// read after `concurrentPerform` has returned.
+    private final class ChunkSlots: @unchecked Sendable {
+        var slots: [[UInt8]]
+        init(count: Int) { slots = Array(repeating: [], count: count) }
+        func put(_ bytes: [UInt8], at k: Int) {
+            slots.withUnsafeMutableBufferPointer { $0[k] = bytes }
+        }
     }
 
     public static func jsonArray(_ findings: [Finding]) -> String {

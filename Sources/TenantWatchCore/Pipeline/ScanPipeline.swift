@@ -195,7 +195,7 @@ public final class ScanPipeline {
     }
 
     private func add(_ f: Finding, timeline: () -> [TimelineEntry]) {
-        aggregator.add(f)
+        aggregator.absorb(f)
         onFinding?(f)
         guard storing else { return }
         if !f.evidence.isEmpty,
@@ -208,7 +208,7 @@ public final class ScanPipeline {
             if readBefore && (time < settled || storedSightings.contains(key)) { return }
             newSightings.append((key, time))
         }
-        fresh.add(f)
+        fresh.absorb(f)
         let key = FindingAggregator.dedupKey(for: f)
         if timelines[key, default: []].count < 64 { timelines[key, default: []].append(contentsOf: timeline()) }
     }

@@ -26,6 +26,25 @@ import Testing
         #expect(evidence[1]["end_line"] as? Int == 7)
     }
 
+    /// A large result is rendered in slices side by side; the slices, written in order, are
+    /// each finding's JSON on its own line, in the findings' order.
+    @Test func manyFindingsPrintInOrderWhenRenderedInSlices() throws {
+        var many: [Finding] = []
+        for i in 0..<5003 {
+            var f = finding
+            f.incident = "INC-\(i)"
+            f.count = i + 1
+            many.append(f)
+        }
+        let chunks = FindingPrinter.ndjsonChunks(many)
+        #expect(chunks.count == min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8))
+        let text = String(decoding: chunks.joined(), as: UTF8.self)
+        let expected = many.map { FindingPrinter.json($0) + "\n" }.joined()
+        #expect(text == expected)
+        #expect(FindingPrinter.ndjson(many) == expected)
+        #expect(FindingPrinter.ndjsonChunks([finding]).count == 1)
+    }
+
     @Test func controlCharactersNeverReachTheOutputRaw() {
         let json = FindingPrinter.json(finding)
         #expect(!json.contains("\u{1b}"))
