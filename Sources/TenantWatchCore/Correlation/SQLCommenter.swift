@@ -5,18 +5,33 @@ import Foundation
 ///
 /// This is what ties a statement to the HTTP request (and so to the caller) that issued it.
 public struct StatementTags: Sendable, Equatable {
-    /// Every key and its decoded value, from the last tag comment of the statement.
-    public var values: [String: String] = [:]
+    /// Keys and decoded values in the order written. A list rather than a dictionary: a tag
+    /// comment holds a handful of keys, read once or twice each, and building a dictionary per
+    /// tagged statement (hashing every key) cost more than all the lookups together.
+    private var pairs: [(key: String, value: String)]
 
-    public init(values: [String: String] = [:]) { self.values = values }
+    public init(values: [String: String] = [:]) { pairs = values.map { ($0.key, $0.value) } }
+    init(pairs: [(key: String, value: String)]) { self.pairs = pairs }
 
-    public var isEmpty: Bool { values.isEmpty }
-    public var traceparent: String? { values["traceparent"] }
-    public var requestID: String? { values["request_id"] ?? values["requestid"] ?? values["request-id"] }
-    public var route: String? { values["route"] ?? values["controller"].map { c in values["action"].map { "\(c)#\($0)" } ?? c } }
-    public var application: String? { values["application"] ?? values["app"] }
+    /// Every key and its decoded value, from the last tag comment of the statement (a key
+    /// written twice keeps its last value).
+    public var values: [String: String] { Dictionary(pairs, uniquingKeysWith: { _, last in last }) }
+
+    /// The value of `key`, the last one written.
+    public subscript(key: String) -> String? {
+        for pair in pairs.reversed() where pair.key == key { return pair.value }
+        return nil
+    }
+
+    public static func == (a: StatementTags, b: StatementTags) -> Bool { a.values == b.values }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+    public var traceparent: String? { self["traceparent"] }
+    public var requestID: String? { self["request_id"] ?? self["requestid"] ?? self["request-id"] }
+    public var route: String? { self["route"] ?? self["controller"].map { c in self["action"].map { "\(c)#\($0)" } ?? c } }
+    public var application: String? { self["application"] ?? self["app"] }
     /// A background job's name (`job`), when the statement was tagged by one.
-    public var job: String? { values["job"] }
+    public var job: String? { self["job"] }
     /// The trace id: the second field of a W3C traceparent, or a bare 32-hex id.
     public var traceID: String? { traceparent.flatMap(TraceContext.traceID(from:)) }
 }
@@ -73,8 +88,9 @@ public enum SQLCommenter {
     /// Tags from comment bodies already found (by `StatementShape`): the last one that parses.
     public static func tags(fromComments bodies: [String]) -> StatementTags {
         for body in bodies.reversed() {
-            let parsed = parse(body)
-            if !parsed.isEmpty { return StatementTags(values: parsed) }
+            var text = body
+            let parsed = text.withUTF8 { parse(bytes: $0) }
+            if !parsed.isEmpty { return StatementTags(pairs: parsed) }
         }
         return StatementTags()
     }
@@ -84,11 +100,12 @@ public enum SQLCommenter {
     /// every tagged statement.
     static func parse<S: StringProtocol>(_ body: S) -> [String: String] {
         var text = String(body)
-        return text.withUTF8 { parse(bytes: $0) }
+        return Dictionary(text.withUTF8 { parse(bytes: $0) }, uniquingKeysWith: { _, last in last })
     }
 
-    private static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> [String: String] {
-        var result: [String: String] = [:]
+    /// The pairs in the order written; empty when the body is not a tag comment.
+    private static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> [(key: String, value: String)] {
+        var result: [(key: String, value: String)] = []
         // Tag comments carry a handful of keys: one allocation instead of growing 1 → 2 → 4.
         result.reserveCapacity(4)
         var i = 0
@@ -99,20 +116,20 @@ public enum SQLCommenter {
                 || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
         }
         while i < n && isSpace(u[i]) { i += 1 }
-        guard i < n else { return [:] }
+        guard i < n else { return [] }
         while i < n {
             while i < n && isSpace(u[i]) { i += 1 }
             let keyStart = i
             while i < n && isKeyByte(u[i]) { i += 1 }
             let keyEnd = i
             while i < n && isSpace(u[i]) { i += 1 }
-            guard keyEnd > keyStart, i < n, u[i] == UInt8(ascii: "=") || u[i] == UInt8(ascii: ":") else { return [:] }
+            guard keyEnd > keyStart, i < n, u[i] == UInt8(ascii: "=") || u[i] == UInt8(ascii: ":") else { return [] }
             let separator = u[i]
             i += 1
             let decoded: String
             if separator == UInt8(ascii: "=") {
                 while i < n && isSpace(u[i]) { i += 1 }
-                guard i < n, u[i] == UInt8(ascii: "'") else { return [:] }
+                guard i < n, u[i] == UInt8(ascii: "'") else { return [] }
                 i += 1
                 var closed = false
                 // A value without a backslash (nearly all) is decoded from the bytes in place.
@@ -132,7 +149,7 @@ public enum SQLCommenter {
                     }
                     decoded = percentDecode(value)
                 }
-                guard closed else { return [:] }
+                guard closed else { return [] }
             } else {
                 var value: [UInt8] = []
                 while i < n && u[i] != UInt8(ascii: ",") { value.append(u[i]); i += 1 }
@@ -142,10 +159,10 @@ public enum SQLCommenter {
             let keyBytes = UnsafeBufferPointer(rebasing: u[keyStart..<keyEnd])
             var key = String(decoding: keyBytes, as: UTF8.self)
             if keyBytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { key = key.lowercased() }
-            result[key] = decoded
+            result.append((key, decoded))
             while i < n && isSpace(u[i]) { i += 1 }
             if i < n {
-                guard u[i] == UInt8(ascii: ",") else { return [:] }
+                guard u[i] == UInt8(ascii: ",") else { return [] }
                 i += 1
             }
         }
