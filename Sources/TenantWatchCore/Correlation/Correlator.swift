@@ -2,11 +2,14 @@ import DequeModule
 
 /// What the correlator hands to detection: statements with their request and session context,
 /// and requests with the statements they ran.
+///
+/// The request and cache cases are `indirect` (boxed) so that the common case, a statement (one
+/// reference), is not moved around at the size of an audit request.
 public enum CorrelatedEvent: Sendable {
     case statement(AnalyzedStatement)
-    case request(AuditRequest, statements: [SourcePosition])
+    indirect case request(AuditRequest, statements: [SourcePosition])
     /// A cache command, with the request it served when that could be told.
-    case cache(CacheCommand, request: RequestContext?, tie: CacheTie)
+    indirect case cache(CacheCommand, request: RequestContext?, tie: CacheTie)
 }
 
 /// How a cache command was tied to its request — said in the evidence, since only one is exact.
@@ -50,7 +53,7 @@ public final class Correlator {
 
     private enum Held: Sendable {
         case statement(AnalyzedStatement)
-        case cache(CacheCommand, CacheTie)
+        indirect case cache(CacheCommand, CacheTie)
     }
 
     private var pending: [RequestKey: [Held]] = [:]

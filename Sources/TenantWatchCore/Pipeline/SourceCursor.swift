@@ -353,10 +353,8 @@ final class SourceCursor: @unchecked Sendable {
 }
 
 extension Event {
-    /// What a batch slot holds once its event was moved out: empty strings own no storage, so
-    /// making and dropping it retains and releases nothing.
-    @inline(__always) static var moved: Event {
-        .unparsed(UnparsedLine(position: SourcePosition(file: "", line: 0), reason: ""))
-    }
+    /// What a batch slot holds once its event was moved out. One shared value: the unparsed
+    /// case is boxed (`indirect`), so making a fresh one per event would allocate; sharing it
+    /// costs a retain and a release.
+    static let moved: Event = .unparsed(UnparsedLine(position: SourcePosition(file: "", line: 0), reason: ""))
 }
-
