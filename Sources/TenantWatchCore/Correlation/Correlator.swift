@@ -155,8 +155,9 @@ public final class Correlator {
             }
         }
         // Hold it under its first key; a request carrying either key will find it.
-        hold(.statement(analyzed), under: keys[0], at: time?.microseconds ?? watermark, emit: emit)
-        if tracksInFlight { inFlight[keys[0]] = time?.microseconds ?? watermark }
+        let first = keys.first!
+        hold(.statement(analyzed), under: first, at: time?.microseconds ?? watermark, emit: emit)
+        if tracksInFlight { inFlight[first] = time?.microseconds ?? watermark }
     }
 
     private func hold(_ item: consuming Held, under key: RequestKey, at time: Int64, emit: (CorrelatedEvent) -> Void) {
@@ -187,7 +188,7 @@ public final class Correlator {
             emit(.cache(command, request: nil, tie: .none))
             return
         }
-        for k in (keys.isEmpty ? [key] : keys) {
+        for k in (keys.isEmpty ? RequestKeys(trace: key) : keys) {
             if let context = recent[k] {
                 emit(.cache(command, request: context, tie: tie))
                 return
@@ -235,33 +236,58 @@ public final class Correlator {
         }
     }
 
-    /// A request is known by its trace id and by its request id; the two never collide. An enum
-    /// rather than a prefixed string: no string is built per statement just to look it up.
-    private enum RequestKey: Hashable {
-        case trace(String)
-        case request(String)
+    /// A request is known by its trace id and by its request id; the two never collide. Not a
+    /// prefixed string: no string is built per statement just to look it up.
+    private struct RequestKey: Hashable {
+        let id: String
+        let isTrace: Bool
+        /// The id's bytes folded to one word (`ShapeKey`'s digest) once, when the key is made:
+        /// a key is hashed on every insert, lookup and delete, and SipHash over a 32-character
+        /// trace id each time was a visible share of a scan. Equality still compares the id.
+        let digest: UInt64
 
-        /// The id's bytes folded to one word first (`ShapeKey`'s digest): SipHash over a
-        /// 32-character trace id on every insert, lookup and delete was a visible share of a
-        /// scan. Equality still compares the whole id.
-        func hash(into hasher: inout Hasher) {
-            switch self {
-            case .trace(let id): hasher.combine(Self.digest(id))
-            case .request(let id): hasher.combine(Self.digest(id) ^ 0x5bd1_e995)
-            }
-        }
+        static func trace(_ id: String) -> RequestKey { RequestKey(id, isTrace: true) }
+        static func request(_ id: String) -> RequestKey { RequestKey(id, isTrace: false) }
 
-        private static func digest(_ id: String) -> UInt64 {
+        private init(_ id: String, isTrace: Bool) {
             var id = id
-            return id.withUTF8 { ShapeKey.digest(UnsafeRawBufferPointer($0)) }
+            let folded = id.withUTF8 { ShapeKey.digest(UnsafeRawBufferPointer($0)) }
+            self.digest = isTrace ? folded : folded ^ 0x5bd1_e995
+            self.id = id
+            self.isTrace = isTrace
         }
+
+        static func == (a: RequestKey, b: RequestKey) -> Bool {
+            a.digest == b.digest && a.isTrace == b.isTrace && a.id == b.id
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
-    private func requestKeys(traceID: String?, requestID: String?) -> [RequestKey] {
-        var keys: [RequestKey] = []
-        if let t = traceID, !t.isEmpty { keys.append(.trace(t)) }
-        if let r = requestID, !r.isEmpty { keys.append(.request(r)) }
+    private func requestKeys(traceID: String?, requestID: String?) -> RequestKeys {
+        var keys = RequestKeys()
+        if let t = traceID, !t.isEmpty { keys.trace = .trace(t) }
+        if let r = requestID, !r.isEmpty { keys.request = .request(r) }
         return keys
+    }
+
+    /// A request's keys, trace first: at most two, so a pair rather than an array allocated per
+    /// tagged statement.
+    private struct RequestKeys: Sequence {
+        var trace: RequestKey?
+        var request: RequestKey?
+        var isEmpty: Bool { trace == nil && request == nil }
+        var first: RequestKey? { trace ?? request }
+
+        struct Iterator: IteratorProtocol {
+            var rest: RequestKeys
+            mutating func next() -> RequestKey? {
+                if let t = rest.trace { rest.trace = nil; return t }
+                if let r = rest.request { rest.request = nil; return r }
+                return nil
+            }
+        }
+        func makeIterator() -> Iterator { Iterator(rest: self) }
     }
 
     // MARK: expiry
