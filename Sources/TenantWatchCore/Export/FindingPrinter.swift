@@ -58,22 +58,18 @@ public enum FindingPrinter {
             return out
         }
         if parts == 1 { return [render(findings[...])] }
-        let chunks = ChunkSlots(count: parts)
+        // A box per slice: each thread writes only its own, so no two touch the same storage.
+        let slots = (0..<parts).map { _ in Chunk() }
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             let lo = findings.count * k / parts, hi = findings.count * (k + 1) / parts
-            chunks.put(render(findings[lo..<hi]), at: k)
+            slots[k].bytes = render(findings[lo..<hi])
         }
-        return chunks.slots
+        return slots.map(\.bytes)
     }
 
-    /// One slot per rendering thread; each thread writes only its own slot, and the slots are
-    /// read after `concurrentPerform` has returned.
-    private final class ChunkSlots: @unchecked Sendable {
-        var slots: [[UInt8]]
-        init(count: Int) { slots = Array(repeating: [], count: count) }
-        func put(_ bytes: [UInt8], at k: Int) {
-            slots.withUnsafeMutableBufferPointer { $0[k] = bytes }
-        }
+    /// One slice's output; read after `concurrentPerform` has returned.
+    private final class Chunk: @unchecked Sendable {
+        var bytes: [UInt8] = []
     }
 
     public static func jsonArray(_ findings: [Finding]) -> String {
