@@ -13,7 +13,7 @@ SWIFT       ?= swift
 TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
 export TENANTWATCH
 
-.PHONY: all build debug demo test e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
+.PHONY: all build debug demo test tsan e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
 
 all: build
 
@@ -44,6 +44,12 @@ E2E_TENANTWATCH ?= $(CURDIR)/.build/debug/tenantwatch
 test: deps-test
 	$(SWIFT) test
 	TENANTWATCH="$(E2E_TENANTWATCH)" bash Tests/EndToEnd/run.sh
+
+# The unit tests under ThreadSanitizer (a build of their own in .build/tsan): the reading threads,
+# their hand-over to the correlating one, and the side-by-side rendering of findings. Any report
+# fails the run.
+tsan: deps-test
+	TSAN_OPTIONS="halt_on_error=1" $(SWIFT) test --sanitize=thread --build-path "$(CURDIR)/.build/tsan"
 
 # Only the end-to-end scripts, against the release binary (make build first).
 e2e: deps-test
