@@ -1,74 +1,51 @@
 /// What a statement learns from the request that issued it.
 ///
-/// Copy-on-write storage: one context is copied into every statement of its request and kept
-/// under each of its keys; a copy is one retain instead of one per string.
-public struct RequestContext: @unchecked Sendable, Equatable {
-    private final class Storage {
+/// Its fields live in shared storage (`CopyOnWrite`): one context is copied into every statement
+/// of its request and kept under each of its keys; a copy is one retain instead of one per string.
+public struct RequestContext: Sendable, Equatable {
+    private struct Fields: Sendable, Equatable {
         var requestID: String?
         var traceID: String?
         var route: String?
         var host: String?
         var caller: CallerIdentity
         var position: SourcePosition
-
-        init(requestID: String?, traceID: String?, route: String?, host: String?, caller: CallerIdentity,
-             position: SourcePosition) {
-            self.requestID = requestID
-            self.traceID = traceID
-            self.route = route
-            self.host = host
-            self.caller = caller
-            self.position = position
-        }
-
-        func copy() -> Storage {
-            Storage(requestID: requestID, traceID: traceID, route: route, host: host, caller: caller, position: position)
-        }
     }
 
-    private var storage: Storage
-
-    private var unique: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            return storage
-        }
-    }
+    private var fields: CopyOnWrite<Fields>
 
     public var requestID: String? {
-        get { storage.requestID }
-        set { unique.requestID = newValue }
+        get { fields.value.requestID }
+        set { fields.value.requestID = newValue }
     }
     public var traceID: String? {
-        get { storage.traceID }
-        set { unique.traceID = newValue }
+        get { fields.value.traceID }
+        set { fields.value.traceID = newValue }
     }
     public var route: String? {
-        get { storage.route }
-        set { unique.route = newValue }
+        get { fields.value.route }
+        set { fields.value.route = newValue }
     }
     public var host: String? {
-        get { storage.host }
-        set { unique.host = newValue }
+        get { fields.value.host }
+        set { fields.value.host = newValue }
     }
     public var caller: CallerIdentity {
-        get { storage.caller }
-        set { unique.caller = newValue }
+        get { fields.value.caller }
+        set { fields.value.caller = newValue }
     }
     public var position: SourcePosition {
-        get { storage.position }
-        set { unique.position = newValue }
+        get { fields.value.position }
+        set { fields.value.position = newValue }
     }
 
     public init(_ request: AuditRequest) {
-        storage = Storage(requestID: request.requestID, traceID: request.traceID, route: request.route,
-                          host: request.host, caller: request.caller, position: request.position)
+        fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
+                                    host: request.host, caller: request.caller, position: request.position))
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {
-        a.storage === b.storage
-            || (a.requestID == b.requestID && a.traceID == b.traceID && a.route == b.route && a.host == b.host
-                && a.caller == b.caller && a.position == b.position)
+        a.fields.sharesBox(with: b.fields) || a.fields.value == b.fields.value
     }
 
     /// The caller's tenant as far as it can be trusted (nil for an invalid token).

@@ -64,12 +64,11 @@ public enum ExecutionProtocol: Hashable, Sendable, Codable {
 
 /// One execution of one statement by one backend, with its bind parameters resolved.
 ///
-/// A value with shared storage (copy-on-write): an execution is copied whole on its way from
+/// Its fields live in shared storage (`CopyOnWrite`): an execution is copied whole on its way from
 /// the parser through the merge to its analysis, and each copy of a dozen strings and arrays was
-/// a dozen retains and later releases. Now a copy is one retain; a change to a shared copy
-/// copies the storage first, so it still behaves as a plain value.
-public struct StatementExecution: @unchecked Sendable {
-    private final class Storage {
+/// a dozen retains and later releases.
+public struct StatementExecution: Sendable {
+    private struct Fields: Sendable {
         var position: SourcePosition
         var time: Timestamp?
         var backend: BackendID
@@ -82,102 +81,70 @@ public struct StatementExecution: @unchecked Sendable {
         var via: ExecutionProtocol
         var failed: Bool
         var applicationNameLooksForged = false
-
-        init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String?, database: String?,
-             application: String?, client: String?, sql: String, parameters: [String?], via: ExecutionProtocol,
-             failed: Bool) {
-            self.position = position
-            self.time = time
-            self.backend = backend
-            self.user = user
-            self.database = database
-            self.application = application
-            self.client = client
-            self.sql = sql
-            self.parameters = parameters
-            self.via = via
-            self.failed = failed
-        }
-
-        func copy() -> Storage {
-            let c = Storage(position: position, time: time, backend: backend, user: user, database: database,
-                            application: application, client: client, sql: sql, parameters: parameters, via: via,
-                            failed: failed)
-            c.applicationNameLooksForged = applicationNameLooksForged
-            return c
-        }
     }
 
-    private var storage: Storage
-
-    /// The storage, copied first when another value shares it.
-    private var unique: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            return storage
-        }
-    }
+    private var fields: CopyOnWrite<Fields>
 
     public var position: SourcePosition {
-        get { storage.position }
-        set { unique.position = newValue }
+        get { fields.value.position }
+        set { fields.value.position = newValue }
     }
     public var time: Timestamp? {
-        get { storage.time }
-        set { unique.time = newValue }
+        get { fields.value.time }
+        set { fields.value.time = newValue }
     }
     public var backend: BackendID {
-        get { storage.backend }
-        set { unique.backend = newValue }
+        get { fields.value.backend }
+        set { fields.value.backend = newValue }
     }
     public var user: String? {
-        get { storage.user }
-        set { unique.user = newValue }
+        get { fields.value.user }
+        set { fields.value.user = newValue }
     }
     public var database: String? {
-        get { storage.database }
-        set { unique.database = newValue }
+        get { fields.value.database }
+        set { fields.value.database = newValue }
     }
     public var application: String? {
-        get { storage.application }
-        set { unique.application = newValue }
+        get { fields.value.application }
+        set { fields.value.application = newValue }
     }
     public var client: String? {
-        get { storage.client }
-        set { unique.client = newValue }
+        get { fields.value.client }
+        set { fields.value.client = newValue }
     }
     /// The statement text exactly as logged (newlines restored, sqlcommenter comment kept).
     public var sql: String {
-        get { storage.sql }
-        set { unique.sql = newValue }
+        get { fields.value.sql }
+        set { fields.value.sql = newValue }
     }
     /// `$1`, `$2`, ... in order; `nil` is SQL NULL. Empty when the statement had none.
     public var parameters: [String?] {
-        get { storage.parameters }
-        set { unique.parameters = newValue }
+        get { fields.value.parameters }
+        set { fields.value.parameters = newValue }
     }
     public var via: ExecutionProtocol {
-        get { storage.via }
-        set { unique.via = newValue }
+        get { fields.value.via }
+        set { fields.value.via = newValue }
     }
     /// True when the server reported an error for this statement (`ERROR` + `STATEMENT:`).
     public var failed: Bool {
-        get { storage.failed }
-        set { unique.failed = newValue }
+        get { fields.value.failed }
+        set { fields.value.failed = newValue }
     }
     /// The logged application name holds prefix-like text (a fake ` LOG:  `, timestamp or
     /// `[pid]`): a client tried to forge stderr log lines through `application_name`.
     public var applicationNameLooksForged: Bool {
-        get { storage.applicationNameLooksForged }
-        set { unique.applicationNameLooksForged = newValue }
+        get { fields.value.applicationNameLooksForged }
+        set { fields.value.applicationNameLooksForged = newValue }
     }
 
     public init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String? = nil,
                 database: String? = nil, application: String? = nil, client: String? = nil,
                 sql: String, parameters: [String?] = [], via: ExecutionProtocol = .simple, failed: Bool = false) {
-        storage = Storage(position: position, time: time, backend: backend, user: user, database: database,
-                          application: application, client: client, sql: sql, parameters: parameters, via: via,
-                          failed: failed)
+        fields = CopyOnWrite(Fields(position: position, time: time, backend: backend, user: user, database: database,
+                                    application: application, client: client, sql: sql, parameters: parameters,
+                                    via: via, failed: failed))
     }
 }
 
