@@ -124,9 +124,10 @@ final class SourceCursor: @unchecked Sendable {
             return nil
         }
 
-        /// Interprets `box` on the calling thread; called with the lock held and returns with it
-        /// held, having let go of it while interpreting.
-        func interpret(_ box: Records, into events: inout [Event]) {
+        /// Interprets `box` on the calling thread into `events`; called with the lock held and
+        /// returns with it held, having let go of it while interpreting. `intoBox`: the events
+        /// are left in the box (the reading thread's case), before it is marked interpreted.
+        func interpret(_ box: Records, into events: inout [Event], intoBox: Bool = false) {
             box.state = .interpreting
             interpreterBusy = true
             condition.unlock()
@@ -134,6 +135,7 @@ final class SourceCursor: @unchecked Sendable {
             swap(&sink, &box.sink)
             interpreter!.interpret(&sink, into: &events)
             condition.lock()
+            if intoBox { swap(&box.events, &events) }
             box.state = .interpreted
             interpreterBusy = false
             condition.broadcast()
@@ -172,8 +174,7 @@ final class SourceCursor: @unchecked Sendable {
                     // rather than sleep (the box stays where it is in the queue).
                     if !handoff.interpreterBusy, let box = handoff.firstWaiting() {
                         var events: [Event] = []
-                        handoff.interpret(box, into: &events)
-                        box.events = events
+                        handoff.interpret(box, into: &events, intoBox: true)
                         handoff.interpretedByReader += 1
                         continue
                     }
