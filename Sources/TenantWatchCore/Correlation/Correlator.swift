@@ -79,8 +79,8 @@ public final class Correlator {
 
     /// Feeds one event; `emit` receives whatever is now ready, in order.
     ///
-    /// The event is consumed: its statement moves into the analysed statement instead of being
-    /// copied (a copy retains, and the event's end releases, each of its strings).
+    /// The event is taken (`consuming`), not borrowed: nothing here keeps it, so its statement
+    /// goes on into the analysis with no second owner of its storage left behind.
     public func ingest(_ event: consuming Event, emit: (CorrelatedEvent) -> Void) {
         if let t = event.time?.microseconds, t > watermark {
             watermark = t
