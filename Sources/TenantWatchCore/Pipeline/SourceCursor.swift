@@ -144,6 +144,7 @@ final class SourceCursor: @unchecked Sendable {
 
     private var prefetch: Handoff?
     private var batch: [Event] = []
+    private var batchIndex = 0
 
     /// How many boxes of records the reading thread interpreted because the consuming side was
     /// behind (0 without prefetching).
@@ -153,7 +154,6 @@ final class SourceCursor: @unchecked Sendable {
         defer { prefetch.condition.unlock() }
         return prefetch.interpretedByReader
     }
-    private var batchIndex = 0
 
     /// Reads and parses on a thread of its own from now on.
     ///
