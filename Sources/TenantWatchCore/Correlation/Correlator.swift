@@ -209,8 +209,8 @@ public final class Correlator {
             if tracksInFlight { inFlight.removeValue(forKey: key) }
             guard var held = pending.removeValue(forKey: key) else { continue }
             pendingCount -= held.count
-            // Moved out one by one (from the back of the reversed list), not copied: a copy
-            // retains every string of the statement and the list's end releases them again.
+            // Moved out one by one (from the back of the reversed list) rather than copied
+            // while the list still holds each: every statement leaves with its storage unshared.
             held.reverse()
             while let item = held.popLast() {
                 switch consume item {

@@ -52,7 +52,7 @@ final class SourceCursor: @unchecked Sendable {
         if let prefetch {
             guard try prefetchedReady(prefetch) else { return nil }
             // Moved out of the batch, not copied: a copy would retain (and the batch's end
-            // release) every String of the event. The slot keeps a placeholder without storage.
+            // release) every String of the event. The slot keeps the shared placeholder `Event.moved`.
             var event = Event.moved
             swap(&event, &batch[batchIndex])
             batchIndex += 1
