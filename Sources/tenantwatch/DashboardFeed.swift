@@ -137,7 +137,7 @@ final class DashboardFeed: @unchecked Sendable {
                                               uniquingKeysWith: { max($0, $1) })
         }
         pipeline.reportsCacheKeysAsSeen = true
-        var merger = LiveEventMerger(sources: cursors.count)
+        var merger = TimeOrderedMerge(orders: cursors.map { MergeOrder.typical(for: kindOf($0.follower.pattern)) })
         var history = CheckpointHistory()
         let window = max(configuration.correlation.windowSeconds, 0.5)
         let context = Int64(window * 2_000_000) + 1_000_000
@@ -180,11 +180,15 @@ final class DashboardFeed: @unchecked Sendable {
                 for cursor in cursors {
                     if let t = cursor.unsettledTime(quietAfter: window, margin: history.parserMargin) { settledNow = min(settledNow, t) }
                 }
+                // A source may arrive up to a correlation window late (a Redis log written behind
+                // the others): findings are stored, and so numbered, only once that much older
+                // than everything settled, so incident ids follow log time as in `scan`.
+                if settledNow != .min { settledNow -= Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
                 let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
                 commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
                                                                     settled: settledNow),
-                       forgetSightingsBefore: settledNow == .min ? nil : settledNow)
+                       forgetSightingsBefore: settledNow == .min ? nil : settledNow, findingsBefore: settledNow)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
@@ -228,6 +232,13 @@ final class DashboardFeed: @unchecked Sendable {
         publishSources(configuration.sources.map {
             SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "replaying")
         })
+        if let store {
+            // What an earlier scan or replay stored is not counted again (the store is idempotent).
+            pipeline.recorded = Dictionary(((try? store.checkpoints()) ?? [:]).map { ($0.value.path, $0.value) },
+                                           uniquingKeysWith: { a, _ in a })
+            pipeline.useRecordedCheckpoints(for: reader.files)
+        }
+        var skipped = 0
         var lastCommit = DashboardFeed.monotonic()
         while !isStopped, let event = try reader.peek() {
             lock.lock()
@@ -242,6 +253,7 @@ final class DashboardFeed: @unchecked Sendable {
                 if let e = try reader.next() { process(e) }
             case .skip:
                 _ = try reader.next()
+                skipped += 1
             case .wait(let seconds):
                 Thread.sleep(forTimeInterval: min(seconds, 0.05))
             case .paused:
@@ -250,11 +262,13 @@ final class DashboardFeed: @unchecked Sendable {
             let now = DashboardFeed.monotonic()
             if now - lastCommit >= 0.5 {
                 lastCommit = now
-                commit(checkpoints: [])
+                commit(checkpoints: [], findingsBefore: pipeline.settledTime ?? .min)
             }
         }
         pipeline.finishInput()
-        commit(checkpoints: [])
+        // Read to the end with nothing skipped (`--from`/`--to`): the files are stored whole.
+        let complete = !isStopped && skipped == 0
+        commit(checkpoints: complete ? reader.checkpoints : [])
         publishSources(configuration.sources.map {
             SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "end of archive")
         })
@@ -288,10 +302,12 @@ final class DashboardFeed: @unchecked Sendable {
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
     /// refreshes what the dashboard shows.
-    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil) {
+    /// `findingsBefore`: only findings first seen before this log time are stored now (nil: all),
+    /// so the store numbers incidents in log-time order.
+    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil, findingsBefore: Int64? = nil) {
         // A batch the store refused (a full disk) is kept and offered again with the next one:
         // its checkpoints were not saved either, so nothing read is lost or counted twice.
-        let batch = unsavedFindings + pipeline.drainNewFindings()
+        let batch = unsavedFindings + pipeline.drainNewFindings(settled: findingsBefore)
         let sightings = SightingBatch(added: unsavedSightings + pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
         unsavedFindings = []
         unsavedSightings = []

@@ -25,11 +25,15 @@ public struct CacheWriterLedger: Sendable {
         public var read: SourcePosition
         public var readTie: CacheTie
 
+        /// Both ends tied by the connection's client name: exact evidence. Anything else was tied
+        /// by time and is a guess (see `CrossTenantResponseDetector`).
+        public var isExact: Bool { writer.tie == .clientName && readTie == .clientName }
+
         /// Evidence in story order: A's request, the write, the read (B's request comes with its finding).
         public var evidence: [SourcePosition] { [writer.request.position, writer.command, read] }
 
         public var summary: String {
-            let how = writer.tie == .clientName && readTie == .clientName ? "tied by client name" : "tied by time (approximate)"
+            let how = isExact ? "tied by client name" : "tied by time (approximate: another request in flight at that moment cannot be ruled out)"
             return "cache key \(key) written while serving \(writer.tenant) (request \(writer.request.requestID ?? writer.request.traceID ?? "?")) was read while serving \(reader.callerTenant ?? "?"), \(how)"
         }
     }
