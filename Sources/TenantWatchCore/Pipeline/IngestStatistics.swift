@@ -32,7 +32,7 @@ public struct IngestStatistics: Sendable, Equatable {
     public var unmatchedSummary: String {
         var parts: [String] = []
         func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
-        if unmatchedStatements > 0 { parts.append(plural(unmatchedStatements, "statement", "statements") + " without its request") }
+        if unmatchedStatements > 0 { parts.append(unmatchedStatements == 1 ? "1 statement without its request" : "\(unmatchedStatements) statements without their request") }
         if untiedCacheCommands > 0 { parts.append(plural(untiedCacheCommands, "cache command", "cache commands") + " untied") }
         if contradictedTies > 0 { parts.append(plural(contradictedTies, "inferred tie", "inferred ties") + " contradicted by the response") }
         if droppedForCapacity > 0 { parts.append(plural(droppedForCapacity, "statement", "statements") + " released early (hold full)") }
