@@ -137,6 +137,9 @@ final class DashboardFeed: @unchecked Sendable {
                                               uniquingKeysWith: { max($0, $1) })
         }
         pipeline.reportsCacheKeysAsSeen = true
+        // A missing predicate is on screen as soon as its statement is read, enriched with
+        // caller and request when the audit line comes.
+        pipeline.previewsHeldStatements = true
         var merger = TimeOrderedMerge(orders: cursors.map { MergeOrder.typical(for: kindOf($0.follower.pattern)) })
         var history = CheckpointHistory()
         let window = max(configuration.correlation.windowSeconds, 0.5)

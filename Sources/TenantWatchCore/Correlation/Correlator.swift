@@ -10,6 +10,10 @@ public enum CorrelatedEvent: Sendable {
     indirect case request(AuditRequest, statements: [SourcePosition])
     /// A cache command, with the request it served when that could be told.
     indirect case cache(CacheCommand, request: RequestContext?, tie: CacheTie)
+    /// `live` only (`Correlator.previewsHeldStatements`): a tagged statement as it arrives, before
+    /// its request. Findings that need no request (a missing predicate) are on screen at once;
+    /// the same statement comes again as `.statement` with its request, to enrich them.
+    case preview(AnalyzedStatement)
 }
 
 /// How a cache command was tied to its request — said in the evidence, since only one is exact.
@@ -62,6 +66,9 @@ public final class Correlator {
     /// In-flight requests only serve cache commands (tie by time). A scan that reads no cache
     /// source turns this off and keeps a table insert and delete off every tagged statement.
     public var tracksInFlight = true
+    /// Hand each held statement out at once as `.preview` too (`live`: a missing predicate must
+    /// not wait up to a correlation window for an audit line before it is on screen).
+    public var previewsHeldStatements = false
     private var lastInFlightPrune: Int64 = 0
     private var pendingOrder: Deque<(key: RequestKey, time: Int64)> = []
     private var pendingCount = 0
@@ -154,6 +161,7 @@ public final class Correlator {
                 return
             }
         }
+        if previewsHeldStatements { emit(.preview(analyzed)) }
         // Hold it under its first key; a request carrying either key will find it.
         let first = keys.first!
         hold(.statement(analyzed), under: first, at: time?.microseconds ?? watermark, emit: emit)

@@ -23,6 +23,13 @@ public final class ScanPipeline {
     private var cacheKeys: UnscopedCacheKeyDetector
     private var cacheWriters: CacheWriterLedger
     private var judgedRequests = JudgedRequests()
+    /// `live`: findings previews raised, by statement, until the statement comes back.
+    private var previewed: [SourcePosition: [Finding]] = [:]
+    /// `live`: judge each tagged statement at once as well (see `Correlator.previewsHeldStatements`).
+    public var previewsHeldStatements: Bool {
+        get { correlator.previewsHeldStatements }
+        set { correlator.previewsHeldStatements = newValue }
+    }
     private let hostPatternConfigured: Bool
 
     /// For the store: keep each new sighting's timeline and the sources' checkpoints (off for
@@ -301,7 +308,17 @@ public final class ScanPipeline {
 
     private func detect(_ item: CorrelatedEvent) {
         switch item {
+        case .preview(let statement):
+            for finding in MissingTenantPredicateDetector().inspect(statement) {
+                add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                previewed[statement.execution.position, default: []].append(finding)
+            }
         case .statement(let statement):
+            let preview = previewed.isEmpty ? nil : previewed.removeValue(forKey: statement.execution.position)
+            if let preview {
+                detectPreviewed(statement, preview: preview)
+                return
+            }
             if statement.verdict == .unparseable, !statement.execution.failed {
                 statistics.countUnparseable(statement.execution, reason: statement.analysis?.parseError?.message ?? statement.reason)
             }
@@ -353,6 +370,42 @@ public final class ScanPipeline {
     }
 
     /// Peeks at the first (decompressed) bytes of a file through a descriptor of its own.
+    /// A statement whose preview raised findings comes back (with its request, or released
+    /// without): each finding the preview raised is replaced by the enriched one, not counted
+    /// again; findings only the request makes possible are added.
+    private func detectPreviewed(_ statement: AnalyzedStatement, preview: [Finding]) {
+        if statement.verdict == .unparseable, !statement.execution.failed {
+            statistics.countUnparseable(statement.execution, reason: statement.analysis?.parseError?.message ?? statement.reason)
+        }
+        if statement.request == nil, !(statement.tags.requestID ?? "").isEmpty || statement.tags.traceID != nil {
+            statistics.unmatchedStatements += 1
+        }
+        for detector in statementDetectors {
+            for finding in detector.inspect(statement) {
+                if let old = preview.first(where: { $0.kind == finding.kind }) {
+                    replace(old, with: finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                } else {
+                    add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                }
+            }
+        }
+    }
+
+    /// `add` for an enriched preview: the same sighting, so no count is raised anywhere.
+    private func replace(_ old: Finding, with new: Finding, timeline: () -> [TimelineEntry]) {
+        aggregator.replace(old, with: new)
+        onFinding?(new)
+        guard storing, fresh.contains(old) else { return }
+        fresh.replace(old, with: new)
+        let oldKey = FindingAggregator.dedupKey(for: old)
+        let newKey = FindingAggregator.dedupKey(for: new)
+        timelines.removeValue(forKey: oldKey)
+        timelines[newKey, default: []].append(contentsOf: timeline())
+        if settledBefore != nil, let i = newSightings.firstIndex(where: { $0.key == ScanPipeline.sightingKey(old) }) {
+            newSightings[i] = (ScanPipeline.sightingKey(new), newSightings[i].time, newKey)
+        }
+    }
+
     /// A cache read tied (exactly) to a request whose audit line was judged already: in `live` a
     /// Redis log written a second behind the others delivers its `GET` after the response it
     /// fed. The chain is judged now, as `scan` judges it with the request, so no mode loses the
