@@ -184,9 +184,10 @@ final class DashboardFeed: @unchecked Sendable {
                     if let t = cursor.unsettledTime(quietAfter: window, margin: history.parserMargin) { settledNow = min(settledNow, t) }
                 }
                 // A source may arrive up to a correlation window late (a Redis log written behind
-                // the others): findings are stored, and so numbered, only once that much older
-                // than everything settled, so incident ids follow log time as in `scan`.
-                if settledNow != .min { settledNow -= Int64(window * 1_000_000) }
+                // the others): while lines flow, findings are stored, and so numbered, only once
+                // that much older than everything settled, so incident ids follow log time as in
+                // `scan`. Once every source has been quiet for a window, nothing late is coming.
+                if settledNow != .min && !released { settledNow -= Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
                 let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
                 commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
