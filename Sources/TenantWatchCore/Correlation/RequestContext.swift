@@ -10,6 +10,7 @@ public struct RequestContext: Sendable, Equatable {
         var host: String?
         var caller: CallerIdentity
         var position: SourcePosition
+        var time: Timestamp?
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -39,9 +40,15 @@ public struct RequestContext: Sendable, Equatable {
         set { fields.value.position = newValue }
     }
 
+    /// The audit line's log time (when the request was answered).
+    public var time: Timestamp? {
+        get { fields.value.time }
+        set { fields.value.time = newValue }
+    }
+
     public init(_ request: AuditRequest) {
         fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
-                                    host: request.host, caller: request.caller, position: request.position))
+                                    host: request.host, caller: request.caller, position: request.position, time: request.time))
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {

@@ -102,7 +102,7 @@ public final class ScanPipeline {
         correlator.finish(emit: detect)
         // Cache-key findings are final only now: a tenant learned late can scope an early key.
         for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
-            add(finding) { TimelineBuilder.entries(for: finding) }
+            add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: cacheKeys.evidenceTimes(pattern: finding.fingerprint)) }
         }
         for c in cursors {
             statistics.lines += c.lines
@@ -152,7 +152,7 @@ public final class ScanPipeline {
     public func finishInput() {
         correlator.finish(emit: detect)
         for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
-            add(finding) { TimelineBuilder.entries(for: finding) }
+            add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: cacheKeys.evidenceTimes(pattern: finding.fingerprint)) }
         }
     }
 
@@ -335,7 +335,7 @@ public final class ScanPipeline {
         case .cache(let command, let request, let tie):
             if reportsCacheKeysAsSeen {
                 for finding in cacheKeys.inspectEach(command, knownTenants: correlator.tenants.known) {
-                    add(finding) { TimelineBuilder.entries(for: finding) }
+                    add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: [command.position: command.time]) }
                 }
             } else {
                 _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
@@ -345,7 +345,7 @@ public final class ScanPipeline {
             if let request, command.access == .read, let judged = judgedRequests.lookup(request) {
                 judgeLateCacheRead(judged.request, statements: judged.statements)
             }
-        case .request(let request, let statements):
+        case .request(let request, let statements, let statementTimes):
             let chains = cacheWriters.takeReads(for: request)
             if request.responseTenantsLogged {
                 statistics.contradictedTies += chains.filter { !$0.isExact && !request.responseTenants.contains($0.writer.tenant) }.count
@@ -362,7 +362,7 @@ public final class ScanPipeline {
                     if finding.kind == .crossTenantResponse { judgedRequests.markReported(request) }
                     add(finding) {
                         TimelineBuilder.entries(for: finding, request: request, statements: statements,
-                                                cacheChains: finding.kind == .crossTenantResponse || finding.kind == .suspectedCrossTenantResponse ? chains : [])
+                                                statementTimes: statementTimes, cacheChains: finding.kind == .crossTenantResponse || finding.kind == .suspectedCrossTenantResponse ? chains : [])
                     }
                 }
             }

@@ -152,3 +152,34 @@ import Testing
         #expect(p.newFindings().isEmpty)
     }
 }
+
+/// Issue 14's timeline defects: Redis and audit rows had no time (`--:--:--.---`, sorted first)
+/// and a `session_setting` entry pointed at no line.
+@Suite struct SampleTimelineTests {
+    @Test func everyTimelineEntryOfTheSampleHasATimeAndTheSessionSettingItsSetLine() throws {
+        let configuration = try ConfigurationLoader.load(path: OneAnswerTests.sampleLogs + "/tenantwatch.toml")
+        let dir = TempDir()
+        let store = try IncidentStore(path: dir.file("incidents.sqlite"))
+        let p = ScanPipeline(configuration: configuration, model: try TenancyModel(configuration: configuration),
+                             makeParser: ParserFactory(configuration: configuration).make)
+        p.storing = true
+        try p.run(configuration.sources)
+        _ = try store.commit(findings: p.drainNewFindings())
+        var sessionSettings = 0
+        for incident in try store.incidents() {
+            let detail = try store.incident(incident.id)
+            for e in detail.timeline {
+                #expect(e.time != nil, "\(incident.id) \(e.kind.rawValue) \(e.position?.description ?? "-") has no time")
+                if e.kind == .sessionSetting {
+                    sessionSettings += 1
+                    let p = try #require(e.position)
+                    let lines = try String(contentsOfFile: p.file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                    #expect(lines[p.line - 1].contains("SET app.current_tenant"), "\(lines[p.line - 1])")
+                }
+            }
+            let times = detail.timeline.compactMap(\.time)
+            #expect(times == times.sorted(), "\(incident.id) timeline in time order")
+        }
+        #expect(sessionSettings >= 1)
+    }
+}

@@ -24,6 +24,8 @@ public struct CacheWriterLedger: Sendable {
         public var reader: RequestContext
         public var read: SourcePosition
         public var readTie: CacheTie
+        /// Log time of the read, in microseconds.
+        public var readTime: Int64 = 0
 
         /// Both ends tied by the connection's client name: exact evidence. Anything else was tied
         /// by time and is a guess (see `CrossTenantResponseDetector`).
@@ -81,7 +83,7 @@ public struct CacheWriterLedger: Sendable {
                 guard let write = writes[key], write.tenant != reader, command.time.microseconds &- write.time <= maxAge,
                       !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
-                                        read: command.position, readTie: tie)
+                                        read: command.position, readTie: tie, readTime: command.time.microseconds)
                 for k in CacheWriterLedger.keys(of: request) { reads[k, default: []].append(read) }
             }
         case .other:
