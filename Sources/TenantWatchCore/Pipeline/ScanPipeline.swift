@@ -18,6 +18,7 @@ public final class ScanPipeline {
 
     private let makeParser: ParserFactory
     private let statementDetectors: [StatementDetector]
+    private let previewDetector: MissingTenantPredicateDetector
     private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
     private var cacheKeys: UnscopedCacheKeyDetector
@@ -62,7 +63,11 @@ public final class ScanPipeline {
                 statementDetectors: [StatementDetector] = ScanPipeline.defaultStatementDetectors,
                 requestDetectors: [RequestDetector] = ScanPipeline.defaultRequestDetectors()) {
         self.makeParser = makeParser
-        self.statementDetectors = statementDetectors
+        // The missing-predicate rule names "every tenant of the table" from the config.
+        self.statementDetectors = statementDetectors.map { detector in
+            detector is MissingTenantPredicateDetector ? MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants) : detector
+        }
+        self.previewDetector = MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants)
         self.requestDetectors = requestDetectors
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
@@ -309,7 +314,7 @@ public final class ScanPipeline {
     private func detect(_ item: CorrelatedEvent) {
         switch item {
         case .preview(let statement):
-            for finding in MissingTenantPredicateDetector().inspect(statement) {
+            for finding in previewDetector.inspect(statement) {
                 add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
                 previewed[statement.execution.position, default: []].append(finding)
             }

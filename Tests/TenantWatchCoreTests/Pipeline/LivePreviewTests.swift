@@ -61,6 +61,9 @@ import Testing
         #expect(enriched.callerTenant == "acme")
         #expect(enriched.route == "/invoices")
         #expect(enriched.count == 1, "one line is one sighting")
+        // The exposed scope: the response's tenants other than the caller (none here), named.
+        #expect(enriched.accessedTenants.isEmpty && enriched.message.contains("exposed: no other tenant in the response"))
+        #expect(first.accessedTenants == ["acme", "globex"] && first.message.contains("exposed: all tenants of invoices"))
         // The store gets the enriched finding, once.
         let batch = p.drainNewFindings().filter { $0.0.kind == .missingTenantPredicate }
         #expect(batch.count == 1 && batch.first?.0.callerTenant == "acme" && batch.first?.0.count == 1)

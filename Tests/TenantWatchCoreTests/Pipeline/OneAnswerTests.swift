@@ -51,6 +51,10 @@ import Testing
         let stderr = try scanned(.stderr)
         #expect(stderr.count == 9)
         #expect(stderr.contains { $0.kind == .crossTenantResponse && $0.cacheKey == "project:1041" && $0.severity == .critical })
+        // The export job's missing predicate names its exposed scope: every configured tenant.
+        let export = try #require(stderr.first { $0.kind == .missingTenantPredicate })
+        #expect(export.accessedTenants == ["acme", "globex", "initech"])
+        #expect(export.message.contains("exposed: all tenants of invoices"))
         for file in [PostgresFile.csvlog, .jsonlog] {
             #expect(Self.signature(try scanned(file)) == Self.signature(stderr), "\(file)")
         }
