@@ -187,7 +187,8 @@ final class DashboardFeed: @unchecked Sendable {
                 // the others): while lines flow, findings are stored, and so numbered, only once
                 // that much older than everything settled, so incident ids follow log time as in
                 // `scan`. Once every source has been quiet for a window, nothing late is coming.
-                if settledNow != .min && !released { settledNow -= Int64(window * 1_000_000) }
+                // (Quiet, and everything held released: what is at the newest time is judged too.)
+                if settledNow != .min { settledNow = released ? settledNow + 1 : settledNow - Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
                 let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
                 commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),

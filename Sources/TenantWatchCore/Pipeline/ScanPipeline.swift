@@ -350,6 +350,11 @@ public final class ScanPipeline {
             if let request, command.access == .read, let judged = judgedRequests.lookup(request) {
                 judgeLateCacheRead(judged.request, statements: judged.statements)
             }
+            // A write that reached the ledger after reads it preceded (the writer's request
+            // answered after the reader's): the readers already judged are judged for the chain.
+            for reader in cacheWriters.takeLateReaders() {
+                if let judged = judgedRequests.lookup(reader) { judgeLateCacheRead(judged.request, statements: judged.statements) }
+            }
         case .request(let request, let statements, let statementTimes):
             let chains = cacheWriters.takeReads(for: request)
             if request.responseTenantsLogged {

@@ -19,7 +19,8 @@ Leaks (ground truth in --expected, one entry per finding the tool must report):
   * unscoped:  a request reads invoices with no tenant predicate and returns other tenants' rows
                -> missing_tenant_predicate + cross_tenant_response
   * poison:    acme's request fills `project:<n>` (no tenant in the key) on a named connection,
-               globex's request reads it on a named connection; the application labels the
+               globex's request reads it on a named connection (once with acme's request still
+               running, so its audit line comes after globex's); the application labels the
                response as globex's own -> cross_tenant_response (exact chain); the key pattern
                `project:{id}` -> one unscoped_cache_key
   * export-job (no request, its own connection): SELECT * FROM invoices -> missing_tenant_predicate
@@ -209,17 +210,26 @@ class Api:
         if any(r["tenant_id"] != tenant for r in rows):
             self.expect("cross_tenant_response", rid)
 
-    def poison_write(self, rid, n):
+    def poison_write(self, rid, n, answer_last):
+        """acme fills `project:<n>`. With `answer_last` its request goes on working until the
+        reader has answered: the write's audit line comes after the read's."""
         req = self.request(rid, "acme", "/projects/:id")
         self.cache(req, True, "SET", f"project:{n}", json.dumps({"tenant": "acme", "name": "Apollo"}))
-        self.finish(req, ["acme"])
-        self.poisoned.put(n)
+        answered = threading.Event()
+        if not answer_last:
+            self.finish(req, ["acme"])
+            answered.set()
+        self.poisoned.put((n, answered))
+        if answer_last:
+            answered.wait(timeout=30)
+            self.finish(req, ["acme"])
 
-    def poison_read(self, rid, n):
+    def poison_read(self, rid, n, answered):
         req = self.request(rid, "globex", "/projects/:id")
         self.cache(req, True, "GET", f"project:{n}")
         # The application trusts its cache and labels what it returns as the caller's.
         self.finish(req, ["globex"])
+        answered.set()
         self.expect("cross_tenant_response", rid)
 
     # --- the run ---------------------------------------------------------------------------
@@ -237,10 +247,10 @@ class Api:
                     self.unscoped(f"leak-unscoped-{rid}", tenant)
                 elif i == 19 and index % 2 == 0:
                     n = 1000 + index
-                    self.poison_write(f"poison-w-{rid}", n)
+                    self.poison_write(f"poison-w-{rid}", n, answer_last=(index == 0))
                 elif i == 29 and index % 2 == 1:
-                    n = self.poisoned.get(timeout=30)
-                    self.poison_read(f"leak-poison-{rid}", n)
+                    n, answered = self.poisoned.get(timeout=30)
+                    self.poison_read(f"leak-poison-{rid}", n, answered)
                 elif pick < 0.35:
                     self.invoice_control(rid, tenant, rng)
                 elif pick < 0.55:

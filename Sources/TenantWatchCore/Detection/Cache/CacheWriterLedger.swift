@@ -51,6 +51,15 @@ public struct CacheWriterLedger: Sendable {
     private var order: Deque<(key: [UInt8], time: Int64)> = []
     /// Poisoned reads waiting for their reading request's response finding, by request key.
     private var reads: [String: [PoisonedRead]] = [:]
+    /// Recent tied reads of each key, so a write that reaches the ledger after a read it preceded
+    /// still makes the chain: commands reach the ledger when their request's audit line arrives,
+    /// and under concurrency the writer's request may answer after the reader's. Bounded per key
+    /// and in all, and by `readMemory` of log time.
+    private var recentReads: [[UInt8]: [(read: PoisonedRead, time: Int64)]] = [:]
+    private var recentReadOrder: Deque<(key: [UInt8], time: Int64)> = []
+    public var readMemory: Int64 = 60_000_000
+    /// Readers whose chain was found only when its write arrived (see `takeLateReaders`).
+    private var lateReaders: [RequestContext] = []
 
     public init(allowed: [String] = [], capacity: Int = 200_000, maxAgeSeconds: Int64 = 3600) {
         self.allowed = allowed.map(KeyGlob.init)
@@ -70,9 +79,26 @@ public struct CacheWriterLedger: Sendable {
                 return
             }
             let time = command.time.microseconds
-            for key in command.keys {
+            for (index, key) in command.keys.enumerated() {
                 if writes[key] == nil { order.append((key, time)) }
-                writes[key] = Write(tenant: tenant, request: request, command: command.position, tie: tie, time: time)
+                let write = Write(tenant: tenant, request: request, command: command.position, tie: tie, time: time)
+                // Keep the newest write: one that arrives late must not replace a later one.
+                if let current = writes[key], current.time > time {} else { writes[key] = write }
+                guard let earlier = recentReads[key], !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
+                for (read, readTime) in earlier where readTime >= time && readTime &- time <= maxAge {
+                    guard let reader = read.reader.callerTenant, reader != tenant else { continue }
+                    // The latest write before the read is the one it returned.
+                    if let newer = writes[key], newer.time > time, newer.time <= readTime { continue }
+                    var chain = read
+                    chain.writer = write
+                    chain.key = index < command.displayKeys.count ? command.displayKeys[index] : read.key
+                    var added = false
+                    for k in CacheWriterLedger.keys(of: read.reader) where !(reads[k]?.contains { $0.read == chain.read } ?? false) {
+                        reads[k, default: []].append(chain)
+                        added = true
+                    }
+                    if added { lateReaders.append(read.reader) }
+                }
             }
             forget(now: time)
         case .delete:
@@ -80,6 +106,10 @@ public struct CacheWriterLedger: Sendable {
         case .read:
             guard let request, let reader = request.callerTenant else { return }
             for (index, key) in command.keys.enumerated() {
+                remember(read: PoisonedRead(key: command.displayKeys[index], writer: Write(tenant: "", request: request, command: command.position,
+                                                                                          tie: .none, time: 0),
+                                            reader: request, read: command.position, readTie: tie, readTime: command.time.microseconds),
+                         key: key)
                 guard let write = writes[key], write.tenant != reader, command.time.microseconds &- write.time <= maxAge,
                       !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
@@ -89,6 +119,25 @@ public struct CacheWriterLedger: Sendable {
         case .other:
             break
         }
+    }
+
+    private mutating func remember(read: PoisonedRead, key: [UInt8]) {
+        let time = read.readTime
+        if recentReads[key, default: []].count < 16 { recentReads[key, default: []].append((read, time)) }
+        recentReadOrder.append((key, time))
+        while let first = recentReadOrder.first, first.time < time &- readMemory || recentReadOrder.count > capacity {
+            recentReadOrder.removeFirst()
+            recentReads[first.key]?.removeAll { $0.time <= first.time }
+            if recentReads[first.key]?.isEmpty == true { recentReads.removeValue(forKey: first.key) }
+        }
+    }
+
+    /// Readers whose poisoned read was found only when the write reached the ledger after it:
+    /// their request may have been judged already (the pipeline judges it again for the chain).
+    public mutating func takeLateReaders() -> [RequestContext] {
+        guard !lateReaders.isEmpty else { return [] }
+        defer { lateReaders.removeAll() }
+        return lateReaders
     }
 
     /// Drops writes older than `maxAge` before `now`, and the oldest past `capacity`.
