@@ -57,6 +57,12 @@ public struct TimeOrderedMerge {
     private var open: [Bool]
     /// Pushed mode: sources whose last read stopped at its line budget.
     private var behind: [Bool]
+    /// Pulled mode: events read ahead at most (all sources). The lateness is in log time, and a
+    /// bulk load can log a million statements in a second: past this many, the earliest event
+    /// goes out without waiting, so memory stays bounded (counted in `releasedEarly`).
+    public var maxBuffered = 250_000
+    private var bufferedCount = 0
+    public private(set) var releasedEarly = 0
 
     public init(orders: [MergeOrder]) {
         self.orders = orders
@@ -91,6 +97,7 @@ public struct TimeOrderedMerge {
         } else {
             buffers[s].append((key, event))
         }
+        bufferedCount += 1
     }
 
     /// Pushed mode: `events` read from `source`; `behind`: the read stopped at its line budget.
@@ -140,6 +147,7 @@ public struct TimeOrderedMerge {
         while true {
             if let c = candidate() {
                 guard let b = blocker(for: buffers[c].first!.key) else { return c }
+                if bufferedCount >= maxBuffered { releasedEarly += 1; return c }
                 if let e = try pull(b) { append(e, source: b) } else { close(b) }
                 continue
             }
@@ -158,7 +166,10 @@ public struct TimeOrderedMerge {
     public func first(of source: Int) -> Event? { buffers[source].first?.event }
 
     /// Takes the first waiting event of `source` out.
-    public mutating func take(_ source: Int) -> Event { buffers[source].removeFirst().event }
+    public mutating func take(_ source: Int) -> Event {
+        bufferedCount -= 1
+        return buffers[source].removeFirst().event
+    }
 
     /// Pushed mode: hands out, oldest first, every event no source that is behind could still
     /// precede.

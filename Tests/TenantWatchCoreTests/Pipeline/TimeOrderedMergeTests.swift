@@ -98,4 +98,25 @@ import Testing
         #expect(pulled([late, []], orders: [stderr, csv]) == ["pg:1", "pg:2", "pg:3"])
         #expect(pulled([[], []], orders: [stderr, csv]).isEmpty)
     }
+
+    /// Read-ahead is bounded: past `maxBuffered` events the earliest goes out without waiting.
+    @Test func readAheadIsBounded() {
+        var merge = TimeOrderedMerge(orders: [MergeOrder(precision: 1000, lateness: 3_000_000), MergeOrder()])
+        merge.maxBuffered = 10
+        // Both sources log 1000 events within one millisecond of log time.
+        var a = (0..<1000).map { event("pg", $0, micros: 1_000_000) }
+        var b = (0..<1000).map { event("redis", $0, micros: 1_000_100) }
+        var out = 0
+        var most = 0
+        while merge.next(pull: { i in
+            if i == 0 { return a.isEmpty ? nil : a.removeFirst() }
+            return b.isEmpty ? nil : b.removeFirst()
+        }) != nil {
+            out += 1
+            most = max(most, merge.buffered(0) + merge.buffered(1))
+        }
+        #expect(out == 2000)
+        #expect(most <= 10)
+        #expect(merge.releasedEarly > 0)
+    }
 }
