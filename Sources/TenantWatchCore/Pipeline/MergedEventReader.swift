@@ -21,10 +21,16 @@ public final class MergedEventReader {
         var cursors: [SourceCursor] = []
         var files: [String] = []
         var warnings: [String] = []
+        var opened: Set<String> = []
         for spec in sources {
             let matched = PathExpansion.expand(spec.path)
             if matched.isEmpty { throw SourceError.noMatch(pattern: spec.path) }
             for file in matched {
+                // One line is one sighting however often it is named.
+                if file != "-", !opened.insert(ScanPipeline.absolute(file)).inserted {
+                    warnings.append("\(file): named more than once; read once")
+                    continue
+                }
                 let source = try ByteSources.open(path: file)
                 let detected: SourceKind? = file == "-" ? .postgres
                     : (try? ByteSources.sample(path: file)).flatMap { SourceKindDetector.detect(sample: $0) }

@@ -91,10 +91,16 @@ public final class ScanPipeline {
     /// Reads every source, merged in log-time order; a named file that cannot be opened is an error.
     public func run(_ sources: [SourceSpec]) throws {
         var cursors: [SourceCursor] = []
+        var opened: Set<String> = []
         for spec in sources {
             let files = PathExpansion.expand(spec.path)
             if files.isEmpty { throw SourceError.noMatch(pattern: spec.path) }
             for file in files {
+                // One line is one sighting however often it is named (`a.log` and a glob matching it).
+                if file != "-", !opened.insert(ScanPipeline.absolute(file)).inserted {
+                    warnings.append("\(file): named more than once; read once")
+                    continue
+                }
                 if let cursor = try open(file: file, spec: spec) { cursors.append(cursor) }
             }
         }

@@ -127,6 +127,25 @@ import Testing
         #expect(live.stored == Self.ids(scan))
     }
 
+    /// One line is one sighting however often it is named: the same log twice (by path and by a
+    /// glob matching it) is read once, in `scan` and in `replay`, and the run says so.
+    @Test func aFileNamedTwiceIsReadOnce() throws {
+        var configuration = try configuration()
+        let once = try scanned(.stderr)
+        let postgres = try #require(configuration.sources.first { $0.kind == .postgres })
+        var glob = postgres
+        glob.path = Self.sampleLogs + "/postgresql.l?g"
+        configuration.sources.append(glob)
+        let p = try pipeline(configuration)
+        try p.run(configuration.sources)
+        #expect(Self.signature(p.findings()) == Self.signature(once))
+        #expect(p.warnings.contains { $0.contains("named more than once") })
+        let factory = ParserFactory(configuration: configuration)
+        let reader = try MergedEventReader(sources: configuration.sources) { s, k, f in try factory.make(spec: s, kind: k, file: f) }
+        #expect(reader.files.count == 3)
+        #expect(reader.warnings.contains { $0.contains("named more than once") })
+    }
+
     /// Cause 5 of issue 14: four replays of the sample logs into one store made INC-0008
     /// `occurrences: 4`. Replaying (or scanning) the same files again adds nothing.
     @Test func replayingTheSameFilesIntoAStoreAgainAddsNothing() throws {
