@@ -34,6 +34,8 @@ final class DashboardFeed: @unchecked Sendable {
     private var incidents: [IncidentSummary] = []
     private var replayStatus: ReplayStatus?
     private var memoryFindings: [Finding] = []
+    /// Store mode: findings not yet stored, shown as `NEW-n` rows (see `provisional`).
+    private var provisionalIncidents: [IncidentSummary] = []
     /// Recent requests by request id / trace id, so an incident's detail can show the caller's
     /// token claims, Host and route. Bounded: the oldest half is dropped past the cap.
     private var requests: [String: AuditRequest] = [:]
@@ -338,14 +340,17 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         var findings: [Finding] = []
-        if store != nil {
+        var pending: [IncidentSummary] = []
+        if let store {
             // The store holds them; memory stays flat however long the session runs.
             pipeline.forgetFindings()
+            pending = DashboardFeed.provisional(pipeline.pendingFindings(), store: store)
         } else {
             findings = pipeline.findings()
         }
         lock.lock()
         memoryFindings = findings
+        provisionalIncidents = pending
         lock.unlock()
         if store != nil { refreshIncidents(touched) } else { refreshIncidents() }
         lock.lock()
@@ -353,6 +358,21 @@ final class DashboardFeed: @unchecked Sendable {
         let shown = store == nil ? findings.count : storedFindings
         lock.unlock()
         tickCounters(findings: shown)
+    }
+
+    /// Findings not yet stored (the store numbers an incident only once nothing older can still
+    /// come, up to a correlation window later while lines flow) of leak paths with no incident
+    /// yet: listed at once as `NEW-n` rows, numbered when stored. Repeats of a stored incident
+    /// are left out (that incident's row is updated when they are stored).
+    static func provisional(_ pending: [Finding], store: IncidentStore) -> [IncidentSummary] {
+        guard !pending.isEmpty else { return [] }
+        var grouper = IncidentGrouper()
+        var fresh: [Finding] = []
+        for var f in pending.prefix(500) where ((try? store.incidentID(for: f)) ?? nil) == nil {
+            f.incident = "NEW-" + grouper.assign(f).dropFirst(4)
+            fresh.append(f)
+        }
+        return IncidentSummary.from(findings: fresh)
     }
 
     /// The store's incidents, all read once (at start); after that only those a commit or an
@@ -377,7 +397,7 @@ final class DashboardFeed: @unchecked Sendable {
         }
         summaries.sort { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
         lock.lock()
-        incidents = summaries
+        incidents = provisionalIncidents + summaries
         lock.unlock()
     }
 
@@ -390,7 +410,8 @@ final class DashboardFeed: @unchecked Sendable {
         defer { lock.unlock() }
         for i in stored { summaryByID[i.id] = DashboardFeed.summary(i) }
         trimIncidents()
-        incidents = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+        incidents = provisionalIncidents
+            + summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
     }
 
     /// The dashboard lists the most recent `incidentListCap` incidents (the store, and

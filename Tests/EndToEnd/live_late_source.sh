@@ -61,6 +61,12 @@ if [ -n "$shown_ms" ] && [ "$shown_ms" -le 1000 ]; then
 else
     e2e_fail "the missing predicate's !U row took ${shown_ms:-more than 3000} ms: $(screen | tail -8)"
 fi
+# ... and listed in the incidents pane at once: as a NEW-n row until the store numbers it.
+if wait_screen 2 "missing_tenant_predicate"; then
+    e2e_ok "the incidents pane lists it before it is stored: $(screen | grep -m1 "missing_tenant_predicate" | cut -c1-60)"
+else
+    e2e_fail "the incidents pane does not list the missing predicate: $(screen | sed -n 3,10p)"
+fi
 tail -n +"$((export_line + 1))" "$sample/postgresql.log" >>"$work/followed/postgresql.log"
 cat "$sample/audit.log" >>"$work/followed/audit.log"
 sleep 1.5

@@ -202,6 +202,12 @@ public final class ScanPipeline {
         return out
     }
 
+    /// Sightings found but not yet handed to the store (see `drainNewFindings(settled:)`),
+    /// aggregated, in time order.
+    public func pendingFindings() -> [Finding] {
+        newFindings().map(\.0)
+    }
+
     /// The keys of the sightings in the findings drained last, for the store's ledger.
     public func drainNewSightings() -> [(key: String, time: Int64)] {
         guard let drained = lastDrained else {
