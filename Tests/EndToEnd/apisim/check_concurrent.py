@@ -34,11 +34,24 @@ def main():
     for arg in sys.argv[2:]:
         label, path = arg.split("=", 1)
         found = set()
+        guesses = []
         with open(path) as f:
             for line in f:
-                if line.strip():
-                    found.add(ident(json.loads(line)))
-        sets[label] = found
+                if not line.strip():
+                    continue
+                finding = json.loads(line)
+                # A guess is labelled as one: never critical, and not an alert to score.
+                if finding["kind"] == "suspected_cross_tenant_response":
+                    guesses.append(finding)
+                    continue
+                found.add(ident(finding))
+        sets[label] = found | {ident(g) for g in guesses}
+        bad = [g for g in guesses if g.get("severity") != "medium" or "To confirm" not in g.get("message", "")]
+        if bad:
+            failures += 1
+            print(f"FAIL - {label}: a suspected finding is not a medium guess saying how to confirm it: {bad[0]}")
+        else:
+            print(f"ok - {label}: {len(guesses)} suspected (medium, each saying what would confirm it)")
         true_pos = found & expected
         precision = len(true_pos) / len(found) if found else 0.0
         recall = len(true_pos) / len(expected) if expected else 1.0

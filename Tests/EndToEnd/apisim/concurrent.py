@@ -147,11 +147,13 @@ class Api:
         finally:
             pool.give(conn)
 
-    def finish(self, req, tenants):
+    def finish(self, req, tenants, log_response=True):
         line = {"ts": rfc3339(time.time()), "request_id": req["rid"], "traceparent": req["tags"]["traceparent"],
                 "method": "GET", "route": req["tags"]["route"], "host": f"{req['tenant']}.example.com",
-                "headers": {"authorization": "Bearer " + self.token(req["tenant"])}, "status": 200,
-                "response": {"tenant_ids": sorted(set(tenants))}}
+                "headers": {"authorization": "Bearer " + self.token(req["tenant"])}, "status": 200}
+        # Some handlers do not log what their response carried: only a guess can be made there.
+        if log_response:
+            line["response"] = {"tenant_ids": sorted(set(tenants))}
         with self.audit_lock:
             self.audit.write(json.dumps(line, separators=(",", ":")) + "\n")
             self.audit.flush()
@@ -167,7 +169,8 @@ class Api:
         rows = self.sql(req, "SELECT id, tenant_id, amount FROM invoices WHERE tenant_id = %s AND id > %s ORDER BY id LIMIT 3",
                         (tenant, rng.randint(1, 50)))
         self.sql(req, "SELECT count(*) AS n FROM orders WHERE tenant_id = %s AND status = %s", (tenant, "open"))
-        self.finish(req, [r["tenant_id"] for r in rows] or [tenant])
+        # One in four of these handlers does not log its response's tenants.
+        self.finish(req, [r["tenant_id"] for r in rows] or [tenant], log_response=rng.random() >= 0.25)
 
     def cached_invoice(self, rid, tenant, rng, named, cache_only):
         """Reads the cache first (named or anonymous connection); on a miss (unless cache-only)
@@ -185,12 +188,14 @@ class Api:
 
     def anonymous_shared_read(self, rid, tenant, rng):
         """An anonymous connection reads a `project:<n>` key its own tenant wrote: a time tie may
-        blame whichever request is in flight, and the response says the caller's own tenant."""
+        blame whichever request is in flight. Most responses say the caller's own tenant (the
+        guess is then contradicted and dropped); one in four logs no response tenants (the guess
+        may then stand, as a medium `suspected_cross_tenant_response`, never critical)."""
         req = self.request(rid, tenant, "/projects/:id")
         n = 500 + TENANTS.index(tenant) * 10 + rng.randint(0, 3)
         self.cache(req, False, "SET", f"project:{n}", json.dumps({"tenant": tenant}))
         self.cache(req, False, "GET", f"project:{n}")
-        self.finish(req, [tenant])
+        self.finish(req, [tenant], log_response=rng.random() >= 0.25)
 
     def idor(self, rid):
         req = self.request(rid, "acme", "/invoices/:id")
