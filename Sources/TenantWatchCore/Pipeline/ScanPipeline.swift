@@ -320,6 +320,11 @@ public final class ScanPipeline {
 
     private func handle(_ event: consuming Event) {
         statistics.count(event)
+        // A cache write is noted as it is read, before correlation ties it to its request: a
+        // read after it must not be blamed on an older write (see `CacheWriterLedger`).
+        if correlator.tracksInFlight, case .cacheCommand(let command) = event, command.access == .write {
+            cacheWriters.notePending(command)
+        }
         correlator.ingest(event, emit: detect)
     }
 

@@ -237,6 +237,21 @@ class Api:
         answered.set()
         self.expect("cross_tenant_response", rid)
 
+    def overwrite_race(self, rid, n):
+        """A control: acme filled `project:<n>` long ago; globex's request G overwrites it and is
+        still running when globex's request R reads it and answers. R got globex's own data: no
+        finding, although acme's write is the only one whose request is known when R is judged."""
+        old = self.request(f"{rid}-a", "acme", "/projects/:id")
+        self.cache(old, True, "SET", f"project:{n}", json.dumps({"tenant": "acme"}))
+        self.finish(old, ["acme"])
+        g = self.request(f"{rid}-g", "globex", "/projects/:id")
+        self.cache(g, True, "SET", f"project:{n}", json.dumps({"tenant": "globex"}))
+        r = self.request(f"{rid}-r", "globex", "/projects/:id")
+        self.cache(r, True, "GET", f"project:{n}")
+        self.finish(r, ["globex"])
+        time.sleep(0.05)
+        self.finish(g, ["globex"])
+
     # --- the run ---------------------------------------------------------------------------
     def worker(self, index, errors):
         rng = random.Random(self.args.seed * 1000 + index)
@@ -253,6 +268,8 @@ class Api:
                 elif i == 19 and index % 2 == 0:
                     n = 1000 + index
                     self.poison_write(f"poison-w-{rid}", n, answer_last=(index == 0))
+                elif i == 23 and index % 3 == 2:
+                    self.overwrite_race(f"race-{rid}", 2000 + index)
                 elif i == 29 and index % 2 == 1:
                     n, answered = self.poisoned.get(timeout=30)
                     self.poison_read(f"leak-poison-{rid}", n, answered)

@@ -60,6 +60,10 @@ public struct CacheWriterLedger: Sendable {
     public var readMemory: Int64 = 60_000_000
     /// Readers whose chain was found only when its write arrived (see `takeLateReaders`).
     private var lateReaders: [RequestContext] = []
+    /// Writes read from the log whose request is not known yet (their command waits in the
+    /// correlator for its audit line), by key: their log times. A read after such a write may
+    /// have returned it, so no chain is drawn from an older write until it is known who wrote.
+    private var pendingWrites: [[UInt8]: [Int64]] = [:]
 
     public init(allowed: [String] = [], capacity: Int = 200_000, maxAgeSeconds: Int64 = 3600) {
         self.allowed = allowed.map(KeyGlob.init)
@@ -70,7 +74,27 @@ public struct CacheWriterLedger: Sendable {
     /// Keys whose write is remembered.
     public var count: Int { writes.count }
 
+    /// A write as it is read from the log, before correlation knows its request: see
+    /// `pendingWrites`. `observe` settles it.
+    public mutating func notePending(_ command: CacheCommand) {
+        guard command.access == .write else { return }
+        for key in command.keys where pendingWrites[key, default: []].count < 64 {
+            pendingWrites[key, default: []].append(command.time.microseconds)
+        }
+    }
+
+    private mutating func settlePending(_ command: CacheCommand) {
+        guard !pendingWrites.isEmpty else { return }
+        let t = command.time.microseconds
+        for key in command.keys {
+            guard var times = pendingWrites[key], let i = times.firstIndex(of: t) else { continue }
+            times.remove(at: i)
+            pendingWrites[key] = times.isEmpty ? nil : times
+        }
+    }
+
     public mutating func observe(_ command: CacheCommand, request: RequestContext?, tie: CacheTie) {
+        if command.access == .write { settlePending(command) }
         switch command.access {
         case .write:
             guard let request, let tenant = request.callerTenant else {
@@ -110,6 +134,12 @@ public struct CacheWriterLedger: Sendable {
                                                                                           tie: .none, time: 0),
                                             reader: request, read: command.position, readTie: tie, readTime: command.time.microseconds),
                          key: key)
+                // A write between the remembered one and this read, whose writer is not known yet:
+                // the read may have returned it. The chain waits for it (see the late path above).
+                let readTime = command.time.microseconds
+                if let pending = pendingWrites[key], pending.contains(where: { $0 <= readTime && $0 >= (writes[key]?.time ?? .min) }) {
+                    continue
+                }
                 guard let write = writes[key], write.tenant != reader, command.time.microseconds &- write.time <= maxAge,
                       !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
