@@ -9,7 +9,8 @@ struct CheckSQL: ParsableCommand {
         abstract: "Judge one SQL statement: scoped, unscoped, multi_tenant, rls, not_applicable or unparseable.",
         discussion: """
         Exit status: 0 for scoped, rls and not_applicable; 1 for unscoped, multi_tenant and \
-        unparseable (a statement that cannot be read cannot be shown safe); 2 on usage or config errors. \
+        unparseable (a statement that cannot be read cannot be shown safe); 2 on usage or config errors, \
+        and when no tenancy is configured ([tenancy] schema or tables). \
         Use - as SQL to read the statement from standard input.
         """
     )
@@ -27,6 +28,8 @@ struct CheckSQL: ParsableCommand {
 
     func run() throws {
         let configuration = try SourceOptions.configuration(at: config)
+        // Without tenancy every statement is `not_applicable`: exit 0 would pass a CI gate silently.
+        guard configuration.tenancy.isConfigured else { throw UsageError(message: Configuration.Tenancy.notConfiguredMessage) }
         let model = try TenancyModel(configuration: configuration)
         var text = sql
         if sql == "-" {

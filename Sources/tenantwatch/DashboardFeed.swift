@@ -34,6 +34,8 @@ final class DashboardFeed: @unchecked Sendable {
     private var incidents: [IncidentSummary] = []
     private var replayStatus: ReplayStatus?
     private var memoryFindings: [Finding] = []
+    /// Store mode: findings not yet stored, shown as `NEW-n` rows (see `provisional`).
+    private var provisionalIncidents: [IncidentSummary] = []
     /// Recent requests by request id / trace id, so an incident's detail can show the caller's
     /// token claims, Host and route. Bounded: the oldest half is dropped past the cap.
     private var requests: [String: AuditRequest] = [:]
@@ -137,7 +139,10 @@ final class DashboardFeed: @unchecked Sendable {
                                               uniquingKeysWith: { max($0, $1) })
         }
         pipeline.reportsCacheKeysAsSeen = true
-        var merger = LiveEventMerger(sources: cursors.count)
+        // A missing predicate is on screen as soon as its statement is read, enriched with
+        // caller and request when the audit line comes.
+        pipeline.previewsHeldStatements = true
+        var merger = TimeOrderedMerge(orders: cursors.map { MergeOrder.typical(for: kindOf($0.follower.pattern)) })
         var history = CheckpointHistory()
         let window = max(configuration.correlation.windowSeconds, 0.5)
         let context = Int64(window * 2_000_000) + 1_000_000
@@ -180,11 +185,17 @@ final class DashboardFeed: @unchecked Sendable {
                 for cursor in cursors {
                     if let t = cursor.unsettledTime(quietAfter: window, margin: history.parserMargin) { settledNow = min(settledNow, t) }
                 }
+                // A source may arrive up to a correlation window late (a Redis log written behind
+                // the others): while lines flow, findings are stored, and so numbered, only once
+                // that much older than everything settled, so incident ids follow log time as in
+                // `scan`. Once every source has been quiet for a window, nothing late is coming.
+                // (Quiet, and everything held released: what is at the newest time is judged too.)
+                if settledNow != .min { settledNow = released ? settledNow + 1 : settledNow - Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
                 let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
                 commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
                                                                     settled: settledNow),
-                       forgetSightingsBefore: settledNow == .min ? nil : settledNow)
+                       forgetSightingsBefore: settledNow == .min ? nil : settledNow, findingsBefore: settledNow)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
@@ -228,6 +239,13 @@ final class DashboardFeed: @unchecked Sendable {
         publishSources(configuration.sources.map {
             SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "replaying")
         })
+        if let store {
+            // What an earlier scan or replay stored is not counted again (the store is idempotent).
+            pipeline.recorded = Dictionary(((try? store.checkpoints()) ?? [:]).map { ($0.value.path, $0.value) },
+                                           uniquingKeysWith: { a, _ in a })
+            pipeline.useRecordedCheckpoints(for: reader.files)
+        }
+        var skipped = 0
         var lastCommit = DashboardFeed.monotonic()
         while !isStopped, let event = try reader.peek() {
             lock.lock()
@@ -242,6 +260,7 @@ final class DashboardFeed: @unchecked Sendable {
                 if let e = try reader.next() { process(e) }
             case .skip:
                 _ = try reader.next()
+                skipped += 1
             case .wait(let seconds):
                 Thread.sleep(forTimeInterval: min(seconds, 0.05))
             case .paused:
@@ -250,11 +269,13 @@ final class DashboardFeed: @unchecked Sendable {
             let now = DashboardFeed.monotonic()
             if now - lastCommit >= 0.5 {
                 lastCommit = now
-                commit(checkpoints: [])
+                commit(checkpoints: [], findingsBefore: pipeline.settledTime ?? .min)
             }
         }
         pipeline.finishInput()
-        commit(checkpoints: [])
+        // Read to the end with nothing skipped (`--from`/`--to`): the files are stored whole.
+        let complete = !isStopped && skipped == 0
+        commit(checkpoints: complete ? reader.checkpoints : [])
         publishSources(configuration.sources.map {
             SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "end of archive")
         })
@@ -288,10 +309,12 @@ final class DashboardFeed: @unchecked Sendable {
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
     /// refreshes what the dashboard shows.
-    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil) {
+    /// `findingsBefore`: only findings first seen before this log time are stored now (nil: all),
+    /// so the store numbers incidents in log-time order.
+    private func commit(checkpoints: [SourceCheckpoint], forgetSightingsBefore: Int64? = nil, findingsBefore: Int64? = nil) {
         // A batch the store refused (a full disk) is kept and offered again with the next one:
         // its checkpoints were not saved either, so nothing read is lost or counted twice.
-        let batch = unsavedFindings + pipeline.drainNewFindings()
+        let batch = unsavedFindings + pipeline.drainNewFindings(settled: findingsBefore)
         let sightings = SightingBatch(added: unsavedSightings + pipeline.drainNewSightings(), forgetBefore: forgetSightingsBefore)
         unsavedFindings = []
         unsavedSightings = []
@@ -317,14 +340,17 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         var findings: [Finding] = []
-        if store != nil {
+        var pending: [IncidentSummary] = []
+        if let store {
             // The store holds them; memory stays flat however long the session runs.
             pipeline.forgetFindings()
+            pending = DashboardFeed.provisional(pipeline.pendingFindings(), store: store)
         } else {
             findings = pipeline.findings()
         }
         lock.lock()
         memoryFindings = findings
+        provisionalIncidents = pending
         lock.unlock()
         if store != nil { refreshIncidents(touched) } else { refreshIncidents() }
         lock.lock()
@@ -332,6 +358,21 @@ final class DashboardFeed: @unchecked Sendable {
         let shown = store == nil ? findings.count : storedFindings
         lock.unlock()
         tickCounters(findings: shown)
+    }
+
+    /// Findings not yet stored (the store numbers an incident only once nothing older can still
+    /// come, up to a correlation window later while lines flow) of leak paths with no incident
+    /// yet: listed at once as `NEW-n` rows, numbered when stored. Repeats of a stored incident
+    /// are left out (that incident's row is updated when they are stored).
+    static func provisional(_ pending: [Finding], store: IncidentStore) -> [IncidentSummary] {
+        guard !pending.isEmpty else { return [] }
+        var grouper = IncidentGrouper()
+        var fresh: [Finding] = []
+        for var f in pending.prefix(500) where ((try? store.incidentID(for: f)) ?? nil) == nil {
+            f.incident = "NEW-" + grouper.assign(f).dropFirst(4)
+            fresh.append(f)
+        }
+        return IncidentSummary.from(findings: fresh)
     }
 
     /// The store's incidents, all read once (at start); after that only those a commit or an
@@ -356,7 +397,7 @@ final class DashboardFeed: @unchecked Sendable {
         }
         summaries.sort { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
         lock.lock()
-        incidents = summaries
+        incidents = provisionalIncidents + summaries
         lock.unlock()
     }
 
@@ -369,7 +410,8 @@ final class DashboardFeed: @unchecked Sendable {
         defer { lock.unlock() }
         for i in stored { summaryByID[i.id] = DashboardFeed.summary(i) }
         trimIncidents()
-        incidents = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+        incidents = provisionalIncidents
+            + summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
     }
 
     /// The dashboard lists the most recent `incidentListCap` incidents (the store, and

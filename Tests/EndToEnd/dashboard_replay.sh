@@ -2,6 +2,8 @@
 # The real dashboard in tmux replaying the bundled sample logs (all three kinds of source):
 # every finding the sample's README promises shows up, the header carries the replay clock and
 # speed, `-`/`+` change the speed, space pauses, `--from` skips what came before, and q quits.
+# Issue 14: `replay --speed 2` into a store numbers the incidents as `scan` does, and a second
+# replay into the same store adds nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
@@ -71,6 +73,56 @@ else
     e2e_fail "--from: $(screen | sed -n 1,14p)"
 fi
 tmux send-keys -t "$session" q
+
+# Issue 14: incident ids follow log time, so `replay --speed 2` numbers the incidents as `scan`
+# does; and replaying the same archives into the same store again adds nothing.
+cat >"$work/ids.py" <<'PY'
+import json, sys
+# store: "ID KINDS FINDINGS OCCURRENCES" per incident; scan: "ID KINDS" per incident.
+if sys.argv[1] == "store":
+    for i in sorted(json.load(sys.stdin), key=lambda i: i["id"]):
+        print(i["id"], ",".join(sorted(i["kinds"])), i["finding_count"], i["occurrences"])
+else:
+    by = {}
+    for line in sys.stdin:
+        f = json.loads(line)
+        by.setdefault(f["incident"], set()).add(f["kind"])
+    for i in sorted(by):
+        print(i, ",".join(sorted(by[i])))
+PY
+ids_of_store() {
+    (cd "$work" && "$TENANTWATCH" incidents --store state.sqlite --format json) | python3 "$work/ids.py" store
+}
+(cd "$work" && "$TENANTWATCH" scan --config tenantwatch.toml --format ndjson 2>/dev/null) | python3 "$work/ids.py" scan >"$work/scan-ids.txt" || true
+replay --speed 2
+if wait_screen 30 "end of archive"; then
+    tmux send-keys -t "$session" q
+    sleep 0.5
+    ids_of_store >"$work/replay-ids.txt"
+    if [ -s "$work/scan-ids.txt" ] && [ "$(cut -d' ' -f1,2 "$work/replay-ids.txt")" = "$(cat "$work/scan-ids.txt")" ]; then
+        e2e_ok "replay --speed 2 numbers the incidents as scan does ($(wc -l <"$work/scan-ids.txt") incidents)"
+    else
+        e2e_fail "incident ids differ: scan $(tr '\n' ';' <"$work/scan-ids.txt") replay $(tr '\n' ';' <"$work/replay-ids.txt")"
+    fi
+    # Again into the same store (not cleared): nothing added.
+    rm -f "$work/exit.txt"
+    tmux kill-session -t "$session" 2>/dev/null || true
+    tmux new-session -d -s "$session" -x 160 -y 45 \
+        "cd '$work' && TERM=tmux-256color '$TENANTWATCH' replay --config tenantwatch.toml --store state.sqlite --speed max 2>err.txt; echo \$? >exit.txt; sleep 60"
+    if wait_screen 20 "end of archive"; then
+        tmux send-keys -t "$session" q
+        sleep 0.5
+        if [ "$(ids_of_store)" = "$(cat "$work/replay-ids.txt")" ]; then
+            e2e_ok "a second replay into the same store adds nothing"
+        else
+            e2e_fail "the second replay changed the store: $(ids_of_store | tr '\n' ';')"
+        fi
+    else
+        e2e_fail "second replay did not finish: $(screen | head -2)"
+    fi
+else
+    e2e_fail "replay --speed 2 did not finish: $(screen | head -2)"
+fi
 
 # Without a terminal, or with a theme that does not exist: one line, exit 2, no screen touched.
 rc=0

@@ -3,6 +3,15 @@ import TenantWatchCore
 @testable import TenantWatchTUI
 
 @Suite struct SnapshotModelTests {
+    /// Issue 14: a guess is shown as one (`?X`), never with a leak's marker.
+    @Test func aSuspectedFindingIsNotMarkedAsALeak() {
+        let guess = Finding(kind: .suspectedCrossTenantResponse, severity: .medium, time: nil, message: "suspected")
+        let flags = StreamRow.Flags(findings: [guess])
+        #expect(flags.contains(.suspected) && !flags.contains(.leak) && !flags.contains(.crossTenant))
+        let leak = Finding(kind: .crossTenantResponse, severity: .critical, time: nil, message: "leak")
+        #expect(StreamRow.Flags(findings: [guess, leak]).contains(.crossTenant))
+    }
+
     @Test func incidentsFoldFromFindings() {
         let t0 = Timestamp(seconds: 1_795_351_930), t1 = Timestamp(seconds: 1_795_352_000)
         var a = Finding(kind: .missingTenantPredicate, severity: .high, time: t0, message: "m", incident: "INC-0001",

@@ -44,6 +44,17 @@ import TenantWatchCore
         }
     }
 
+    /// Issue 14: what left the correlation window unmatched is counted on screen.
+    @Test func unmatchedCountIsShownOnlyWhenSomethingWasUnmatched() {
+        var snap = Fixtures.replay
+        #expect(!render(snap, UIState(), size: Fixtures.wide).text.contains("unmatched"))
+        var statistics = IngestStatistics()
+        statistics.unmatchedStatements = 3
+        statistics.contradictedTies = 2
+        snap.counters = Counters(statistics, eventsPerSecond: 1, findings: 1, incidents: 1)
+        #expect(render(snap, UIState(), size: Fixtures.wide).text.contains("5 unmatched"))
+    }
+
     @Test func emptySnapshotRenders() {
         let g = render(.empty, UIState(), size: Fixtures.narrow)
         #expect(g.text.contains("findings: 0"))

@@ -33,6 +33,14 @@ public struct Configuration: Sendable {
         /// names a tenant. Tenants seen in tokens and confined statements are learned as well.
         public var tenants: [String] = []
         public init() {}
+
+        /// Whether any table is known to be tenant-owned (`schema` or `tables`). Without either,
+        /// every statement is `not_applicable`: a run must say so rather than report nothing.
+        public var isConfigured: Bool { schema != nil || !tables.isEmpty }
+
+        /// The one-line notice for a run without tenancy.
+        public static let notConfiguredMessage = "no tenancy configured ([tenancy] schema or tables in tenantwatch.toml, or --config F): "
+            + "no table is known to be tenant-owned, so no statement can be judged"
     }
 
     public struct Identity: Sendable {

@@ -12,6 +12,10 @@ public struct BackendSessions: Sendable {
         /// The session value when the transaction began: a ROLLBACK restores it.
         var sessionAtBegin: String?
         var lastSeen: Int64 = 0
+        /// The statement that last set the session (or local) value, and when: the evidence of
+        /// where a backend's tenant came from.
+        var setAt: SourcePosition?
+        var setTime: Timestamp?
         var effective: String? { local ?? session }
     }
 
@@ -32,8 +36,9 @@ public struct BackendSessions: Sendable {
 
     /// Applies what one statement did to its backend's setting, with its values resolved.
     public mutating func apply(_ changes: [SessionTenantChange], resolve: (TenantValue) -> String?,
-                               backend: BackendID, at time: Timestamp?) {
+                               backend: BackendID, at time: Timestamp?, position: SourcePosition? = nil) {
         var state = states[backend] ?? State()
+        let before = state.effective
         if let t = time?.microseconds { state.lastSeen = max(state.lastSeen, t) }
         for change in changes {
             switch change {
@@ -62,8 +67,18 @@ public struct BackendSessions: Sendable {
                 }
             }
         }
+        if state.effective != before || changes.contains(where: { if case .set = $0 { return true } else { return false } }) {
+            state.setAt = position
+            state.setTime = time
+        }
         states[backend] = state
         if states.count > capacity { evictOldest() }
+    }
+
+    /// Where the backend's current tenant was set (the `SET` line) and when, when known.
+    public func origin(of backend: BackendID) -> (position: SourcePosition, time: Timestamp?)? {
+        guard let state = states[backend], state.effective != nil, let p = state.setAt else { return nil }
+        return (p, state.setTime)
     }
 
     /// Notes that a backend was active without changing its setting (keeps it from retiring).

@@ -7,9 +7,14 @@ import DequeModule
 /// reference), is not moved around at the size of an audit request.
 public enum CorrelatedEvent: Sendable {
     case statement(AnalyzedStatement)
-    indirect case request(AuditRequest, statements: [SourcePosition])
+    /// A request with the statements it ran and their log times (same order), for evidence.
+    indirect case request(AuditRequest, statements: [SourcePosition], statementTimes: [Timestamp?])
     /// A cache command, with the request it served when that could be told.
     indirect case cache(CacheCommand, request: RequestContext?, tie: CacheTie)
+    /// `live` only (`Correlator.previewsHeldStatements`): a tagged statement as it arrives, before
+    /// its request. Findings that need no request (a missing predicate) are on screen at once;
+    /// the same statement comes again as `.statement` with its request, to enrich them.
+    case preview(AnalyzedStatement)
 }
 
 /// How a cache command was tied to its request — said in the evidence, since only one is exact.
@@ -62,12 +67,15 @@ public final class Correlator {
     /// In-flight requests only serve cache commands (tie by time). A scan that reads no cache
     /// source turns this off and keeps a table insert and delete off every tagged statement.
     public var tracksInFlight = true
+    /// Hand each held statement out at once as `.preview` too (`live`: a missing predicate must
+    /// not wait up to a correlation window for an audit line before it is on screen).
+    public var previewsHeldStatements = false
     private var lastInFlightPrune: Int64 = 0
     private var pendingOrder: Deque<(key: RequestKey, time: Int64)> = []
     private var pendingCount = 0
     private var recent: [RequestKey: RequestContext] = [:]
     private var recentOrder: Deque<(key: RequestKey, time: Int64)> = []
-    private var statementsOfRequest: [RequestKey: [SourcePosition]] = [:]
+    private var statementsOfRequest: [RequestKey: [(position: SourcePosition, time: Timestamp?)]] = [:]
     /// The newest log time seen (microseconds; `.min` before any).
     public private(set) var watermark: Int64 = .min
 
@@ -127,6 +135,10 @@ public final class Correlator {
         let before = sessions.touchReadingTenant(backend, at: time)
         var analyzed = model.analyze(execution, sessionTenant: before)
         analyzed.sessionTenant = before
+        if before != nil, let origin = sessions.origin(of: backend) {
+            analyzed.sessionOrigin = origin.position
+            analyzed.sessionOriginTime = origin.time
+        }
         // Only the session changes are read: copying the whole analysis out per statement is not free.
         if let changes = analyzed.judgement?.analysis.sessionChanges, !changes.isEmpty {
             let parameters = analyzed.parameters
@@ -136,7 +148,7 @@ public final class Correlator {
                 case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
                 case .sessionSetting: return before
                 }
-            }, backend: backend, at: time)
+            }, backend: backend, at: time, position: analyzed.execution.position)
         }
         if analyzed.verdict == .scoped { for t in analyzed.accessedTenants { tenants.learn(t) } }
 
@@ -149,11 +161,12 @@ public final class Correlator {
             if let context = recent[key] {
                 analyzed.request = context
                 statistics.joined += 1
-                statementsOfRequest[key, default: []].append(analyzed.execution.position)
+                statementsOfRequest[key, default: []].append((analyzed.execution.position, analyzed.execution.time))
                 emit(.statement(analyzed))
                 return
             }
         }
+        if previewsHeldStatements { emit(.preview(analyzed)) }
         // Hold it under its first key; a request carrying either key will find it.
         let first = keys.first!
         hold(.statement(analyzed), under: first, at: time?.microseconds ?? watermark, emit: emit)
@@ -203,7 +216,7 @@ public final class Correlator {
         if request.caller.verification != .invalid { tenants.learn(request.caller.tenant) }
         let context = RequestContext(request)
         let keys = requestKeys(traceID: request.traceID, requestID: request.requestID)
-        var positions: [SourcePosition] = []
+        var positions: [(position: SourcePosition, time: Timestamp?)] = []
         for key in keys {
             positions += statementsOfRequest.removeValue(forKey: key) ?? []
             if tracksInFlight { inFlight.removeValue(forKey: key) }
@@ -216,7 +229,7 @@ public final class Correlator {
                 switch consume item {
                 case .statement(var statement):
                     statement.request = context
-                    positions.append(statement.execution.position)
+                    positions.append((statement.execution.position, statement.execution.time))
                     statistics.joined += 1
                     emit(.statement(statement))
                 case .cache(let command, let tie):
@@ -224,7 +237,8 @@ public final class Correlator {
                 }
             }
         }
-        emit(.request(request, statements: positions.sorted { $0.line < $1.line }))
+        positions.sort { $0.position.line < $1.position.line }
+        emit(.request(request, statements: positions.map(\.position), statementTimes: positions.map(\.time)))
         let time = request.time?.microseconds ?? watermark
         for key in keys {
             recent[key] = context

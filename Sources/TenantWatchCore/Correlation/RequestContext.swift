@@ -10,6 +10,9 @@ public struct RequestContext: Sendable, Equatable {
         var host: String?
         var caller: CallerIdentity
         var position: SourcePosition
+        var time: Timestamp?
+        var responseTenants: [String]
+        var responseTenantsLogged: Bool
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -39,9 +42,20 @@ public struct RequestContext: Sendable, Equatable {
         set { fields.value.position = newValue }
     }
 
+    /// The audit line's log time (when the request was answered).
+    public var time: Timestamp? {
+        get { fields.value.time }
+        set { fields.value.time = newValue }
+    }
+
+    /// What the request's audit line says its response carried (see `AuditRequest`).
+    public var responseTenants: [String] { fields.value.responseTenants }
+    public var responseTenantsLogged: Bool { fields.value.responseTenantsLogged }
+
     public init(_ request: AuditRequest) {
         fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
-                                    host: request.host, caller: request.caller, position: request.position))
+                                    host: request.host, caller: request.caller, position: request.position, time: request.time,
+                                    responseTenants: request.responseTenants, responseTenantsLogged: request.responseTenantsLogged))
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {

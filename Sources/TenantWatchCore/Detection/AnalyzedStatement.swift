@@ -20,6 +20,8 @@ public struct AnalyzedStatement: Sendable {
         var parameters: [String?] = []
         var request: RequestContext? = nil
         var sessionTenant: String? = nil
+        var sessionOrigin: SourcePosition? = nil
+        var sessionOriginTime: Timestamp? = nil
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -84,6 +86,16 @@ public struct AnalyzedStatement: Sendable {
     public var sessionTenant: String? {
         get { fields.value.sessionTenant }
         set { fields.value.sessionTenant = newValue }
+    }
+
+    /// The statement that set `sessionTenant` on this backend (its `SET` line) and its time.
+    public var sessionOrigin: SourcePosition? {
+        get { fields.value.sessionOrigin }
+        set { fields.value.sessionOrigin = newValue }
+    }
+    public var sessionOriginTime: Timestamp? {
+        get { fields.value.sessionOriginTime }
+        set { fields.value.sessionOriginTime = newValue }
     }
 
     /// The analyzer's full result, for the detectors that need more than the summary above.

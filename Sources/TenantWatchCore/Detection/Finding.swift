@@ -66,6 +66,10 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case refreshTokenReuse = "refresh_token_reuse"
     case unsignedToken = "unsigned_token"
     case logForgery = "log_forgery"
+    /// A response that may have carried another tenant's cached data, inferred from an inexact
+    /// tie (a cache command tied to its request by time). Never critical; its message says what
+    /// would confirm it.
+    case suspectedCrossTenantResponse = "suspected_cross_tenant_response"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -69,6 +69,34 @@ public struct FindingAggregator: Sendable {
         }
     }
 
+    /// Replaces the finding a preview raised (`old`, before its request was known) with the same
+    /// sighting enriched (`new`: caller, request, route): its count is not raised, since it is
+    /// one sighting read once. Nothing happens when `old` is not here (already handed on).
+    public mutating func replace(_ old: Finding, with new: Finding) {
+        let oldKey = FindingAggregator.key(for: old)
+        guard let existing = byKey.removeValue(forKey: oldKey) else { return }
+        var merged = new
+        merged.count = existing.count
+        if let t = existing.time, merged.time == nil || t < merged.time! { merged.time = t }
+        if let t = existing.lastSeen, merged.lastSeen == nil || t > merged.lastSeen! { merged.lastSeen = t }
+        merged.severity = max(existing.severity, new.severity)
+        for e in existing.evidence where merged.evidence.count < evidenceLimit && !merged.evidence.contains(e) {
+            merged.evidence.append(e)
+        }
+        let newKey = FindingAggregator.key(for: merged)
+        if let i = byKey.index(forKey: newKey) {
+            // Another sighting already under the enriched key: this one is folded into it.
+            FindingAggregator.fold(merged, into: &byKey.values[i], evidenceLimit: evidenceLimit)
+            order.removeAll { $0 == oldKey }
+        } else {
+            byKey[newKey] = merged
+            if newKey != oldKey, let i = order.firstIndex(of: oldKey) { order[i] = newKey }
+        }
+    }
+
+    /// Whether a finding with `f`'s key is here.
+    public func contains(_ f: Finding) -> Bool { byKey[FindingAggregator.key(for: f)] != nil }
+
     /// Findings in order of first appearance.
     public var findings: [Finding] { order.compactMap { byKey[$0] } }
     public var count: Int { order.count }

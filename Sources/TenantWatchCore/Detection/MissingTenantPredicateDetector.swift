@@ -1,8 +1,14 @@
 /// `missing_tenant_predicate`: a statement reads or writes a tenant-owned table that is not
 /// RLS-protected without confining it to one tenant — the native query, the forgotten join
 /// condition, the export job that returns every customer's rows.
+///
+/// The exposed scope is named (`accessed_tenants`, and in the message), so the incident says who
+/// was exposed and a bundle can be exported for each: the tenants of the rows the request's
+/// response carried, other than the caller, when its audit line logged them; otherwise every
+/// tenant of the table (`allTenants`, the configured `[tenancy] tenants`).
 public struct MissingTenantPredicateDetector: StatementDetector {
-    public init() {}
+    public var allTenants: [String]
+    public init(allTenants: [String] = []) { self.allTenants = allTenants.sorted() }
 
     public func inspect(_ s: AnalyzedStatement) -> [Finding] {
         guard s.verdict == .unscoped else { return [] }
@@ -14,8 +20,18 @@ public struct MissingTenantPredicateDetector: StatementDetector {
         // a data-integrity bug, but it exposes nothing by itself.
         let severity: Severity = command == "INSERT" ? .medium : .high
         let who = s.application.map { " by \($0)" } ?? ""
-        let message = "\(command) on \(tables.joined(separator: ", ")) has no tenant predicate\(who)"
+        var message = "\(command) on \(tables.joined(separator: ", ")) has no tenant predicate\(who)"
             + (s.reason.isEmpty ? "" : ": \(s.reason)")
-        return [s.finding(kind: .missingTenantPredicate, severity: severity, message: message, tables: tables)]
+        let exposed: [String]
+        if let r = s.request, r.responseTenantsLogged {
+            exposed = Array(Set(r.responseTenants.filter { $0 != r.callerTenant })).sorted()
+            message += exposed.isEmpty ? "; exposed: no other tenant in the response"
+                                       : "; exposed: the response's tenants \(exposed.joined(separator: ", "))"
+        } else {
+            exposed = allTenants
+            message += "; exposed: all tenants of \(tables.joined(separator: ", "))"
+        }
+        return [s.finding(kind: .missingTenantPredicate, severity: severity, message: message, tables: tables,
+                          accessedTenants: exposed)]
     }
 }

@@ -55,6 +55,9 @@ extension FindingKind {
             return "cache"
         case .logForgery:
             return "log"
+        case .suspectedCrossTenantResponse:
+            // Kept apart from confirmed leaks: a guess never joins (or opens) a data incident.
+            return "suspected"
         }
     }
 }

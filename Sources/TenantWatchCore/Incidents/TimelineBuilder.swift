@@ -8,13 +8,16 @@ public enum TimelineBuilder {
         var out: [TimelineEntry] = []
         let e = s.execution
         if let r = s.request {
-            out.append(TimelineEntry(kind: .request, time: nil, position: r.position,
+            out.append(TimelineEntry(kind: .request, time: r.time, position: r.position,
                                      summary: requestSummary(route: r.route, host: r.host, caller: r.caller,
                                                              requestID: r.requestID, traceID: r.traceID)))
         }
         if let tenant = s.sessionTenant {
-            out.append(TimelineEntry(kind: .sessionSetting, time: e.time, position: nil,
-                                     summary: "backend \(e.backend) session tenant: \(tenant)"))
+            // The line that set it, when the log showed it; else the statement that ran under it.
+            out.append(TimelineEntry(kind: .sessionSetting, time: s.sessionOrigin != nil ? s.sessionOriginTime : e.time,
+                                     position: s.sessionOrigin ?? e.position,
+                                     summary: "backend \(e.backend) session tenant: \(tenant)"
+                                        + (s.sessionOrigin == nil ? " (set before the log begins)" : "")))
         }
         var what = "\(s.command)"
         if !s.tables.isEmpty { what += " on " + s.tables.joined(separator: ", ") }
@@ -29,25 +32,27 @@ public enum TimelineBuilder {
 
     /// A request finding: the request, the statements it ran (positions), its response, the finding.
     public static func entries(for finding: Finding, request r: AuditRequest, statements: [SourcePosition] = [],
+                               statementTimes: [Timestamp?] = [],
                                cacheChains: [CacheWriterLedger.PoisonedRead] = []) -> [TimelineEntry] {
         var out: [TimelineEntry] = []
         out.append(TimelineEntry(kind: .request, time: r.time, position: r.position,
                                  summary: requestSummary(route: r.route, host: r.host, caller: r.caller,
                                                          requestID: r.requestID, traceID: r.traceID)))
-        for p in statements {
-            out.append(TimelineEntry(kind: .statement, time: nil, position: p,
+        for (i, p) in statements.enumerated() {
+            out.append(TimelineEntry(kind: .statement, time: i < statementTimes.count ? statementTimes[i] : nil, position: p,
                                      summary: "statement of request \(r.requestID ?? r.traceID ?? "?")"))
         }
         // A poisoned cache read: the writing request, its SET and this request's GET — the chain
         // that proves whose data was served.
         for chain in cacheChains {
             let w = chain.writer
-            out.append(TimelineEntry(kind: .request, time: nil, position: w.request.position,
+            out.append(TimelineEntry(kind: .request, time: w.request.time, position: w.request.position,
                                      summary: requestSummary(route: w.request.route, host: w.request.host, caller: w.request.caller,
                                                              requestID: w.request.requestID, traceID: w.request.traceID)))
-            out.append(TimelineEntry(kind: .cacheCommand, time: nil, position: w.command,
+            out.append(TimelineEntry(kind: .cacheCommand, time: Timestamp(microseconds: w.time), position: w.command,
                                      summary: TextSanitizer.oneLine("write of cache key \(chain.key) while serving \(w.tenant)")))
-            out.append(TimelineEntry(kind: .cacheCommand, time: nil, position: chain.read,
+            out.append(TimelineEntry(kind: .cacheCommand, time: chain.readTime == 0 ? nil : Timestamp(microseconds: chain.readTime),
+                                     position: chain.read,
                                      summary: TextSanitizer.oneLine("read of cache key \(chain.key) while serving \(chain.reader.callerTenant ?? "?") (\(chain.readTie.rawValue) tie)")))
         }
         var response = "response"
@@ -59,12 +64,14 @@ public enum TimelineBuilder {
     }
 
     /// Any finding without richer context: its evidence lines, and the finding.
-    public static func entries(for finding: Finding) -> [TimelineEntry] {
+    public static func entries(for finding: Finding, evidenceTimes: [SourcePosition: Timestamp] = [:]) -> [TimelineEntry] {
         let kind: TimelineEntry.Kind = finding.kind == .unscopedCacheKey ? .cacheCommand : .statement
         var out: [TimelineEntry] = []
-        for p in finding.evidence {
+        for (i, p) in finding.evidence.enumerated() {
             let what = finding.kind == .unscopedCacheKey ? "cache command on \(finding.cacheKey ?? "a key")" : "evidence line"
-            out.append(TimelineEntry(kind: kind, time: nil, position: p, summary: TextSanitizer.oneLine(what)))
+            // The first evidence line is the first sighting: its time is the finding's.
+            out.append(TimelineEntry(kind: kind, time: evidenceTimes[p] ?? (i == 0 ? finding.time : nil), position: p,
+                                     summary: TextSanitizer.oneLine(what)))
         }
         out.append(findingEntry(finding))
         return out

@@ -16,6 +16,10 @@ public struct AuditRequest: Sendable {
     public var caller: CallerIdentity
     /// Tenants of the rows/objects the response carried (numbers as their decimal text).
     public var responseTenants: [String]
+    /// Whether the audit line logged its response's tenants at all (`audit.response_tenants`
+    /// present, even as `[]`). When it did, that list is the request's own evidence of what it
+    /// returned, and no inferred tie may contradict it.
+    public var responseTenantsLogged = false
     /// The HTTP status, when logged.
     public var status: Int?
     /// The refresh token (or its id/hash) the request presented (`audit.refresh_token`).

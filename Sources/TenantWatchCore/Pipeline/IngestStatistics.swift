@@ -15,7 +15,29 @@ public struct IngestStatistics: Sendable, Equatable {
     public var firstUnparseableStatement: SourcePosition?
     public var firstUnparseableReason: String?
 
+    /// What left the correlation window unmatched (said on screen and in the summary line, so a
+    /// missing tie is never silent): tagged statements whose request's audit line never came
+    /// within the window (judged without caller and request), ...
+    public var unmatchedStatements = 0
+    /// ... cache reads and writes no request could be tied to exactly or by time, ...
+    public var untiedCacheCommands = 0
+    /// ... inferred (time) ties dropped because the request's own response tenants contradict them, ...
+    public var contradictedTies = 0
+    /// ... and statements released early because the correlator's hold was full.
+    public var droppedForCapacity = 0
+
     public init() {}
+
+    /// `, left the correlation window: ...` when anything did; empty otherwise.
+    public var unmatchedSummary: String {
+        var parts: [String] = []
+        func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        if unmatchedStatements > 0 { parts.append(unmatchedStatements == 1 ? "1 statement without its request" : "\(unmatchedStatements) statements without their request") }
+        if untiedCacheCommands > 0 { parts.append(plural(untiedCacheCommands, "cache command", "cache commands") + " untied") }
+        if contradictedTies > 0 { parts.append(plural(contradictedTies, "inferred tie", "inferred ties") + " contradicted by the response") }
+        if droppedForCapacity > 0 { parts.append(plural(droppedForCapacity, "statement", "statements") + " released early (hold full)") }
+        return parts.isEmpty ? "" : ", left the correlation window: " + parts.joined(separator: ", ")
+    }
 
     public mutating func count(_ event: Event) {
         // Tested by case first, payload bound only for an unparsed line: binding it for every
@@ -58,6 +80,6 @@ public struct IngestStatistics: Sendable, Equatable {
             if let r = firstUnparseableReason { s += ": \(TextSanitizer.oneLine(String(r.prefix(200))))" }
             s += ")"
         }
-        return s
+        return s + unmatchedSummary
     }
 }

@@ -33,7 +33,10 @@ public final class LiveSourceCursor {
         init(lastLine: Double) { self.lastLine = lastLine }
     }
 
-    public init(follower: FileFollower, idleFlushSeconds: Double = 1, makeParser: @escaping MakeParser) {
+    /// 0.3 s: PostgreSQL writes a message with its DETAIL/STATEMENT lines in one write, so a record
+    /// quiet that long is complete — and a missing predicate must be on screen within a second
+    /// (issue 14), which a one-second hold alone would already use up.
+    public init(follower: FileFollower, idleFlushSeconds: Double = 0.3, makeParser: @escaping MakeParser) {
         self.follower = follower
         self.idleFlushSeconds = idleFlushSeconds
         self.makeParser = makeParser

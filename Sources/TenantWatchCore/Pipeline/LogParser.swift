@@ -16,6 +16,8 @@ public protocol LogParser {
     /// of it over: a record it belonged to cannot be completed, so complete or abandon the one in
     /// progress, and do not read the lines after the cut as part of it.
     mutating func lineCut(lineNumber: Int, into events: inout [Event])
+    /// The precision of this source's times and how late its events may come (see `MergeOrder`).
+    var mergeOrder: MergeOrder { get }
 }
 
 extension LogParser {
@@ -23,4 +25,6 @@ extension LogParser {
     public mutating func flushIdle(into events: inout [Event]) {}
     /// Parsers that read a line at a time lose nothing but the cut line.
     public mutating func lineCut(lineNumber: Int, into events: inout [Event]) {}
+    /// Microsecond times, in the source's own order (Redis MONITOR).
+    public var mergeOrder: MergeOrder { MergeOrder() }
 }

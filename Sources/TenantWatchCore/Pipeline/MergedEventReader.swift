@@ -13,7 +13,7 @@ public final class MergedEventReader {
     public private(set) var warnings: [String] = []
     public let files: [String]
     private var cursors: [SourceCursor]
-    private var live: [SourceCursor]
+    private var merge: TimeOrderedMerge
     private var reported = Set<ObjectIdentifier>()
 
     /// Opens every file now; a path that matches nothing or cannot be opened throws, as in `scan`.
@@ -21,10 +21,16 @@ public final class MergedEventReader {
         var cursors: [SourceCursor] = []
         var files: [String] = []
         var warnings: [String] = []
+        var opened: Set<String> = []
         for spec in sources {
             let matched = PathExpansion.expand(spec.path)
             if matched.isEmpty { throw SourceError.noMatch(pattern: spec.path) }
             for file in matched {
+                // One line is one sighting however often it is named.
+                if file != "-", !opened.insert(ScanPipeline.absolute(file)).inserted {
+                    warnings.append("\(file): named more than once; read once")
+                    continue
+                }
                 let source = try ByteSources.open(path: file)
                 let detected: SourceKind? = file == "-" ? .postgres
                     : (try? ByteSources.sample(path: file)).flatMap { SourceKindDetector.detect(sample: $0) }
@@ -42,9 +48,15 @@ public final class MergedEventReader {
             }
         }
         self.cursors = cursors
-        self.live = cursors
+        self.merge = TimeOrderedMerge(orders: cursors.map(\.mergeOrder))
         self.files = files
         self.warnings = warnings
+    }
+
+    /// Where each file was read to, for the store once every file was read to its end: a second
+    /// replay of the same archives into the store then adds nothing.
+    public var checkpoints: [SourceCheckpoint] {
+        cursors.compactMap { SourceCheckpoint.capture(path: ScanPipeline.absolute($0.file), offset: $0.bytesRead, lineNumber: $0.lines) }
     }
 
     /// Physical lines read so far, over all files.
@@ -52,30 +64,22 @@ public final class MergedEventReader {
 
     /// The next event without consuming it; nil when every source is exhausted.
     public func peek() throws -> Event? {
-        guard let index = try earliest() else { return nil }
-        return try live[index].peek()
+        guard let source = try prepare() else { return nil }
+        return merge.first(of: source)
     }
 
     public func next() throws -> Event? {
-        guard let index = try earliest() else { return nil }
-        return try live[index].next()
+        guard let source = try prepare() else { return nil }
+        return merge.take(source)
     }
 
-    /// Events without a time go first, as read; ties keep source order.
-    private func earliest() throws -> Int? {
-        var best: Int?
-        var bestTime = Int64.max
-        var index = 0
-        while index < live.count {
-            guard let time = try live[index].peekTime() else {
-                let done = live.remove(at: index)
-                if let failure = done.failure, reported.insert(ObjectIdentifier(done)).inserted { warnings.append(failure) }
-                continue
-            }
-            let t = time ?? .min
-            if best == nil || t < bestTime { bestTime = t; best = index }
-            index += 1
+    /// The same merge `scan` uses, so a replay at any speed sees the events in the same order.
+    private func prepare() throws -> Int? {
+        try merge.prepare { [cursors] index in
+            let cursor = cursors[index]
+            if let event = try cursor.next() { return event }
+            if let failure = cursor.failure, reported.insert(ObjectIdentifier(cursor)).inserted { warnings.append(failure) }
+            return nil
         }
-        return best
     }
 }

@@ -23,6 +23,16 @@ public struct ParserFactory: Sendable {
 }
 
 extension PostgresLogParser: LogParser {
+    /// Milliseconds (`%m`, csvlog, jsonlog). The stderr reader holds a backend's record until
+    /// its next record or two seconds of log time, completed at most a second later: its events
+    /// may come up to three seconds behind newer ones. csvlog and jsonlog come in order.
+    public var mergeOrder: MergeOrder {
+        switch format {
+        case .csvlog, .jsonlog: return MergeOrder(precision: 1000)
+        default: return MergeOrder(precision: 1000, lateness: 3_000_000)
+        }
+    }
+
     /// PostgreSQL writes a message and its DETAIL in one write, so after a quiet second every
     /// held record is complete. A negative age puts the cut-off past the newest log time seen.
     public mutating func flushIdle(into events: inout [Event]) {

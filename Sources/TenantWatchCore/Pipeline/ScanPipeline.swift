@@ -18,10 +18,19 @@ public final class ScanPipeline {
 
     private let makeParser: ParserFactory
     private let statementDetectors: [StatementDetector]
+    private let previewDetector: MissingTenantPredicateDetector
     private var requestDetectors: [RequestDetector]
     private var aggregator = FindingAggregator()
     private var cacheKeys: UnscopedCacheKeyDetector
     private var cacheWriters: CacheWriterLedger
+    private var judgedRequests = JudgedRequests()
+    /// `live`: findings previews raised, by statement, until the statement comes back.
+    private var previewed: [SourcePosition: [Finding]] = [:]
+    /// `live`: judge each tagged statement at once as well (see `Correlator.previewsHeldStatements`).
+    public var previewsHeldStatements: Bool {
+        get { correlator.previewsHeldStatements }
+        set { correlator.previewsHeldStatements = newValue }
+    }
     private let hostPatternConfigured: Bool
 
     /// For the store: keep each new sighting's timeline and the sources' checkpoints (off for
@@ -44,7 +53,9 @@ public final class ScanPipeline {
     /// `live`: every counted cache-key sighting is reported as it happens (the store counts
     /// them), since a followed source has no end at which `scan` reports them.
     public var reportsCacheKeysAsSeen = false
-    private var newSightings: [(key: String, time: Int64)] = []
+    private var newSightings: [(key: String, time: Int64, finding: String)] = []
+    /// The aggregation keys of the findings the last partial drain handed out (nil: all of them).
+    private var lastDrained: Set<String>?
     private var fresh = FindingAggregator()
     private var timelines: [String: [TimelineEntry]] = [:]
 
@@ -52,7 +63,11 @@ public final class ScanPipeline {
                 statementDetectors: [StatementDetector] = ScanPipeline.defaultStatementDetectors,
                 requestDetectors: [RequestDetector] = ScanPipeline.defaultRequestDetectors()) {
         self.makeParser = makeParser
-        self.statementDetectors = statementDetectors
+        // The missing-predicate rule names "every tenant of the table" from the config.
+        self.statementDetectors = statementDetectors.map { detector in
+            detector is MissingTenantPredicateDetector ? MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants) : detector
+        }
+        self.previewDetector = MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants)
         self.requestDetectors = requestDetectors
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
@@ -76,10 +91,16 @@ public final class ScanPipeline {
     /// Reads every source, merged in log-time order; a named file that cannot be opened is an error.
     public func run(_ sources: [SourceSpec]) throws {
         var cursors: [SourceCursor] = []
+        var opened: Set<String> = []
         for spec in sources {
             let files = PathExpansion.expand(spec.path)
             if files.isEmpty { throw SourceError.noMatch(pattern: spec.path) }
             for file in files {
+                // One line is one sighting however often it is named (`a.log` and a glob matching it).
+                if file != "-", !opened.insert(ScanPipeline.absolute(file)).inserted {
+                    warnings.append("\(file): named more than once; read once")
+                    continue
+                }
                 if let cursor = try open(file: file, spec: spec) { cursors.append(cursor) }
             }
         }
@@ -92,7 +113,7 @@ public final class ScanPipeline {
         correlator.finish(emit: detect)
         // Cache-key findings are final only now: a tenant learned late can scope an early key.
         for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
-            add(finding) { TimelineBuilder.entries(for: finding) }
+            add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: cacheKeys.evidenceTimes(pattern: finding.fingerprint)) }
         }
         for c in cursors {
             statistics.lines += c.lines
@@ -142,23 +163,60 @@ public final class ScanPipeline {
     public func finishInput() {
         correlator.finish(emit: detect)
         for finding in cacheKeys.findings(knownTenants: correlator.tenants.known) {
-            add(finding) { TimelineBuilder.entries(for: finding) }
+            add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: cacheKeys.evidenceTimes(pattern: finding.fingerprint)) }
         }
     }
 
     /// The sightings since the last drain, aggregated, with their timelines (when `storing`): the
     /// store adds them to what it has, so each sighting is counted once.
-    public func drainNewFindings() -> [(Finding, [TimelineEntry])] {
+    ///
+    /// `settled`: only findings first seen before this log time go out; the rest wait for a
+    /// later drain. The store numbers incidents as findings reach it, so handing them over only
+    /// once nothing older can still come makes the ids follow log time (`scan`, `replay` at any
+    /// speed and `live` number alike), not the order correlation happened to release them in.
+    public func drainNewFindings(settled: Int64? = nil) -> [(Finding, [TimelineEntry])] {
         let batch = newFindings()
-        fresh = FindingAggregator()
-        timelines.removeAll(keepingCapacity: true)
-        return batch
+        guard let settled else {
+            fresh = FindingAggregator()
+            timelines.removeAll(keepingCapacity: true)
+            lastDrained = nil
+            return batch
+        }
+        var out: [(Finding, [TimelineEntry])] = []
+        var kept = FindingAggregator()
+        var keptTimelines: [String: [TimelineEntry]] = [:]
+        var drained: Set<String> = []
+        for (finding, timeline) in batch {
+            let key = FindingAggregator.dedupKey(for: finding)
+            if (finding.time?.microseconds ?? .min) < settled {
+                out.append((finding, timeline))
+                drained.insert(key)
+            } else {
+                kept.absorb(finding)
+                keptTimelines[key] = timelines[key]
+            }
+        }
+        fresh = kept
+        timelines = keptTimelines
+        lastDrained = drained
+        return out
+    }
+
+    /// Sightings found but not yet handed to the store (see `drainNewFindings(settled:)`),
+    /// aggregated, in time order.
+    public func pendingFindings() -> [Finding] {
+        newFindings().map(\.0)
     }
 
     /// The keys of the sightings in the findings drained last, for the store's ledger.
     public func drainNewSightings() -> [(key: String, time: Int64)] {
-        defer { newSightings.removeAll(keepingCapacity: true) }
-        return newSightings
+        guard let drained = lastDrained else {
+            defer { newSightings.removeAll(keepingCapacity: true) }
+            return newSightings.map { ($0.key, $0.time) }
+        }
+        let out = newSightings.filter { drained.contains($0.finding) }
+        newSightings.removeAll { drained.contains($0.finding) }
+        return out.map { ($0.key, $0.time) }
     }
 
     /// The log time before which nothing is held any more: every event older has been judged and
@@ -206,11 +264,20 @@ public final class ScanPipeline {
             let readBefore = !f.evidence.isEmpty
                 && f.evidence.allSatisfy { p in readThrough[p.file].map { p.endLine <= $0 } ?? false }
             if readBefore && (time < settled || storedSightings.contains(key)) { return }
-            newSightings.append((key, time))
+            newSightings.append((key, time, FindingAggregator.dedupKey(for: f)))
         }
         fresh.absorb(f)
         let key = FindingAggregator.dedupKey(for: f)
         if timelines[key, default: []].count < 64 { timelines[key, default: []].append(contentsOf: timeline()) }
+    }
+
+    /// For a caller that opens the files itself (`replay`): sightings wholly at or before each
+    /// file's stored checkpoint (same file: device, inode, head hash) are in the store already, so
+    /// replaying archives into a store a second time adds nothing.
+    public func useRecordedCheckpoints(for files: [String]) {
+        for file in files {
+            if let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.readLine ?? c.lineNumber }
+        }
     }
 
     static func absolute(_ file: String) -> String {
@@ -238,57 +305,49 @@ public final class ScanPipeline {
         }
     }
 
-    /// Always takes the earliest pending event; events without a time go first, as read (on a
-    /// tie, the source named first).
-    ///
-    /// Each source's next event is moved out of its cursor and kept here with its time: peeking
-    /// into a cursor's batch for the time on every step copied the event there (a retain and a
-    /// release of each of its strings, per source, per event).
+    /// Hands every event to correlation in log-time order through the one merge of every mode
+    /// (`TimeOrderedMerge`: precision-aware keys, the stderr reader's lateness put right).
     private func merge(_ cursors: [SourceCursor]) throws {
         if cursors.count == 1 {
             while let event = try cursors[0].next() { handle(event) }
             return
         }
-        var live: [SourceCursor] = []
-        var heads: [Event] = []
-        var times: [Int64] = []
-        for cursor in cursors {
-            guard let event = try cursor.next() else { continue }
-            times.append(event.time?.microseconds ?? .min)
-            heads.append(event)
-            live.append(cursor)
-        }
-        while !heads.isEmpty {
-            var best = 0
-            var index = 1
-            while index < times.count {
-                if times[index] < times[best] { best = index }
-                index += 1
-            }
-            var event = Event.moved
-            swap(&event, &heads[best])
+        var merge = TimeOrderedMerge(orders: cursors.map(\.mergeOrder))
+        while let event = try merge.next(pull: { try cursors[$0].next() }) {
             handle(event)
-            if let next = try live[best].next() {
-                times[best] = next.time?.microseconds ?? .min
-                heads[best] = next
-            } else {
-                live.remove(at: best)
-                heads.remove(at: best)
-                times.remove(at: best)
-            }
         }
     }
 
     private func handle(_ event: consuming Event) {
         statistics.count(event)
+        // A cache write is noted as it is read, before correlation ties it to its request: a
+        // read after it must not be blamed on an older write (see `CacheWriterLedger`).
+        if correlator.tracksInFlight, case .cacheCommand(let command) = event, command.access == .write {
+            cacheWriters.notePending(command)
+        }
         correlator.ingest(event, emit: detect)
     }
 
     private func detect(_ item: CorrelatedEvent) {
         switch item {
+        case .preview(let statement):
+            for finding in previewDetector.inspect(statement) {
+                add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                previewed[statement.execution.position, default: []].append(finding)
+            }
         case .statement(let statement):
+            let preview = previewed.isEmpty ? nil : previewed.removeValue(forKey: statement.execution.position)
+            if let preview {
+                detectPreviewed(statement, preview: preview)
+                return
+            }
             if statement.verdict == .unparseable, !statement.execution.failed {
                 statistics.countUnparseable(statement.execution, reason: statement.analysis?.parseError?.message ?? statement.reason)
+            }
+            if statement.request == nil, !(statement.tags.requestID ?? "").isEmpty || statement.tags.traceID != nil {
+                // Tagged, yet released without its request: the audit line never came in the window.
+                statistics.unmatchedStatements += 1
+                statistics.droppedForCapacity = correlator.statistics.droppedForCapacity
             }
             for detector in statementDetectors {
                 for finding in detector.inspect(statement) {
@@ -298,23 +357,39 @@ public final class ScanPipeline {
         case .cache(let command, let request, let tie):
             if reportsCacheKeysAsSeen {
                 for finding in cacheKeys.inspectEach(command, knownTenants: correlator.tenants.known) {
-                    add(finding) { TimelineBuilder.entries(for: finding) }
+                    add(finding) { TimelineBuilder.entries(for: finding, evidenceTimes: [command.position: command.time]) }
                 }
             } else {
                 _ = cacheKeys.inspect(command, knownTenants: correlator.tenants.known)
             }
+            if request == nil, command.access == .read || command.access == .write { statistics.untiedCacheCommands += 1 }
             cacheWriters.observe(command, request: request, tie: tie)
-        case .request(let request, let statements):
+            if let request, command.access == .read, let judged = judgedRequests.lookup(request) {
+                judgeLateCacheRead(judged.request, statements: judged.statements)
+            }
+            // A write that reached the ledger after reads it preceded (the writer's request
+            // answered after the reader's): the readers already judged are judged for the chain.
+            for reader in cacheWriters.takeLateReaders() {
+                if let judged = judgedRequests.lookup(reader) { judgeLateCacheRead(judged.request, statements: judged.statements) }
+            }
+        case .request(let request, let statements, let statementTimes):
             let chains = cacheWriters.takeReads(for: request)
+            if request.responseTenantsLogged {
+                statistics.contradictedTies += chains.filter { !$0.isExact && !request.responseTenants.contains($0.writer.tenant) }.count
+            }
+            if correlator.tracksInFlight {
+                judgedRequests.remember(request, statements: statements, now: correlator.watermark, window: correlator.limits.window)
+            }
             let context = RequestDetectionContext(knownTenants: correlator.tenants,
                                                   hostPatternConfigured: hostPatternConfigured,
                                                   statements: statements,
                                                   poisonedReads: chains)
             for i in requestDetectors.indices {
                 for finding in requestDetectors[i].inspect(request, context: context) {
+                    if finding.kind == .crossTenantResponse { judgedRequests.markReported(request) }
                     add(finding) {
                         TimelineBuilder.entries(for: finding, request: request, statements: statements,
-                                                cacheChains: finding.kind == .crossTenantResponse ? chains : [])
+                                                statementTimes: statementTimes, cacheChains: finding.kind == .crossTenantResponse || finding.kind == .suspectedCrossTenantResponse ? chains : [])
                     }
                 }
             }
@@ -322,6 +397,63 @@ public final class ScanPipeline {
     }
 
     /// Peeks at the first (decompressed) bytes of a file through a descriptor of its own.
+    /// A statement whose preview raised findings comes back (with its request, or released
+    /// without): each finding the preview raised is replaced by the enriched one, not counted
+    /// again; findings only the request makes possible are added.
+    private func detectPreviewed(_ statement: AnalyzedStatement, preview: [Finding]) {
+        if statement.verdict == .unparseable, !statement.execution.failed {
+            statistics.countUnparseable(statement.execution, reason: statement.analysis?.parseError?.message ?? statement.reason)
+        }
+        if statement.request == nil, !(statement.tags.requestID ?? "").isEmpty || statement.tags.traceID != nil {
+            statistics.unmatchedStatements += 1
+        }
+        for detector in statementDetectors {
+            for finding in detector.inspect(statement) {
+                if let old = preview.first(where: { $0.kind == finding.kind }) {
+                    replace(old, with: finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                } else {
+                    add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
+                }
+            }
+        }
+    }
+
+    /// `add` for an enriched preview: the same sighting, so no count is raised anywhere.
+    private func replace(_ old: Finding, with new: Finding, timeline: () -> [TimelineEntry]) {
+        aggregator.replace(old, with: new)
+        onFinding?(new)
+        guard storing, fresh.contains(old) else { return }
+        fresh.replace(old, with: new)
+        let oldKey = FindingAggregator.dedupKey(for: old)
+        let newKey = FindingAggregator.dedupKey(for: new)
+        timelines.removeValue(forKey: oldKey)
+        timelines[newKey, default: []].append(contentsOf: timeline())
+        if settledBefore != nil, let i = newSightings.firstIndex(where: { $0.key == ScanPipeline.sightingKey(old) }) {
+            newSightings[i] = (ScanPipeline.sightingKey(new), newSightings[i].time, newKey)
+        }
+    }
+
+    /// A cache read tied (exactly) to a request whose audit line was judged already: in `live` a
+    /// Redis log written a second behind the others delivers its `GET` after the response it
+    /// fed. The chain is judged now, as `scan` judges it with the request, so no mode loses the
+    /// leak; a request already reported as a cross-tenant response is not reported twice.
+    private func judgeLateCacheRead(_ request: AuditRequest, statements: [SourcePosition]) {
+        let chains = cacheWriters.takeReads(for: request)
+        guard !chains.isEmpty, !judgedRequests.wasReported(request) else { return }
+        if request.responseTenantsLogged {
+            statistics.contradictedTies += chains.filter { !$0.isExact && !request.responseTenants.contains($0.writer.tenant) }.count
+        }
+        let context = RequestDetectionContext(knownTenants: correlator.tenants, hostPatternConfigured: hostPatternConfigured,
+                                              statements: statements, poisonedReads: chains)
+        var detector = CrossTenantResponseDetector()
+        for finding in detector.inspect(request, context: context) {
+            if finding.kind == .crossTenantResponse { judgedRequests.markReported(request) }
+            add(finding) {
+                TimelineBuilder.entries(for: finding, request: request, statements: statements, cacheChains: chains)
+            }
+        }
+    }
+
     private func detectKind(file: String) -> SourceKind? {
         if file == "-" { return .postgres }
         guard let sample = try? ByteSources.sample(path: file), !sample.isEmpty else { return nil }

@@ -29,12 +29,15 @@ final class SourceCursor: @unchecked Sendable {
     var bytesRead: Int64 { reader.bytesRead }
     /// Why the source stopped early (a corrupt `.gz`): the other sources go on, the run reports it.
     private(set) var failure: String?
+    /// How this source's times sort among the others' (taken from its parser when opened).
+    let mergeOrder: MergeOrder
 
     /// Reads `source` (plain or gzip, see `ByteSources.open`); the source closes its descriptor.
     init(file: String, source: ByteSource, parser: LogParser, chunkSize: Int = LineReader.defaultChunkSize) {
         self.file = file
         self.reader = LineReader(source: source, chunkSize: chunkSize)
         self.parser = parser
+        self.mergeOrder = parser.mergeOrder
     }
 
     deinit {

@@ -651,6 +651,15 @@ final class StatementWalker {
             }
             return []   // NOT (...) confines nothing, whatever is inside
         }
+        // `tenant_id IN (SELECT tenant_id FROM t WHERE tenant_id = 2)`: confined to what the
+        // subquery can return (`SubqueryTenantValues`).
+        if let sl = e.as("SubLink") {
+            guard sl["subLinkType"]?.stringEquals("ANY_SUBLINK") == true,
+                  sl["operName"].map({ TenantValueExtraction.lastNameEquals($0, "=") }) ?? true,
+                  let t = sl["testexpr"], let lh = columnHandles(TenantValueExtraction.strip(t), scope),
+                  let sub = sl["subselect"], let vals = SubqueryTenantValues.values(of: sub, sql: sql) else { return [] }
+            return [.pin(lh, vals)]
+        }
         guard let a = e.as("A_Expr"), let kind = a["kind"],
               TenantValueExtraction.lastNameEquals(a["name"], "=") else { return [] }
         let l = a["lexpr"].map(TenantValueExtraction.strip)
@@ -668,13 +677,9 @@ final class StatementWalker {
             return equalityFacts(l, r, scope)
         }
         if kind.stringEquals("AEXPR_IN") {
-            guard let l, let r, let lh = columnHandles(l, scope), let list = r.as("List")?["items"] else { return [] }
-            var vals: Set<TenantValue> = []
-            for item in list.children {
-                guard let v = TenantValueExtraction.value(item, sql: sql) else { return [] }
-                vals.insert(v)
-            }
-            return vals.isEmpty ? [] : [.pin(lh, vals)]
+            guard let l, let r, let lh = columnHandles(l, scope), let list = r.as("List")?["items"],
+                  let vals = TenantValueExtraction.listValues(list, sql: sql) else { return [] }
+            return [.pin(lh, vals)]
         }
         if kind.stringEquals("AEXPR_OP_ANY") {
             guard let l, let r, let lh = columnHandles(l, scope) else { return [] }
@@ -699,7 +704,16 @@ final class StatementWalker {
         if let lh, let rh { return [.equal(lh, rh)] }
         if let lh, let v = TenantValueExtraction.value(r, sql: sql) { return [.pin(lh, [v])] }
         if let rh, let v = TenantValueExtraction.value(l, sql: sql) { return [.pin(rh, [v])] }
+        // `tenant_id = (SELECT tenant_id FROM t WHERE tenant_id = 2)`: a scalar subquery.
+        if let lh, let vals = scalarSubqueryValues(r) { return [.pin(lh, vals)] }
+        if let rh, let vals = scalarSubqueryValues(l) { return [.pin(rh, vals)] }
         return []
+    }
+
+    private func scalarSubqueryValues(_ n: PgNode) -> Set<TenantValue>? {
+        guard let sl = n.as("SubLink"), sl["subLinkType"]?.stringEquals("EXPR_SUBLINK") == true,
+              let sub = sl["subselect"] else { return nil }
+        return SubqueryTenantValues.values(of: sub, sql: sql)
     }
 
     private func columnHandles(_ n: PgNode, _ scope: Scope) -> [Handle]? {

@@ -31,6 +31,23 @@ enum TenantValueExtraction {
         return nil
     }
 
+    /// A NULL constant (casts stripped).
+    static func isNull(_ node: PgNode) -> Bool {
+        strip(node).as("A_Const")?["isnull"]?.bool == true
+    }
+
+    /// The values of an `IN (...)` list; nil when an item is not a constant or parameter. NULLs
+    /// are left out: `x IN (1, NULL)` is `x = 1 OR x = NULL`, and `x = NULL` is never true.
+    static func listValues(_ items: PgNode, sql: SQLBytes) -> Set<TenantValue>? {
+        var vals: Set<TenantValue> = []
+        for item in items.children {
+            if isNull(item) { continue }
+            guard let v = value(item, sql: sql) else { return nil }
+            vals.insert(v)
+        }
+        return vals.isEmpty ? nil : vals
+    }
+
     /// `current_setting('x')` / `pg_catalog.current_setting('x', true)`: the setting's name.
     static func currentSettingName(_ f: PgNode) -> String? {
         guard lastNameEquals(f["funcname"], "current_setting"), let args = f["args"] else { return nil }

@@ -92,21 +92,27 @@ public struct Counters: Sendable, Equatable {
     public var eventsPerSecond: Double
     public var findings: Int
     public var incidents: Int
+    /// What left the correlation window unmatched (statements without their request, untied
+    /// cache commands, contradicted guesses, early releases): shown so a missing tie is never silent.
+    public var unmatched: Int
 
     public init(lines: Int = 0, events: Int = 0, unparsed: Int = 0, eventsPerSecond: Double = 0,
-                findings: Int = 0, incidents: Int = 0) {
+                findings: Int = 0, incidents: Int = 0, unmatched: Int = 0) {
         self.lines = lines
         self.events = events
         self.unparsed = unparsed
         self.eventsPerSecond = eventsPerSecond
         self.findings = findings
         self.incidents = incidents
+        self.unmatched = unmatched
     }
 
     /// From the pipeline's statistics; the rate is the caller's (events over the last second).
     public init(_ statistics: IngestStatistics, eventsPerSecond: Double, findings: Int, incidents: Int) {
         self.init(lines: statistics.lines, events: statistics.events, unparsed: statistics.unparsed,
-                  eventsPerSecond: eventsPerSecond, findings: findings, incidents: incidents)
+                  eventsPerSecond: eventsPerSecond, findings: findings, incidents: incidents,
+                  unmatched: statistics.unmatchedStatements + statistics.untiedCacheCommands
+                      + statistics.contradictedTies + statistics.droppedForCapacity)
     }
 }
 

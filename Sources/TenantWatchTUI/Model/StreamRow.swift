@@ -17,11 +17,14 @@ public struct StreamRow: Sendable, Equatable {
         public static let unscoped = Flags(rawValue: 2)
         /// A response or statement whose tenant differs from the caller's.
         public static let crossTenant = Flags(rawValue: 4)
+        /// A guess (`suspected_cross_tenant_response`): shown as one, never as a leak.
+        public static let suspected = Flags(rawValue: 8)
 
         /// The flags a set of findings for one event implies.
         public init(findings: [Finding]) {
             var f: Flags = []
             for finding in findings {
+                if finding.kind == .suspectedCrossTenantResponse { f.insert(.suspected); continue }
                 f.insert(.leak)
                 switch finding.kind {
                 case .missingTenantPredicate, .unscopedCacheKey: f.insert(.unscoped)

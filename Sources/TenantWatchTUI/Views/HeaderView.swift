@@ -14,6 +14,9 @@ enum HeaderView {
         if snap.counters.unparsed > 0 {
             x = g.put("  \(snap.counters.unparsed) unparsed", x: x, y: 0, role: .statusWarn)
         }
+        if snap.counters.unmatched > 0 {
+            x = g.put("  \(snap.counters.unmatched) unmatched", x: x, y: 0, role: .statusWarn)
+        }
         if let r = snap.replay {
             let mode = "  REPLAY \(Format.dayClock(r.clock)) \(ReplayStatus.label(r.speed))" + (r.paused ? " PAUSED" : "")
             x = g.put(mode, x: x, y: 0, role: r.paused ? .statusWarn : .header)

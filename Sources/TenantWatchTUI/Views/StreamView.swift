@@ -26,6 +26,7 @@ enum StreamView {
         if r.flags.contains(.crossTenant) { return ("!X", .leak) }
         if r.flags.contains(.unscoped) { return ("!U", .unscoped) }
         if r.flags.contains(.leak) { return ("! ", .leak) }
+        if r.flags.contains(.suspected) { return ("?X", .statusWarn) }
         return ("  ", .text)
     }
 

@@ -50,7 +50,7 @@ import Testing
         #expect(s[0].callerTenant == "acme")
         #expect(s[0].accessedTenants == ["globex"])
         // The request event follows its statements and names their lines.
-        guard case .request(_, let lines) = out.last else { Issue.record("no request"); return }
+        guard case .request(_, let lines, _) = out.last else { Issue.record("no request"); return }
         #expect(lines.count == 1)
     }
 

@@ -228,4 +228,23 @@ let fallbackCases: [AnalyzerCase] = [
     n("no schema: subquery exposes the column", "SELECT * FROM (SELECT * FROM orders) s WHERE s.tenant_id = 1", .scoped, tables: ["orders"]),
 ]
 
-let allAnalyzerCases = selectCases + joinCases + subqueryCases + writeCases + schemaCases + textCases + fallbackCases
+/// Issue 14's verdicts, PostgreSQL semantics: `x = NULL` is never true, and a subquery that
+/// returns its tenant column only from rows confined to one tenant confines the outer column.
+let nullAndSubqueryCases: [AnalyzerCase] = [
+    c("IN with NULL", "SELECT * FROM orders WHERE tenant_id IN (1, NULL)", .scoped, values: ["1"]),
+    c("IN with cast NULL", "SELECT * FROM orders WHERE tenant_id IN ($1, NULL::int)", .scoped, values: ["$1"]),
+    c("NOT IN with NULL", "SELECT * FROM orders WHERE tenant_id NOT IN (1, NULL)", .unscoped, unscoped: ["orders"]),
+    c("IN scoped subquery", "SELECT * FROM orders WHERE tenant_id IN (SELECT tenant_id FROM customers WHERE tenant_id = 2)",
+      .scoped, values: ["2"]),
+    c("= scoped scalar subquery", "SELECT * FROM orders WHERE tenant_id = (SELECT tenant_id FROM customers WHERE tenant_id = 2 LIMIT 1)",
+      .scoped, values: ["2"]),
+    c("= ANY scoped subquery", "SELECT * FROM orders WHERE tenant_id = ANY (SELECT c.tenant_id FROM customers c WHERE c.tenant_id IN (2, NULL))",
+      .scoped, values: ["2"]),
+    c("IN unscoped subquery", "SELECT * FROM orders WHERE tenant_id IN (SELECT tenant_id FROM customers)", .unscoped),
+    c("IN subquery of another column", "SELECT * FROM orders WHERE tenant_id IN (SELECT id FROM customers WHERE tenant_id = 2)",
+      .unscoped, unscoped: ["orders"]),
+    c("scalar subquery over a join", "SELECT * FROM orders WHERE tenant_id = (SELECT c.tenant_id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.tenant_id = 2)",
+      .unscoped),
+]
+
+let allAnalyzerCases = selectCases + joinCases + subqueryCases + writeCases + schemaCases + textCases + fallbackCases + nullAndSubqueryCases

@@ -24,12 +24,18 @@ public struct CacheWriterLedger: Sendable {
         public var reader: RequestContext
         public var read: SourcePosition
         public var readTie: CacheTie
+        /// Log time of the read, in microseconds.
+        public var readTime: Int64 = 0
+
+        /// Both ends tied by the connection's client name: exact evidence. Anything else was tied
+        /// by time and is a guess (see `CrossTenantResponseDetector`).
+        public var isExact: Bool { writer.tie == .clientName && readTie == .clientName }
 
         /// Evidence in story order: A's request, the write, the read (B's request comes with its finding).
         public var evidence: [SourcePosition] { [writer.request.position, writer.command, read] }
 
         public var summary: String {
-            let how = writer.tie == .clientName && readTie == .clientName ? "tied by client name" : "tied by time (approximate)"
+            let how = isExact ? "tied by client name" : "tied by time (approximate: another request in flight at that moment cannot be ruled out)"
             return "cache key \(key) written while serving \(writer.tenant) (request \(writer.request.requestID ?? writer.request.traceID ?? "?")) was read while serving \(reader.callerTenant ?? "?"), \(how)"
         }
     }
@@ -45,6 +51,19 @@ public struct CacheWriterLedger: Sendable {
     private var order: Deque<(key: [UInt8], time: Int64)> = []
     /// Poisoned reads waiting for their reading request's response finding, by request key.
     private var reads: [String: [PoisonedRead]] = [:]
+    /// Recent tied reads of each key, so a write that reaches the ledger after a read it preceded
+    /// still makes the chain: commands reach the ledger when their request's audit line arrives,
+    /// and under concurrency the writer's request may answer after the reader's. Bounded per key
+    /// and in all, and by `readMemory` of log time.
+    private var recentReads: [[UInt8]: [(read: PoisonedRead, time: Int64)]] = [:]
+    private var recentReadOrder: Deque<(key: [UInt8], time: Int64)> = []
+    public var readMemory: Int64 = 60_000_000
+    /// Readers whose chain was found only when its write arrived (see `takeLateReaders`).
+    private var lateReaders: [RequestContext] = []
+    /// Writes read from the log whose request is not known yet (their command waits in the
+    /// correlator for its audit line), by key: their log times. A read after such a write may
+    /// have returned it, so no chain is drawn from an older write until it is known who wrote.
+    private var pendingWrites: [[UInt8]: [Int64]] = [:]
 
     public init(allowed: [String] = [], capacity: Int = 200_000, maxAgeSeconds: Int64 = 3600) {
         self.allowed = allowed.map(KeyGlob.init)
@@ -55,7 +74,27 @@ public struct CacheWriterLedger: Sendable {
     /// Keys whose write is remembered.
     public var count: Int { writes.count }
 
+    /// A write as it is read from the log, before correlation knows its request: see
+    /// `pendingWrites`. `observe` settles it.
+    public mutating func notePending(_ command: CacheCommand) {
+        guard command.access == .write else { return }
+        for key in command.keys where pendingWrites[key, default: []].count < 64 {
+            pendingWrites[key, default: []].append(command.time.microseconds)
+        }
+    }
+
+    private mutating func settlePending(_ command: CacheCommand) {
+        guard !pendingWrites.isEmpty else { return }
+        let t = command.time.microseconds
+        for key in command.keys {
+            guard var times = pendingWrites[key], let i = times.firstIndex(of: t) else { continue }
+            times.remove(at: i)
+            pendingWrites[key] = times.isEmpty ? nil : times
+        }
+    }
+
     public mutating func observe(_ command: CacheCommand, request: RequestContext?, tie: CacheTie) {
+        if command.access == .write { settlePending(command) }
         switch command.access {
         case .write:
             guard let request, let tenant = request.callerTenant else {
@@ -64,9 +103,26 @@ public struct CacheWriterLedger: Sendable {
                 return
             }
             let time = command.time.microseconds
-            for key in command.keys {
+            for (index, key) in command.keys.enumerated() {
                 if writes[key] == nil { order.append((key, time)) }
-                writes[key] = Write(tenant: tenant, request: request, command: command.position, tie: tie, time: time)
+                let write = Write(tenant: tenant, request: request, command: command.position, tie: tie, time: time)
+                // Keep the newest write: one that arrives late must not replace a later one.
+                if let current = writes[key], current.time > time {} else { writes[key] = write }
+                guard let earlier = recentReads[key], !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
+                for (read, readTime) in earlier where readTime >= time && readTime &- time <= maxAge {
+                    guard let reader = read.reader.callerTenant, reader != tenant else { continue }
+                    // The latest write before the read is the one it returned.
+                    if let newer = writes[key], newer.time > time, newer.time <= readTime { continue }
+                    var chain = read
+                    chain.writer = write
+                    chain.key = index < command.displayKeys.count ? command.displayKeys[index] : read.key
+                    var added = false
+                    for k in CacheWriterLedger.keys(of: read.reader) where !(reads[k]?.contains { $0.read == chain.read } ?? false) {
+                        reads[k, default: []].append(chain)
+                        added = true
+                    }
+                    if added { lateReaders.append(read.reader) }
+                }
             }
             forget(now: time)
         case .delete:
@@ -74,15 +130,44 @@ public struct CacheWriterLedger: Sendable {
         case .read:
             guard let request, let reader = request.callerTenant else { return }
             for (index, key) in command.keys.enumerated() {
+                remember(read: PoisonedRead(key: command.displayKeys[index], writer: Write(tenant: "", request: request, command: command.position,
+                                                                                          tie: .none, time: 0),
+                                            reader: request, read: command.position, readTie: tie, readTime: command.time.microseconds),
+                         key: key)
+                // A write between the remembered one and this read, whose writer is not known yet:
+                // the read may have returned it. The chain waits for it (see the late path above).
+                let readTime = command.time.microseconds
+                if let pending = pendingWrites[key], pending.contains(where: { $0 <= readTime && $0 >= (writes[key]?.time ?? .min) }) {
+                    continue
+                }
                 guard let write = writes[key], write.tenant != reader, command.time.microseconds &- write.time <= maxAge,
                       !allowed.contains(where: { $0.matches(bytes: key) }) else { continue }
                 let read = PoisonedRead(key: command.displayKeys[index], writer: write, reader: request,
-                                        read: command.position, readTie: tie)
+                                        read: command.position, readTie: tie, readTime: command.time.microseconds)
                 for k in CacheWriterLedger.keys(of: request) { reads[k, default: []].append(read) }
             }
         case .other:
             break
         }
+    }
+
+    private mutating func remember(read: PoisonedRead, key: [UInt8]) {
+        let time = read.readTime
+        if recentReads[key, default: []].count < 16 { recentReads[key, default: []].append((read, time)) }
+        recentReadOrder.append((key, time))
+        while let first = recentReadOrder.first, first.time < time &- readMemory || recentReadOrder.count > capacity {
+            recentReadOrder.removeFirst()
+            recentReads[first.key]?.removeAll { $0.time <= first.time }
+            if recentReads[first.key]?.isEmpty == true { recentReads.removeValue(forKey: first.key) }
+        }
+    }
+
+    /// Readers whose poisoned read was found only when the write reached the ledger after it:
+    /// their request may have been judged already (the pipeline judges it again for the chain).
+    public mutating func takeLateReaders() -> [RequestContext] {
+        guard !lateReaders.isEmpty else { return [] }
+        defer { lateReaders.removeAll() }
+        return lateReaders
     }
 
     /// Drops writes older than `maxAge` before `now`, and the oldest past `capacity`.

@@ -29,6 +29,8 @@ public struct UnscopedCacheKeyDetector: Sendable {
         var finding: Finding
         var pattern: String
         var examples: [String]
+        /// The log time of each evidence line, for the timeline.
+        var times: [SourcePosition: Timestamp] = [:]
     }
 
     private var order: [String] = []
@@ -64,6 +66,7 @@ public struct UnscopedCacheKeyDetector: Sendable {
                 if let first = tracked.finding.time, command.time < first { tracked.finding.time = command.time }
                 if tracked.finding.evidence.count < evidenceLimit, !tracked.finding.evidence.contains(command.position) {
                     tracked.finding.evidence.append(command.position)
+                    tracked.times[command.position] = command.time
                 }
                 if tracked.examples.count < exampleLimit, !tracked.examples.contains(key) {
                     tracked.examples.append(key)
@@ -77,7 +80,8 @@ public struct UnscopedCacheKeyDetector: Sendable {
                                   message: Self.message(pattern: shape.pattern, examples: [key]),
                                   application: command.clientName.flatMap { CacheClientName.tags($0).isEmpty ? $0 : nil }, fingerprint: shape.pattern,
                                   cacheKey: key, evidence: [command.position])
-            byPattern[shape.pattern] = Tracked(finding: finding, pattern: shape.pattern, examples: [key])
+            byPattern[shape.pattern] = Tracked(finding: finding, pattern: shape.pattern, examples: [key],
+                                               times: [command.position: command.time])
             order.append(shape.pattern)
             new.append(finding)
         }
@@ -123,6 +127,11 @@ public struct UnscopedCacheKeyDetector: Sendable {
             }
             return t.finding
         }
+    }
+
+    /// The log time of each evidence line of the finding for `pattern` (its fingerprint).
+    public func evidenceTimes(pattern: String?) -> [SourcePosition: Timestamp] {
+        pattern.flatMap { byPattern[$0]?.times } ?? [:]
     }
 
     /// The key pattern of every finding, in order of first sighting.

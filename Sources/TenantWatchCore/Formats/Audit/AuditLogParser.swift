@@ -7,6 +7,9 @@
 /// a JSON object (bad JSON, nested deeper than `maximumDepth`, a bare array) becomes `.unparsed`
 /// with its position and the stream goes on. Blank lines are skipped.
 public struct AuditLogParser: LogParser {
+    /// Audit times are written in milliseconds (RFC 3339 `...08.638Z`), one line per request.
+    public var mergeOrder: MergeOrder { MergeOrder(precision: 1000) }
+
     public let file: String
     public let audit: Configuration.Audit
     public var identity: IdentityResolver
@@ -111,7 +114,9 @@ public struct AuditLogParser: LogParser {
             if r.caller.claimedTenant == nil { r.caller.claimedTenant = tenant }
             r.caller.source = .field
         }
-        r.responseTenants = AuditLogParser.tenants(field(paths.responseTenants))
+        let response = field(paths.responseTenants)
+        r.responseTenants = AuditLogParser.tenants(response)
+        if let response, response != .null { r.responseTenantsLogged = true }
         if let s = field(paths.status) {
             switch s {
             case .number(let n): r.status = Int(n)
