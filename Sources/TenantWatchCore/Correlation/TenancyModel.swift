@@ -27,6 +27,11 @@ public final class TenancyModel: @unchecked Sendable {
         var schema = TenancySchema(tenantColumns: t.columns, tables: t.tables, globalTables: t.globalTables,
                                    sessionSetting: t.sessionSetting)
         if let path = t.schema {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+               size.int64Value > Int64(TenancySchema.maximumDumpBytes) {
+                throw ConfigError(file: configuration.file, key: "tenancy.schema",
+                                  message: "\(path) is \(size.int64Value) bytes, over the \(TenancySchema.maximumDumpBytes / (1 << 20)) MiB a schema dump may have (expected `pg_dump --schema-only` output, not data)")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigError(file: configuration.file, key: "tenancy.schema", message: "cannot read \(path)")
             }

@@ -188,6 +188,9 @@ public struct PostgresEventInterpreter {
                                    application: r.application, client: r.clientHost, sql: sql, parameters: params,
                                    via: via, failed: failed)
         s.applicationNameLooksForged = r.applicationNameLooksForged
+        s.recordLikeContinuationLine = r.recordLikeContinuationLine
+        s.prefixAmbiguous = r.prefixAmbiguous
+        if r.forgedApplication != r.application { s.forgedApplication = r.forgedApplication }
         events.append(.statement(s))
     }
 

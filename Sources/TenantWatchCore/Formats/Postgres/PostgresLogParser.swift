@@ -24,6 +24,8 @@ public struct PostgresLogParser {
         public var ambiguousPrefixLines = 0
         /// Records found starting in the middle of a line (stderr without the logging collector).
         public var recordsSplitInsideLines = 0
+        /// stderr continuation lines that read as a log record, kept as their record's text.
+        public var recordLikeContinuations = 0
         /// Records by severity (`LOG`, `ERROR`, ...).
         public var severities: [String: Int] = [:]
     }
@@ -43,6 +45,7 @@ public struct PostgresLogParser {
         if let r = stderr {
             s.ambiguousPrefixLines = r.ambiguousLines
             s.recordsSplitInsideLines = r.recordsSplitInsideLines
+            s.recordLikeContinuations = r.recordLikeContinuations
         }
         return s
     }

@@ -92,10 +92,16 @@ struct StderrLogReader {
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
     /// readable in two ways.
     private var knownApplication: [Int: [UInt8]] = [:]
+    /// The name each pid connected with (what `RESET application_name` returns to).
+    private var startupApplication: [Int: [UInt8]] = [:]
+    /// `%c` of each pid, from lines that read one way only.
+    private var knownSession: [Int: [UInt8]] = [:]
     private var latestTime: Timestamp?
     private var saidLanguage = false
     private(set) var recordsSplitInsideLines = 0
     private(set) var ambiguousLines = 0
+    /// Continuation lines that read as a log record and were kept as their record's text.
+    private(set) var recordLikeContinuations = 0
 
     init(prefix: String?, timezone: String, file: String) {
         self.file = file
@@ -189,18 +195,39 @@ struct StderrLogReader {
         out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
     }
 
+    /// A continuation line (newline + TAB) belongs to the record before it, whole.
+    ///
+    /// PostgreSQL tab-indents every line after the first of a message, and a client decides what
+    /// those lines hold: a literal with a newline in it can hold a complete, well-formed log line.
+    /// Reading such text as a new record would let any client fabricate a statement (a fake
+    /// unscoped read) or cut its own statement short (hiding a real one). So text inside a
+    /// continuation line never starts a record while a record is being read; when it reads as
+    /// one, the record is marked (`recordLikeContinuation`, a `log_forgery` finding) and counted.
+    ///
+    /// Only a continuation line with no record before it (the start of an excerpt, or stderr
+    /// written without the logging collector, where another backend's write can land inside a
+    /// long line) is searched for a record starting inside it: there is no statement whose text
+    /// it could be part of.
     private mutating func continuation(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
                                        _ out: inout PostgresReaderSink) {
+        if let key = lastKey, let i = pending.index(forKey: key) {
+            let p = pending.values[i]
+            p.appendContinuation(b, start, end)
+            p.lastLine = n
+            if recordStart(b, start, end) != nil {
+                p.record.recordLikeContinuation = true
+                p.record.recordLikeContinuationLine = p.record.recordLikeContinuationLine ?? n
+                recordLikeContinuations += 1
+            }
+            return
+        }
         var contEnd = end
         var split: Int? = nil
         if splitsRecordsInsideLines, let at = recordStart(b, start, end) {
             split = at
             contEnd = at
         }
-        if let key = lastKey, let i = pending.index(forKey: key) {
-            pending.values[i].appendContinuation(b, start, contEnd)
-            pending.values[i].lastLine = n
-        } else if contEnd > start || split == nil {
+        if contEnd > start || split == nil {
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
                                               reason: "continuation line without a record before it"))
         }
@@ -228,13 +255,19 @@ struct StderrLogReader {
     }
 
     /// Orders the readings of an ambiguous line: an English severity first, then the reading
-    /// whose application name is the one the backend announced, then a full (not `%q`-cut)
-    /// prefix, then the longest application name (forged text sits inside it, before the real
-    /// fields).
+    /// whose application name is the one the backend is known to have (announced at connection,
+    /// or set since by a logged `SET application_name`), then a full (not `%q`-cut) prefix.
+    /// A reading whose session id (`%c`) contradicts its pid, or the session the pid was seen in,
+    /// is one the server cannot have written: `%c` is the backend's start time and pid in hex.
     private func score(_ m: PrefixMatch, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         var s = 0
         if m.severity != nil { s += 1000 }
         if !m.truncated { s += 10 }
+        if let pid = m.pid, m.session.0 >= 0 {
+            let (a, e) = m.session
+            if !Self.sessionNamesPid(b, a, e, pid) { s -= 100_000 }
+            if let known = knownSession[pid], !(known.count == e - a && Bytes.hasPrefix(b, a, e, known)) { s -= 500 }
+        }
         if let pid = m.pid, let known = knownApplication[pid], m.application.0 >= 0 {
             let (a, e) = m.application
             if e - a == known.count, Bytes.hasPrefix(b, a, e, known) { s += 100 }
@@ -242,26 +275,63 @@ struct StderrLogReader {
         return s
     }
 
-    private func chooseIndex(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        if results.count == 1 { return 0 }
+    /// `%c` is `start-time-hex.pid-hex`: does its second half name `pid`?
+    static func sessionNamesPid(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ pid: Int) -> Bool {
+        guard let dot = Bytes.find(Bytes.dot, b, s, e) else { return false }
+        var v = 0
+        var i = dot + 1
+        guard i < e, e - i <= 8 else { return false }
+        while i < e {
+            let c = b[i] | 0x20
+            let d: Int
+            if Bytes.isDigit(b[i]) { d = Int(b[i] - 48) } else if c >= 97 && c <= 102 { d = Int(c - 87) } else { return false }
+            v = v * 16 + d
+            i += 1
+        }
+        return v == pid
+    }
+
+    /// The reading to keep, and whether another reading, as good by everything known, tells a
+    /// different story (another message, pid or application name): then the choice is a guess.
+    private func choose(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> (index: Int, uncertain: Bool) {
+        if results.count == 1 { return (0, false) }
         var best = 0
         var bestScore = Int.min
         var bestApp = -1
+        var scores: [Int] = []
+        scores.reserveCapacity(results.count)
         for (i, m) in results.enumerated() {
             let s = score(m, b)
+            scores.append(s)
             let app = m.application.1 - m.application.0
+            // On a tie the longest application name: forged text sits inside it, before the real fields.
             if s > bestScore || (s == bestScore && app > bestApp) { best = i; bestScore = s; bestApp = app }
         }
-        return best
+        let m = results[best]
+        var uncertain = false
+        for (i, r) in results.enumerated() where i != best && scores[i] == bestScore {
+            if r.messageStart != m.messageStart || r.pid != m.pid || r.application != m.application { uncertain = true }
+        }
+        return (best, uncertain)
+    }
+
+    private func chooseIndex(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        choose(results, b).index
     }
 
     private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
                                  _ out: inout PostgresReaderSink) {
         let results = matchers[k].results
-        let idx = chooseIndex(results, b)
+        let (idx, uncertain) = choose(results, b)
         let m = results[idx]
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
+        // Any reading that puts prefix-like text in the application name is a forgery attempt,
+        // whichever reading is kept (the kept one may be the forger's harmless-looking one).
+        var forgedName: (Int, Int)? = nil
+        for r in results where r.application.0 >= 0 && Self.looksLikePrefix(b, r.application.0, r.application.1) {
+            if forgedName == nil || r.application.1 - r.application.0 > forgedName!.1 - forgedName!.0 { forgedName = r.application }
+        }
         let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
         if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
@@ -294,9 +364,19 @@ struct StderrLogReader {
                         severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         }
         p.record.backendKey = key
+        if let pid = m.pid, m.session.0 >= 0, !ambiguous {
+            let (a, e) = m.session
+            if knownSession[pid].map({ !($0.count == e - a && Bytes.hasPrefix(b, a, e, $0)) }) ?? true {
+                if knownSession.count > 100_000 { knownSession.removeAll(keepingCapacity: true) }
+                knownSession[pid] = Array(UnsafeBufferPointer(rebasing: b[a..<e]))
+            }
+        }
+        if let (a, e) = forgedName {
+            p.record.applicationNameLooksForged = true
+            p.record.forgedApplication = Bytes.string(b, a, e)
+        }
         if m.application.0 >= 0 {
             let (a, e) = m.application
-            p.record.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
             if !lean { p.record.application = Bytes.string(b, a, e) }
             if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
@@ -316,7 +396,7 @@ struct StderrLogReader {
         }
         p.record.queryID = m.queryID
         p.record.sessionLine = m.lineNumber
-        p.record.prefixAmbiguous = ambiguous
+        p.record.prefixAmbiguous = uncertain
         // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
         // `bind`) only tells the interpreter that the backend's logged execution is over, and
         // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
@@ -325,6 +405,9 @@ struct StderrLogReader {
             if !lean { p.record.message = Bytes.string(b, m.messageStart, end) }
             if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
                 learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
+            }
+            if let pid = m.pid, !uncertain, Bytes.hasPrefix(b, m.messageStart, end, "statement: ") {
+                learnApplicationSet(UnsafeBufferPointer(rebasing: b[(m.messageStart + 11)..<end]), pid: pid)
             }
         } else {
             // A secondary line with no record before it: keep it as a record of its own.
@@ -366,14 +449,49 @@ struct StderrLogReader {
         do {
             if let pid, Bytes.hasPrefix(mb, 0, mb.count, "connection authorized: "),
                let at = Bytes.find(Array("application_name=".utf8), mb, 0, mb.count) {
-                if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
+                if knownApplication.count > 100_000 {
+                    knownApplication.removeAll(keepingCapacity: true)
+                    startupApplication.removeAll(keepingCapacity: true)
+                }
                 knownApplication[pid] = Array(mb[(at + 17)...])
+                startupApplication[pid] = knownApplication[pid]
             }
             if matchers.count < Self.maximumPrefixes, Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
                let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
                 matchers.insert(PrefixMatcher(prefix: LogLinePrefix(p), timezone: timezone), at: 0)
             }
         }
+    }
+
+    /// A logged `SET application_name` / `RESET application_name`: the name this backend's next
+    /// lines carry (what lets the reader tell the real prefix from a forged one with certainty).
+    /// Read with libpg_query, and only for statements that mention the setting at all. Only the
+    /// statement's first line is here; one spanning lines is not followed (the name stays as
+    /// known, and a line it makes ambiguous is labelled so).
+    private mutating func learnApplicationSet(_ sql: UnsafeBufferPointer<UInt8>, pid: Int) {
+        guard sql.count < 4096, Self.mentionsApplicationName(sql) else { return }
+        let text = String(decoding: sql, as: UTF8.self)
+        guard let change = ApplicationNameChange.read(text) else { return }
+        let name: [UInt8]
+        switch change {
+        case .set(let value): name = ApplicationNameChange.asLogged(value)
+        case .reset: guard let start = startupApplication[pid] else { knownApplication[pid] = nil; return }; name = start
+        }
+        knownApplication[pid] = name
+    }
+
+    /// Does the text hold `application_name` in any case (a cheap filter before libpg_query)?
+    static func mentionsApplicationName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let needle = Array("application_name".utf8)
+        guard b.count >= needle.count else { return false }
+        var i = 0
+        while i + needle.count <= b.count {
+            var k = 0
+            while k < needle.count, b[i + k] | (Bytes.isAlpha(b[i + k]) ? 0x20 : 0) == needle[k] { k += 1 }
+            if k == needle.count { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `parameter "log_line_prefix" changed to "X"` anywhere in the bytes: X.
