@@ -50,6 +50,21 @@ public final class TenancyModel: @unchecked Sendable {
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: consuming StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
+        guard execution.textCut else { return analyzeText(execution, sessionTenant: sessionTenant) }
+        // Only the head was read: whatever it says (its head may even parse), it is not the
+        // statement. It cannot be judged; `unjudged_statement` reports it with what it names.
+        var a = analyzeText(execution, sessionTenant: sessionTenant)
+        a.verdict = .unparseable
+        if a.tables.isEmpty, let named = PgQuery.namedTables(a.execution.sql, where: { schema.isTenantOwned($0) == true }) {
+            a.tables = named.map(\.description)
+        }
+        a.unscopedTables = []
+        a.accessedTenants = []
+        a.reason = "cut at the line length limit: only its first \(a.execution.sql.utf8.count) bytes were read"
+        return a
+    }
+
+    private func analyzeText(_ execution: consuming StatementExecution, sessionTenant: String?) -> AnalyzedStatement {
         let mayBePlain = Self.mayBePlain(execution.sql)
         var plain: ShapeJudgement?
         if mayBePlain {

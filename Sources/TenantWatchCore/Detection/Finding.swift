@@ -66,6 +66,7 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case refreshTokenReuse = "refresh_token_reuse"
     case unsignedToken = "unsigned_token"
     case logForgery = "log_forgery"
+    case unjudgedStatement = "unjudged_statement"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -15,6 +15,7 @@ public enum ReportRenderer {
         case .refreshTokenReuse: return "a refresh token was presented again after it had been rotated"
         case .unsignedToken: return "a token without a valid signature was accepted"
         case .logForgery: return "a log line was forged or injected"
+        case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
         }
     }
 

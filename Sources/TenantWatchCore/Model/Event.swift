@@ -83,6 +83,7 @@ public struct StatementExecution: Sendable {
         var applicationNameLooksForged = false
         var recordLikeContinuationLine: Int? = nil
         var forgedApplication: String? = nil
+        var textCut = false
         var prefixAmbiguous = false
     }
 
@@ -156,6 +157,12 @@ public struct StatementExecution: Sendable {
     public var forgedApplication: String? {
         get { fields.value.forgedApplication }
         set { fields.value.forgedApplication = newValue }
+    }
+    /// Only the head of the statement was read (a line over the line cap): it is reported as
+    /// `unjudged_statement`, never judged as if the head were the whole.
+    public var textCut: Bool {
+        get { fields.value.textCut }
+        set { fields.value.textCut = newValue }
     }
     public var prefixAmbiguous: Bool {
         get { fields.value.prefixAmbiguous }

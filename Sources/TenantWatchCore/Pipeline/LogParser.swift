@@ -16,6 +16,9 @@ public protocol LogParser {
     /// of it over: a record it belonged to cannot be completed, so complete or abandon the one in
     /// progress, and do not read the lines after the cut as part of it.
     mutating func lineCut(lineNumber: Int, into events: inout [Event])
+    /// As `lineCut`, with the head of the line that was read: a parser that can tell what the
+    /// head belongs to (a PostgreSQL statement) reports it as cut instead of losing it.
+    mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event])
 }
 
 extension LogParser {
@@ -23,4 +26,7 @@ extension LogParser {
     public mutating func flushIdle(into events: inout [Event]) {}
     /// Parsers that read a line at a time lose nothing but the cut line.
     public mutating func lineCut(lineNumber: Int, into events: inout [Event]) {}
+    public mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
+        lineCut(lineNumber: lineNumber, into: &events)
+    }
 }

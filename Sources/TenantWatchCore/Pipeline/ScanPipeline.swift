@@ -66,6 +66,7 @@ public final class ScanPipeline {
         CrossTenantQueryDetector(),
         TenantContextMismatchDetector(),
         LogForgeryDetector(),
+        UnjudgedStatementDetector(),
     ]
 
     public static func defaultRequestDetectors() -> [RequestDetector] {

@@ -190,6 +190,7 @@ public struct PostgresEventInterpreter {
         s.applicationNameLooksForged = r.applicationNameLooksForged
         s.recordLikeContinuationLine = r.recordLikeContinuationLine
         s.prefixAmbiguous = r.prefixAmbiguous
+        s.textCut = r.textCut
         if r.forgedApplication != r.application { s.forgedApplication = r.forgedApplication }
         events.append(.statement(s))
     }

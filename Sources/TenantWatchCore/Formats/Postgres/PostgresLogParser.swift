@@ -122,9 +122,13 @@ public struct PostgresLogParser {
     }
 
     /// The reading half of `lineCut`.
-    mutating func readLineCut(lineNumber: Int, into sink: inout PostgresReaderSink) {
+    mutating func readLineCut(lineNumber: Int, head: UnsafeBufferPointer<UInt8>? = nil, into sink: inout PostgresReaderSink) {
         counters.lines += 1
-        stderr?.finish(into: &sink)
+        if let head, stderr != nil {
+            stderr!.feedCut(head, lineNumber: lineNumber, into: &sink)
+        } else {
+            stderr?.finish(into: &sink)
+        }
         csv?.abandonRecord(into: &sink)
     }
 
@@ -196,6 +200,22 @@ public struct PostgresLogParser {
         stderr?.finish(into: &scratch)
         csv?.abandonRecord(into: &scratch)
         drain(&events)
+    }
+
+    /// As `lineCut`; stderr reads the head first, and the statement it holds (or continues) is
+    /// completed marked `textCut`, to be reported as `unjudged_statement` rather than lost.
+    public mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
+        counters.lines += 1
+        scratch.removeAll()
+        readLineCutHead(head, lineNumber: lineNumber)
+        drain(&events)
+    }
+
+    private mutating func readLineCutHead(_ head: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        if stderr != nil {
+            stderr!.feedCut(head, lineNumber: lineNumber, into: &scratch)
+        }
+        csv?.abandonRecord(into: &scratch)
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).

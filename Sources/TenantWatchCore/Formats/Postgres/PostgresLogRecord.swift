@@ -43,6 +43,9 @@ public struct PostgresLogRecord: Sendable {
     /// A continuation line of this record reads as a log record of its own (stderr): text a
     /// client wrote in a multi-line literal, kept as this record's text (see `StderrLogReader`).
     public var recordLikeContinuation: Bool = false
+    /// A line of this record was longer than the line cap and only its head was read: the text
+    /// is incomplete and must not be judged as if it were the statement.
+    public var textCut: Bool = false
     /// The first such line.
     public var recordLikeContinuationLine: Int? = nil
     /// `backend` packed for the interpreter's per-backend table, when the reader already has it.

@@ -97,6 +97,9 @@ struct StderrLogReader {
     /// `%c` of each pid, from lines that read one way only.
     private var knownSession: [Int: [UInt8]] = [:]
     private var latestTime: Timestamp?
+    /// A line was cut at the line cap and its record completed: the continuation lines after it
+    /// are that record's (client) text, not a place to look for records.
+    private var afterCut = false
     private var saidLanguage = false
     private(set) var recordsSplitInsideLines = 0
     private(set) var ambiguousLines = 0
@@ -131,7 +134,21 @@ struct StderrLogReader {
             continuation(b, 1, end, n, &out)
             return
         }
+        afterCut = false
         line(b, 0, end, n, &out)
+    }
+
+    /// The head of a line over the line cap: read like any line, then the record it belongs to
+    /// is marked cut (`textCut`) and completed (the rest of the line is never read, so the record
+    /// cannot go on). A cut statement is reported as `unjudged_statement`, not silently lost.
+    mutating func feedCut(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+        let before = lastKey
+        feed(b, lineNumber: n, into: &out)
+        if let key = lastKey, let p = pending[key], p.lastLine == n || key != before {
+            p.record.textCut = true
+        }
+        finish(into: &out)
+        afterCut = true
     }
 
     /// A line that is not a continuation, from `start`.
@@ -219,6 +236,12 @@ struct StderrLogReader {
                 p.record.recordLikeContinuationLine = p.record.recordLikeContinuationLine ?? n
                 recordLikeContinuations += 1
             }
+            return
+        }
+        if afterCut {
+            // The rest of a record cut at the line cap: still client text, never a record start.
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                      reason: "continuation of a record cut at the line length limit"))
             return
         }
         var contEnd = end
