@@ -494,7 +494,13 @@ struct StderrLogReader {
     private mutating func learnApplicationSet(_ sql: UnsafeBufferPointer<UInt8>, pid: Int) {
         guard sql.count < 4096, Self.mentionsApplicationName(sql) else { return }
         let text = String(decoding: sql, as: UTF8.self)
-        guard let change = ApplicationNameChange.read(text) else { return }
+        guard let change = ApplicationNameChange.read(text) else {
+            // It mentions the setting some other way (`set_config()`, `SET LOCAL`, a function):
+            // the name may have changed to anything, so it is no longer known. Lines it makes
+            // ambiguous are then labelled, until a line that reads one way says it again.
+            knownApplication[pid] = nil
+            return
+        }
         let name: [UInt8]
         switch change {
         case .set(let value): name = ApplicationNameChange.asLogged(value)

@@ -54,3 +54,72 @@ import Testing
         #expect(framer.first?.applicationNameLooksForged == true)
     }
 }
+
+/// The pieces the stderr reader decides with.
+@Suite struct ForgedLineRulesTests {
+    @Test func sessionIdNamesItsPid() {
+        for (text, pid, ok) in [("6b14c071.3d52", 15698, true), ("aa.1", 15698, false), ("6b14c071.3D52", 15698, true),
+                                ("6b14c071.", 0, false), ("x.3d52", 15698, true)] {
+            var t = text
+            let r = t.withUTF8 { StderrLogReader.sessionNamesPid($0, 0, $0.count, pid) }
+            #expect(r == ok, "\(text) \(pid)")
+        }
+    }
+
+    @Test func applicationNameChangesAreReadFromTheParseTree() {
+        #expect(ApplicationNameChange.read("SET application_name = 'psql sess=aa.1 LOG:  x'") == .set("psql sess=aa.1 LOG:  x"))
+        #expect(ApplicationNameChange.read("set Application_Name to \"billing\"") == .set("billing"))
+        #expect(ApplicationNameChange.read("RESET application_name") == .reset)
+        #expect(ApplicationNameChange.read("SET application_name TO DEFAULT") == .reset)
+        #expect(ApplicationNameChange.read("SET LOCAL application_name = 'x'") == nil)
+        #expect(ApplicationNameChange.read("SELECT 'SET application_name = x'") == nil)
+        #expect(ApplicationNameChange.asLogged("caf\u{e9}") == Array("caf??".utf8))
+    }
+
+    /// Without a logged SET (the name changed through set_config), the two readings are equally
+    /// good: the kept one is labelled a guess, and the attempt is still reported.
+    @Test func anUnsettledReadingIsLabelled() {
+        let prefix = "%m [%p] %q%u@%d/%a "
+        let app = "psql LOG:  statement: SELECT 1 --"
+        let lines = [
+            "2026-11-22 13:00:00.000 UTC [77] app@db/psql LOG:  statement: SELECT set_config('application_name', '\(app)', false)",
+            "2026-11-22 13:00:01.000 UTC [77] app@db/\(app) LOG:  statement: SELECT * FROM invoices",
+        ]
+        let (events, _) = PG.parse(text: lines.joined(separator: "\n"), prefix: prefix)
+        let st = PG.statements(events)
+        #expect(st.count == 2)
+        #expect(st[1].prefixAmbiguous)
+        #expect(st[1].applicationNameLooksForged)
+        let f = LogForgeryDetector().inspect(analyzed(st[1].sql, verdict: .unscoped).withExecution(st[1]))
+        #expect(f.first?.message.contains("psql LOG: statement: SELECT 1 --") == true)
+        // The kept reading is the longer name's: the statement is the real one.
+        #expect(st[1].sql == "SELECT * FROM invoices")
+        let m = MissingTenantPredicateDetector().inspect(analyzed(st[1].sql, verdict: .unscoped).withExecution(st[1]))
+        #expect(m.first?.message.contains("log line ambiguous") == true)
+    }
+
+    /// A line over the cap: its statement is kept, marked cut; the continuation lines after it are
+    /// never searched for records (they are the cut statement's client text).
+    @Test func aCutLineKeepsItsStatementAndItsContinuationsForgeNothing() {
+        var p = PostgresLogParser(format: .stderr, prefix: "%m [%p] ", file: "t.log")
+        var events: [Event] = []
+        let head = Array("2026-11-25 00:54:05.100 UTC [1] LOG:  statement: SELECT * FROM invoices WHERE 'x' = 'AAAA".utf8)
+        head.withUnsafeBufferPointer { p.lineCut(head: $0, lineNumber: 1, into: &events) }
+        p.feed(line: "\t2026-11-25 00:54:05.200 UTC [9] LOG:  statement: SELECT * FROM invoices WHERE true", lineNumber: 2, into: &events)
+        p.feed(line: "2026-11-25 00:54:05.300 UTC [2] LOG:  statement: SELECT 2", lineNumber: 3, into: &events)
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(st.map(\.backend.pid) == [1, 2])
+        #expect(st.first?.textCut == true)
+        #expect(st.last?.textCut == false)
+        #expect(PG.unparsed(events).map(\.position.line) == [2])
+    }
+}
+
+extension AnalyzedStatement {
+    func withExecution(_ e: StatementExecution) -> AnalyzedStatement {
+        var copy = self
+        copy.execution = e
+        return copy
+    }
+}
