@@ -349,10 +349,14 @@ struct StderrLogReader {
         let m = results[idx]
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
-        // Any reading that puts prefix-like text in the application name is a forgery attempt,
-        // whichever reading is kept (the kept one may be the forger's harmless-looking one).
+        // A reading as good as the kept one that puts prefix-like text in the application name is
+        // a forgery attempt, whichever is kept (it may be the forger's harmless-looking one).
+        // Readings the backend's known name rules out are not: a `SET application_name = '...
+        // LOG:  ...'` line itself reads, wrongly, with a name that swallows the statement.
         var forgedName: (Int, Int)? = nil
-        for r in results where r.application.0 >= 0 && Self.looksLikePrefix(b, r.application.0, r.application.1) {
+        let keptScore = results.count > 1 ? score(m, b) : 0
+        for r in results where r.application.0 >= 0 && Self.looksLikePrefix(b, r.application.0, r.application.1)
+            && (results.count == 1 || score(r, b) >= keptScore) {
             if forgedName == nil || r.application.1 - r.application.0 > forgedName!.1 - forgedName!.0 { forgedName = r.application }
         }
         let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
