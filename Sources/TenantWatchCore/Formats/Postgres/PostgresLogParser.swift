@@ -129,7 +129,11 @@ public struct PostgresLogParser {
         } else {
             stderr?.finish(into: &sink)
         }
-        csv?.abandonRecord(into: &sink)
+        if let head, csv != nil {
+            csv!.cutLine(head, lineNumber: lineNumber, into: &sink)
+        } else {
+            csv?.abandonRecord(into: &sink)
+        }
     }
 
     /// The reading half of `finish`.
@@ -215,7 +219,7 @@ public struct PostgresLogParser {
         if stderr != nil {
             stderr!.feedCut(head, lineNumber: lineNumber, into: &scratch)
         }
-        csv?.abandonRecord(into: &scratch)
+        if csv != nil { csv!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).

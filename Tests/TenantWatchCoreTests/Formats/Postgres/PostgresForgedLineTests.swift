@@ -123,3 +123,36 @@ extension AnalyzedStatement {
         return copy
     }
 }
+
+/// csvlog records that cannot be read whole keep their statement's head, marked cut.
+@Suite struct CSVCutRecordTests {
+    static let head = "2026-11-25 00:54:05.100 UTC,\"app\",\"db\",31,\"[local]\",6b06.1f,1,\"idle\",2026-11-25 00:54:05 UTC,3/7,0,LOG,00000,"
+
+    @Test func aRecordOverTheSizeLimitKeepsItsStatementHead() {
+        var p = PostgresLogParser(format: .csvlog, file: "t.csv")
+        var events: [Event] = []
+        p.feed(line: Self.head + "\"statement: SELECT * FROM invoices WHERE note <> '", lineNumber: 1, into: &events)
+        p.feed(line: String(repeating: "A", count: LineReader.defaultMaximumLineLength), lineNumber: 2, into: &events)
+        p.feed(line: "'\",,,,,,,,,\"psql\",\"client backend\",,0", lineNumber: 3, into: &events)
+        p.feed(line: PostgresHostileInputTests.csv("SELECT 2", pid: 2), lineNumber: 4, into: &events)
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(st.map(\.backend.pid) == [31, 2])
+        #expect(st.first?.textCut == true)
+        #expect(st.first?.sql.hasPrefix("SELECT * FROM invoices WHERE note <> '\nAAAA") == true)
+        #expect(st.first?.position == SourcePosition(file: "t.csv", line: 1, endLine: 2))
+        #expect(!PG.unparsed(events).isEmpty)
+    }
+
+    @Test func aCutLineKeepsItsStatementHead() {
+        var p = PostgresLogParser(format: .csvlog, file: "t.csv")
+        var events: [Event] = []
+        let cut = Array((Self.head + "\"statement: SELECT * FROM invoices WHERE note <> 'AAAA").utf8)
+        cut.withUnsafeBufferPointer { p.lineCut(head: $0, lineNumber: 1, into: &events) }
+        p.feed(line: PostgresHostileInputTests.csv("SELECT 2", pid: 2), lineNumber: 2, into: &events)
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(st.map(\.backend.pid) == [31, 2])
+        #expect(st.first?.textCut == true)
+    }
+}
