@@ -2,7 +2,7 @@
 # Statements that cannot be judged (issue 15), from a real PostgreSQL 15 server:
 # 1. a leak padded onto one line longer than the line cap (4 MiB): an unjudged_statement with its
 #    position, never silence and exit 0; the real leak on the next statement is still found
-#    (stderr and csvlog; jsonlog's cut line is not read yet);
+#    (stderr, csvlog and jsonlog);
 # 2. a multi-line statement far over what is handed to libpg_query (an IN list of 6 MB over 2M lines): no
 #    "Terminating process" from libpg_query, the run goes on, the next leak is found, exit 1;
 # 3. a schema dump over the loader's bound: a config error naming tenancy.schema on stderr,
@@ -37,9 +37,10 @@ PY
     pg_stop
     cp "$PG_LOG_STDERR" "$work/postgresql.log"
     cp "$PG_LOG_CSV" "$work/postgresql.csv"
+    cp "$PG_LOG_JSON" "$work/postgresql.json"
 ) >"$work/pg.out" 2>&1 || { e2e_fail "PostgreSQL session failed: $(tail -5 "$work/pg.out")"; exit 1; }
 
-for fmt in log csv; do
+for fmt in log csv json; do
     cat >"$work/tw-$fmt.toml" <<TOML
 [tenancy]
 tables = ["invoices"]

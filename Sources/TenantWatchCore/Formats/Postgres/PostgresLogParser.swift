@@ -134,6 +134,7 @@ public struct PostgresLogParser {
         } else {
             csv?.abandonRecord(into: &sink)
         }
+        if let head, json != nil { json!.cutLine(head, lineNumber: lineNumber, into: &sink) }
     }
 
     /// The reading half of `finish`.
@@ -220,6 +221,7 @@ public struct PostgresLogParser {
             stderr!.feedCut(head, lineNumber: lineNumber, into: &scratch)
         }
         if csv != nil { csv!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
+        if json != nil { json!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).

@@ -156,3 +156,22 @@ extension AnalyzedStatement {
         #expect(st.first?.textCut == true)
     }
 }
+
+/// jsonlog: a line cut at the line limit keeps its statement's head, marked cut.
+@Suite struct JSONCutLineTests {
+    static let head = #"{"timestamp":"2026-11-25 00:54:05.100 UTC","user":"app","dbname":"db","pid":31,"remote_host":"[local]","session_id":"6b06.1f","line_num":1,"ps":"idle","session_start":"2026-11-25 00:54:05 UTC","vxid":"3/7","txid":0,"error_severity":"LOG","message":"statement: SELECT * FROM invoices WHERE note <> 'A"#
+
+    @Test func aCutLineKeepsItsStatementHead() {
+        for tail in ["AAAA", "AAAA\\", "AAAA\\u00", "AAAA\\n", "AAAA\\\""] {
+            var p = PostgresLogParser(format: .jsonlog, file: "t.json")
+            var events: [Event] = []
+            let cut = Array((Self.head + tail).utf8)
+            cut.withUnsafeBufferPointer { p.lineCut(head: $0, lineNumber: 1, into: &events) }
+            p.finish(into: &events)
+            let st = PG.statements(events)
+            #expect(st.count == 1, "\(tail)")
+            #expect(st.first?.textCut == true)
+            #expect(st.first?.sql.hasPrefix("SELECT * FROM invoices WHERE note <> 'AAAAA") == true, "\(tail)")
+        }
+    }
+}
