@@ -143,7 +143,13 @@ struct StderrLogReader {
     /// cannot go on). A cut statement is reported as `unjudged_statement`, not silently lost.
     mutating func feedCut(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
         let before = lastKey
+        let mark = out.unparsed.count
         feed(b, lineNumber: n, into: &out)
+        // The caller counted the line as cut already: a head that reads as no record is not
+        // counted a second time.
+        if out.unparsed.count > mark {
+            out.unparsed.removeSubrange(mark...)
+        }
         if let key = lastKey, let p = pending[key], p.lastLine == n || key != before {
             p.record.textCut = true
         }
