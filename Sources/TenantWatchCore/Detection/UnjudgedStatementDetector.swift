@@ -35,9 +35,7 @@ public struct UnjudgedStatementDetector: StatementDetector {
         var finding = s.finding(kind: .unjudgedStatement, severity: .medium, message: message, tables: s.tables)
         // The text may be megabytes: the finding keeps its head; the evidence points at all of it.
         if size > 4096 {
-            var cut = size > 4096 ? String(decoding: Array(s.execution.sql.utf8.prefix(4096)), as: UTF8.self) : s.execution.sql
-            cut += " … [\(size) bytes]"
-            finding.statement = cut
+            finding.statement = String(decoding: Array(s.execution.sql.utf8.prefix(4096)), as: UTF8.self) + " … [\(size) bytes]"
         }
         finding.fingerprint = finding.fingerprint ?? "unjudged:\(s.execution.position.file):\(s.execution.position.line)"
         return [finding]

@@ -126,15 +126,15 @@ struct CSVLogReader {
     private mutating func emitHead(last: Int, into out: inout PostgresReaderSink) {
         var head = buffer
         if inQuotes { head.append(Bytes.quote) }
-        let ok = head.withUnsafeBufferPointer { b -> Bool in
-            guard Self.split(b, into: &ranges), ranges.count >= 14 else { return false }
+        head.withUnsafeBufferPointer { b in
+            guard Self.split(b, into: &ranges), ranges.count >= 14 else { return }
             func field(_ i: Int) -> String? {
                 let (s, e, quoted) = ranges[i]
                 if s == e { return nil }
                 return quoted ? Self.unquote(b, s, e) : Bytes.string(b, s, e)
             }
             let (ts, te, _) = ranges[0]
-            guard let time = timestamps.parse(b, ts, te), let severity = field(11) else { return false }
+            guard let time = timestamps.parse(b, ts, te), let severity = field(11) else { return }
             var r = PostgresLogRecord(position: SourcePosition(file: file, line: firstLine, endLine: last), time: time,
                                       severity: severity, message: field(13) ?? "")
             r.user = field(1)
@@ -146,9 +146,7 @@ struct CSVLogReader {
             r.sqlstate = field(12)
             r.textCut = true
             out.record(r)
-            return true
         }
-        _ = ok
     }
 
     /// A line of the input was lost (cut by the line reader): the record it belongs to, if one
