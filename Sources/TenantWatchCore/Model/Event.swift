@@ -84,6 +84,7 @@ public struct StatementExecution: Sendable {
         var recordLikeContinuationLine: Int? = nil
         var forgedApplication: String? = nil
         var textCut = false
+        var severityMarkerInText = false
         var prefixAmbiguous = false
     }
 
@@ -163,6 +164,12 @@ public struct StatementExecution: Sendable {
     public var textCut: Bool {
         get { fields.value.textCut }
         set { fields.value.textCut = newValue }
+    }
+    /// The first line of the logged statement (stderr) holds a ` LOG:  `-like severity marker:
+    /// forged log text, in the statement itself or in an application name read into it.
+    public var severityMarkerInText: Bool {
+        get { fields.value.severityMarkerInText }
+        set { fields.value.severityMarkerInText = newValue }
     }
     public var prefixAmbiguous: Bool {
         get { fields.value.prefixAmbiguous }

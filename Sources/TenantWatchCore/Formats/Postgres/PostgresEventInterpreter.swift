@@ -191,6 +191,7 @@ public struct PostgresEventInterpreter {
         s.recordLikeContinuationLine = r.recordLikeContinuationLine
         s.prefixAmbiguous = r.prefixAmbiguous
         s.textCut = r.textCut
+        s.severityMarkerInText = r.severityMarkerInMessage
         if r.forgedApplication != r.application { s.forgedApplication = r.forgedApplication }
         events.append(.statement(s))
     }

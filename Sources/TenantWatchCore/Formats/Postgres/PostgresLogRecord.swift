@@ -46,6 +46,9 @@ public struct PostgresLogRecord: Sendable {
     /// A line of this record was longer than the line cap and only its head was read: the text
     /// is incomplete and must not be judged as if it were the statement.
     public var textCut: Bool = false
+    /// stderr: the message's first line holds a second ` SEVERITY:  ` marker (see
+    /// `StderrLogReader.severityMarker`): text a client wrote to look like a log line.
+    public var severityMarkerInMessage: Bool = false
     /// The first such line.
     public var recordLikeContinuationLine: Int? = nil
     /// `backend` packed for the interpreter's per-backend table, when the reader already has it.

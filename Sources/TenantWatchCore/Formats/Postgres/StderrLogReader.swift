@@ -435,7 +435,10 @@ struct StderrLogReader {
         // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
         if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
         if m.kind == .primary {
-            if !lean { p.record.message = Bytes.string(b, m.messageStart, end) }
+            if !lean {
+                p.record.message = Bytes.string(b, m.messageStart, end)
+                p.record.severityMarkerInMessage = Self.severityMarker(b, m.messageStart, end)
+            }
             if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
                 learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
             }
@@ -599,6 +602,23 @@ struct StderrLogReader {
             return Bytes.string(b, s, open)
         }
         return Bytes.string(b, s, e)
+    }
+
+    /// Does the message hold ` SEVERITY:  ` (an English severity word between a space and a colon
+    /// with PostgreSQL's two spaces)? The server writes one per line, before the message. A second
+    /// one means a client wrote it — in its statement, or in an `application_name` that a prefix
+    /// reading (one inferred rather than configured, say) left inside the message.
+    static func severityMarker(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i + 2 < e {
+            if b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space {
+                var w = i
+                while w > s, Bytes.isUpper(b[w - 1]) { w -= 1 }
+                if w < i, w > s, b[w - 1] == Bytes.space, PostgresSeverity.classify(b, w, i) != nil { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Text a client should never need in an application name: a severity marker (`LOG:  `),

@@ -175,3 +175,18 @@ extension AnalyzedStatement {
         }
     }
 }
+
+@Suite struct SeverityMarkerTests {
+    @Test func aSecondSeverityMarkerInTheMessageIsSeen() {
+        for (text, want) in [("statement: SELECT 1 -- sess=a.1 LOG:  statement: SELECT 2", true),
+                             ("statement: SELECT 'x ERROR:  y'", true),
+                             ("statement: SELECT 'LOG:  at the start of a word run'", false),
+                             ("statement: SELECT 'xLOG:  y'", false),
+                             ("statement: SELECT 'LOG: one space'", false),
+                             ("statement: SELECT 'NOTALEVEL:  x'", false)] {
+            var t = text
+            let got = t.withUTF8 { StderrLogReader.severityMarker($0, 0, $0.count) }
+            #expect(got == want, "\(text)")
+        }
+    }
+}
