@@ -37,7 +37,14 @@ struct EntryPoint {
                 FileHandle.standardError.write(Data((TenantWatch.fullMessage(for: error) + "\n").utf8))
                 exit(2)
             }
-            TenantWatch.exit(withError: error)
+            // Exit 1 means "findings" (or "tampered") to a CI gate: a run that failed for any
+            // other reason (a source that cannot be read, an I/O error) is fatal, exit 2, with
+            // its message on stderr. Only ArgumentParser's own outcomes (help, `ExitCode`) pass.
+            if error is ExitCode || code == .success {
+                TenantWatch.exit(withError: error)
+            }
+            FileHandle.standardError.write(Data(("tenantwatch: " + TenantWatch.message(for: error) + "\n").utf8))
+            exit(2)
         }
     }
 }

@@ -4,7 +4,8 @@ import TenantWatchCore
 
 /// The statement analysis a logged statement gets in production (`TenancyModel.analyze`):
 /// shape lexing, libpg_query parse, JSON tree, `StatementWalker`/`TenantPredicateAnalyzer`
-/// against the sample schema, then resolution with bind values and a session tenant.
+/// against the sample schema, then resolution with bind values and a session tenant; the same text
+/// as a cut statement, and `UnjudgedStatementDetector` on both.
 ///
 /// Input: the SQL text, then NUL-separated bind values (an empty one is SQL NULL).
 let sampleSchema: TenancySchema = {
@@ -30,7 +31,13 @@ public func fuzzSQL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let execution = StatementExecution(position: SourcePosition(file: "fuzz.log", line: 1), time: nil,
                                        backend: BackendID(pid: 1), sql: sql, parameters: parameters)
     _ = model.analyze(execution, sessionTenant: "acme")
-    _ = model.analyze(execution, sessionTenant: nil)
+    let whole = model.analyze(execution, sessionTenant: nil)
+    // A statement cut at the line cap, and one that cannot be judged: PostgreSQL's lexer
+    // (`pg_query_scan`, its protobuf read by hand) names the tables `unjudged_statement` reports.
+    var cut = execution
+    cut.textCut = true
+    _ = UnjudgedStatementDetector().inspect(model.analyze(cut, sessionTenant: nil))
+    _ = UnjudgedStatementDetector().inspect(whole)
     return 0
 }
 

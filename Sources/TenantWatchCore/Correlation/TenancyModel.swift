@@ -27,6 +27,11 @@ public final class TenancyModel: @unchecked Sendable {
         var schema = TenancySchema(tenantColumns: t.columns, tables: t.tables, globalTables: t.globalTables,
                                    sessionSetting: t.sessionSetting)
         if let path = t.schema {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+               size.int64Value > Int64(TenancySchema.maximumDumpBytes) {
+                throw ConfigError(file: configuration.file, key: "tenancy.schema",
+                                  message: "\(path) is \(size.int64Value) bytes, over the \(TenancySchema.maximumDumpBytes / (1 << 20)) MiB a schema dump may have (expected `pg_dump --schema-only` output, not data)")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigError(file: configuration.file, key: "tenancy.schema", message: "cannot read \(path)")
             }
@@ -45,6 +50,21 @@ public final class TenancyModel: @unchecked Sendable {
     /// The analysis is cached by the statement's *shape* (literals lifted, comments dropped), so
     /// the same query with other literals or another request's trace comment is a cache hit.
     public func analyze(_ execution: consuming StatementExecution, sessionTenant: String? = nil) -> AnalyzedStatement {
+        guard execution.textCut else { return analyzeText(execution, sessionTenant: sessionTenant) }
+        // Only the head was read: whatever it says (its head may even parse), it is not the
+        // statement. It cannot be judged; `unjudged_statement` reports it with what it names.
+        var a = analyzeText(execution, sessionTenant: sessionTenant)
+        a.verdict = .unparseable
+        if a.tables.isEmpty, let named = PgQuery.namedTables(a.execution.sql, where: { schema.isTenantOwned($0) == true }) {
+            a.tables = named.map(\.description)
+        }
+        a.unscopedTables = []
+        a.accessedTenants = []
+        a.reason = "cut at the line length limit: only its first \(a.execution.sql.utf8.count) bytes were read"
+        return a
+    }
+
+    private func analyzeText(_ execution: consuming StatementExecution, sessionTenant: String?) -> AnalyzedStatement {
         let mayBePlain = Self.mayBePlain(execution.sql)
         var plain: ShapeJudgement?
         if mayBePlain {

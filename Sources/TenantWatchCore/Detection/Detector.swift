@@ -57,6 +57,11 @@ extension AnalyzedStatement {
                               application: application, route: request?.route ?? tags.route, statement: execution.sql,
                               fingerprint: fingerprint, evidence: evidence)
         finding.callerVerification = request?.caller.verification.rawValue
+        if execution.prefixAmbiguous, kind != .logForgery {
+            // A guess is labelled as one: the line's prefix read two ways (a forged
+            // application_name) and the reading this finding rests on is the likelier one.
+            finding.message += " [log line ambiguous: a forged application_name lets it read two ways; confirm in csvlog/jsonlog]"
+        }
         return finding
     }
 }

@@ -70,6 +70,7 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     /// tie (a cache command tied to its request by time). Never critical; its message says what
     /// would confirm it.
     case suspectedCrossTenantResponse = "suspected_cross_tenant_response"
+    case unjudgedStatement = "unjudged_statement"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

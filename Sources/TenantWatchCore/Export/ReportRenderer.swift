@@ -16,6 +16,7 @@ public enum ReportRenderer {
         case .unsignedToken: return "a token without a valid signature was accepted"
         case .logForgery: return "a log line was forged or injected"
         case .suspectedCrossTenantResponse: return "a response may have carried another tenant's cached data; the tie is inferred, not proven"
+        case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
         }
     }
 

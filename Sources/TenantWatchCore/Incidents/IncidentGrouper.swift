@@ -47,7 +47,7 @@ extension FindingKind {
     /// predicate and the cross-tenant response it caused land in one incident.
     public var family: String {
         switch self {
-        case .missingTenantPredicate, .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch:
+        case .missingTenantPredicate, .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .unjudgedStatement:
             return "data"
         case .tokenHostMismatch, .unsignedToken, .refreshTokenReuse, .unresolvedTenant:
             return "identity"

@@ -81,6 +81,11 @@ public struct StatementExecution: Sendable {
         var via: ExecutionProtocol
         var failed: Bool
         var applicationNameLooksForged = false
+        var recordLikeContinuationLine: Int? = nil
+        var forgedApplication: String? = nil
+        var textCut = false
+        var severityMarkerInText = false
+        var prefixAmbiguous = false
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -137,6 +142,38 @@ public struct StatementExecution: Sendable {
     public var applicationNameLooksForged: Bool {
         get { fields.value.applicationNameLooksForged }
         set { fields.value.applicationNameLooksForged = newValue }
+    }
+
+    /// The line (stderr) of a continuation of this statement that reads as a log record of its
+    /// own: a literal spanning lines forges a log line. The text was kept as this statement's.
+    public var recordLikeContinuationLine: Int? {
+        get { fields.value.recordLikeContinuationLine }
+        set { fields.value.recordLikeContinuationLine = newValue }
+    }
+    /// The stderr prefix of this statement's line reads in more than one way (a forged
+    /// `application_name`) and nothing the log said before settles which is true: the reading
+    /// kept is the likelier one, and findings on it say so.
+    /// The prefix-like application name behind `applicationNameLooksForged` when it is not the
+    /// one in `application` (the kept reading of a stderr line is not the forger's); nil: that one.
+    public var forgedApplication: String? {
+        get { fields.value.forgedApplication }
+        set { fields.value.forgedApplication = newValue }
+    }
+    /// Only the head of the statement was read (a line over the line cap): it is reported as
+    /// `unjudged_statement`, never judged as if the head were the whole.
+    public var textCut: Bool {
+        get { fields.value.textCut }
+        set { fields.value.textCut = newValue }
+    }
+    /// The first line of the logged statement (stderr) holds a ` LOG:  `-like severity marker:
+    /// forged log text, in the statement itself or in an application name read into it.
+    public var severityMarkerInText: Bool {
+        get { fields.value.severityMarkerInText }
+        set { fields.value.severityMarkerInText = newValue }
+    }
+    public var prefixAmbiguous: Bool {
+        get { fields.value.prefixAmbiguous }
+        set { fields.value.prefixAmbiguous = newValue }
     }
 
     public init(position: SourcePosition, time: Timestamp?, backend: BackendID, user: String? = nil,

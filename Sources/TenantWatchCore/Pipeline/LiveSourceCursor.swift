@@ -106,7 +106,7 @@ public final class LiveSourceCursor {
                 if line.truncated {
                     // Counted, not parsed: see SourceCursor.
                     events.append(.unparsed(.cut(file: line.file.path, line: line.number, length: line.bytes.count)))
-                    slot.parser!.lineCut(lineNumber: line.number, into: &events)
+                    slot.parser!.lineCut(head: line.bytes, lineNumber: line.number, into: &events)
                 } else {
                     slot.parser!.feed(line: line.bytes, lineNumber: line.number, into: &events)
                 }

@@ -18,6 +18,9 @@ public protocol LogParser {
     mutating func lineCut(lineNumber: Int, into events: inout [Event])
     /// The precision of this source's times and how late its events may come (see `MergeOrder`).
     var mergeOrder: MergeOrder { get }
+    /// As `lineCut`, with the head of the line that was read: a parser that can tell what the
+    /// head belongs to (a PostgreSQL statement) reports it as cut instead of losing it.
+    mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event])
 }
 
 extension LogParser {
@@ -27,4 +30,7 @@ extension LogParser {
     public mutating func lineCut(lineNumber: Int, into events: inout [Event]) {}
     /// Microsecond times, in the source's own order (Redis MONITOR).
     public var mergeOrder: MergeOrder { MergeOrder() }
+    public mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
+        lineCut(lineNumber: lineNumber, into: &events)
+    }
 }

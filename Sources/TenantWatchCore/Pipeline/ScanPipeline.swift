@@ -81,6 +81,7 @@ public final class ScanPipeline {
         CrossTenantQueryDetector(),
         TenantContextMismatchDetector(),
         LogForgeryDetector(),
+        UnjudgedStatementDetector(),
     ]
 
     public static func defaultRequestDetectors() -> [RequestDetector] {

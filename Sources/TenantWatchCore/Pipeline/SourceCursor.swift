@@ -323,7 +323,7 @@ final class SourceCursor: @unchecked Sendable {
             if line.truncated {
                 // Counted, not parsed: see `fill(into:)`.
                 sink.unparsed(.cut(file: file, line: line.number, length: line.bytes.count))
-                parser.readLineCut(lineNumber: line.number, into: &sink)
+                parser.readLineCut(lineNumber: line.number, head: line.bytes, into: &sink)
             } else {
                 parser.read(line: line.bytes, lineNumber: line.number, into: &sink)
             }
@@ -346,7 +346,7 @@ final class SourceCursor: @unchecked Sendable {
                 // Only the head of it was read: counted, and not parsed (a cut quote or record
                 // would run on into the good lines after it).
                 events.append(.unparsed(.cut(file: file, line: line.number, length: line.bytes.count)))
-                parser.lineCut(lineNumber: line.number, into: &events)
+                parser.lineCut(head: line.bytes, lineNumber: line.number, into: &events)
             } else {
                 parser.feed(line: line.bytes, lineNumber: line.number, into: &events)
             }

@@ -78,6 +78,11 @@ public struct TenancySchema: Sendable {
         return nil
     }
 
+    /// The largest dump read (64 MiB): a schema-only dump of tens of thousands of tables is a few
+    /// MiB. libpg_query's scanner copies its input in one allocation under PostgreSQL's 1 GiB
+    /// limit (past it the process is terminated), and the loader keeps the text twice.
+    public static let maximumDumpBytes = 64 << 20
+
     /// Reads CREATE TABLE (columns, PARTITION OF / INHERITS), ALTER TABLE [ONLY] ... ENABLE/DISABLE
     /// ROW LEVEL SECURITY and ADD COLUMN, and CREATE POLICY. psql meta-commands (`\connect`,
     /// `\restrict` of recent pg_dump) are line-based client commands, not SQL, and are dropped first.
@@ -90,15 +95,18 @@ public struct TenancySchema: Sendable {
             sql += line
             sql += "\n"
         }
-        switch PgQuery.parse(sql) {
-        case .success(let tree):
-            apply(tree)
-        case .failure:
-            for piece in PgQuery.split(sql) {
-                switch PgQuery.parse(piece) {
-                case .success(let tree): apply(tree)
-                case .failure(let f): skippedStatements.append(f)
-                }
+        // Statement by statement (split by libpg_query's scanner): one parse of the whole dump
+        // builds its whole JSON tree in one buffer, and a large dump's is over PostgreSQL's
+        // allocation limit (libpg_query then terminates the process). Each statement is bounded
+        // by `PgQuery.maximumStatementBytes`; a bad or oversized one is skipped and recorded.
+        guard sql.utf8.count <= Self.maximumDumpBytes else {
+            skippedStatements.append(PgParseFailure(message: "schema dump of \(sql.utf8.count) bytes is over the \(Self.maximumDumpBytes)-byte limit", cursorPosition: 0, tooLarge: true))
+            return
+        }
+        for piece in PgQuery.split(sql) {
+            switch PgQuery.parse(piece) {
+            case .success(let tree): apply(tree)
+            case .failure(let f): skippedStatements.append(f)
             }
         }
     }

@@ -71,7 +71,11 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         let tree: PgJSONTree
         switch PgQuery.parse(sql) {
         case .failure(let f):
-            return StatementAnalysis(verdict: .unparseable, kind: .other, reason: "unparseable: \(f)", parseError: f)
+            // Which tenant-owned tables it names, by PostgreSQL's lexer: what makes a statement
+            // that cannot be judged a finding (`unjudged_statement`) rather than noise.
+            let tables = f.tooLarge ? [] : (PgQuery.namedTables(sql) { schema.isTenantOwned($0) == true } ?? [])
+            return StatementAnalysis(verdict: .unparseable, kind: .other, tables: tables,
+                                     reason: "unparseable: \(f)", parseError: f)
         case .success(let t):
             tree = t
         }

@@ -115,11 +115,14 @@ COMMON = {
 CASES = {
     "stderr": {
         **COMMON,
-        "10mb-statement": ([stderr_line("LOG:  statement: SELECT '" + "B" * (10 * MB) + "'")], [0]),
+        # Cut at the line limit: its head is kept and reported (it cannot be judged), never dropped.
+        "10mb-statement": ([stderr_line("LOG:  statement: SELECT '" + "B" * (10 * MB) + "'")], [0], ["unjudged_statement"]),
         "3mb-of-prefixes": ([b"X" + stderr_line("x ") * 40_000], [0]),
         "cut-mid-quote": ([stderr_line("LOG:  statement: SELECT * FROM tenants WHERE name = 'acm")], []),
+        # Rejected by libpg_query: on a tenant-owned table that is an unjudged_statement.
         "libpg_query-rejects": ([stderr_line("LOG:  statement: SELEC * FROM invoices WHERE AND"),
-                                 stderr_line("LOG:  statement: SELECT * FROM tenants /*traceparent='00-")], []),
+                                 stderr_line("LOG:  statement: SELECT * FROM tenants /*traceparent='00-")], [],
+                                ["unjudged_statement"]),
         "sqlcommenter-garbage": ([stderr_line("LOG:  statement: SELECT * FROM tenants /*traceparent='%ZZ%%%zz%',"
                                               "request_id='%E0%A4%A%00',x='\\'*/")], []),
         # A reload's announcement is text in a line: a forged one with a padding past Int.
@@ -136,7 +139,7 @@ CASES = {
         # Both lines are one unparsed range (73-74 in the summary's terms: first at 73).
         "never-closed": ([(CSV_HEAD.format(pid=42424) + '"statement: SELECT 1').encode(),
                           b"  FROM tenants WHERE name = 'x"], [0]),
-        "libpg_query-rejects": ([csv_record("statement: SELEC * FROM invoices WHERE AND")], []),
+        "libpg_query-rejects": ([csv_record("statement: SELEC * FROM invoices WHERE AND")], [], ["unjudged_statement"]),
         "huge-numbers": ([csv_record("statement: SELECT 1", pid=0).replace(b",0,\"[local]\"", b",99999999999999999999999,\"[local]\"")
                           .replace(b",1,\"idle\"", b",99999999999999999999999,\"idle\"")[:-2] + b",-99999999999999999999999"], []),
         "escapes": ([csv_record("statement: SELECT '" + ESCAPES + "' FROM tenants")], []),
@@ -149,7 +152,7 @@ CASES = {
                          b'{"timestamp":' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b"}"], [0, 1]),
         "huge-numbers": ([json_record(pid=10**30, line_num=10**30, query_id=-(10**30)),
                           raw_json_record(b'"statement: SELECT 1"').replace(b'"pid":42424', b'"pid":1e400')], []),
-        "libpg_query-rejects": ([json_record(message="statement: SELEC * FROM invoices WHERE AND")], []),
+        "libpg_query-rejects": ([json_record(message="statement: SELEC * FROM invoices WHERE AND")], [], ["unjudged_statement"]),
         "escapes": ([json_record(message="statement: SELECT '" + ESCAPES + "' FROM tenants", application_name=ESCAPES)], []),
     },
     "audit": {
@@ -188,7 +191,7 @@ CASES = {
 
 # Cases whose statements libpg_query rejects: read, not judged, and counted as such in the
 # summary (`, J statements unparseable (first at FILE:LINE: ...)`): offsets inside the chunk.
-UNPARSEABLE = {"stderr/cut-mid-quote": [0], "stderr/libpg_query-rejects": [0, 1],
+UNPARSEABLE = {"stderr/cut-mid-quote": [0], "stderr/libpg_query-rejects": [0, 1], "stderr/10mb-statement": [0],
                "csvlog/libpg_query-rejects": [0], "jsonlog/libpg_query-rejects": [0]}
 STATEMENTS = re.compile(r", (\d+) statements? unparseable \(first at (.*?):(\d+)[:)]")
 

@@ -63,6 +63,7 @@ struct CSVLogReader {
             // that looks like a record start may be text the client wrote (a forged record).
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: firstLine, endLine: n),
                                               reason: "csvlog record longer than \(maxRecordBytes) bytes"))
+            emitHead(last: n, into: &out)
             buffer.removeAll()
             lineStarts.removeAll()
             skippingOversized = inQuotes
@@ -102,6 +103,49 @@ struct CSVLogReader {
     mutating func flushIdle(into out: inout PostgresReaderSink) {
         while !buffer.isEmpty, !skippingOversized {
             recover(reason: "csvlog record left open (no closing quote)", into: &out)
+        }
+    }
+
+    /// The head of a line the line reader cut: added to the record it starts or continues, whose
+    /// head is then kept as a cut record (`emitHead`); reading starts afresh with the next line.
+    mutating func cutLine(_ head: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+        if skippingOversized { abandonRecord(into: &out); return }
+        if buffer.isEmpty { firstLine = n } else { buffer.append(Bytes.newline) }
+        buffer.append(contentsOf: head)
+        for b in head where b == Bytes.quote { inQuotes.toggle() }
+        lastLine = n
+        emitHead(last: n, into: &out)
+        reset()
+    }
+
+    /// The record in `buffer` is over the size limit or was cut: it cannot be read whole, but
+    /// when its head holds every field up to the message (log_time … message, the first 14), the
+    /// record is kept with the message's head, marked `textCut` — a statement in it is then an
+    /// `unjudged_statement`, not a silence. The head is closed where it stops (a quote added when
+    /// it stops inside one); when even that does not split cleanly, only the unparsed line stays.
+    private mutating func emitHead(last: Int, into out: inout PostgresReaderSink) {
+        var head = buffer
+        if inQuotes { head.append(Bytes.quote) }
+        head.withUnsafeBufferPointer { b in
+            guard Self.split(b, into: &ranges), ranges.count >= 14 else { return }
+            func field(_ i: Int) -> String? {
+                let (s, e, quoted) = ranges[i]
+                if s == e { return nil }
+                return quoted ? Self.unquote(b, s, e) : Bytes.string(b, s, e)
+            }
+            let (ts, te, _) = ranges[0]
+            guard let time = timestamps.parse(b, ts, te), let severity = field(11) else { return }
+            var r = PostgresLogRecord(position: SourcePosition(file: file, line: firstLine, endLine: last), time: time,
+                                      severity: severity, message: field(13) ?? "")
+            r.user = field(1)
+            r.database = field(2)
+            r.pid = Bytes.parseInt(b, ranges[3].0, ranges[3].1)
+            if let from = field(4) { r.clientHost = Self.stripPort(from) }
+            r.sessionID = field(5)
+            r.sessionLine = Bytes.parseInt(b, ranges[6].0, ranges[6].1)
+            r.sqlstate = field(12)
+            r.textCut = true
+            out.record(r)
         }
     }
 

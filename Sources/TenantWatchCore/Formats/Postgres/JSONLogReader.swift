@@ -10,7 +10,35 @@ struct JSONLogReader {
         self.timestamps = PostgresTimestampParser(timezone: timezone)
     }
 
-    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+    /// The head of a line the line reader cut: closed where it stops (the string it stops in
+    /// ends there, minus a half-written escape) and read as a record marked `textCut`, so the
+    /// statement it holds is an `unjudged_statement` rather than lost. The server writes
+    /// `message` before `detail`, `statement` and the rest, so the head holds what matters.
+    /// A head that still does not read is left to the caller's unparsed line.
+    mutating func cutLine(_ head: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+        var closed = Array(head)
+        var inString = false
+        var halfEscape: Int? = nil
+        var i = 0
+        while i < closed.count {
+            let c = closed[i]
+            if inString, c == Bytes.backslash {
+                // `\` at the very end, or `\u` without its four hex digits: cut short.
+                let needs = i + 1 < closed.count && closed[i + 1] == 117 /* u */ ? 6 : 2
+                if i + needs > closed.count { halfEscape = i; break }
+                i += 2
+                continue
+            }
+            if c == Bytes.quote { inString.toggle() }
+            i += 1
+        }
+        if let at = halfEscape { closed.removeSubrange(at...) }
+        if inString { closed.append(Bytes.quote) }
+        closed.append(Bytes.rbrace)
+        closed.withUnsafeBufferPointer { feed($0, lineNumber: n, into: &out, cut: true) }
+    }
+
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink, cut: Bool = false) {
         var end = b.count
         while end > 0, b[end - 1] == Bytes.cr || b[end - 1] == Bytes.space { end -= 1 }
         if end == 0 { return }
@@ -63,10 +91,11 @@ struct JSONLogReader {
             }
         }
         guard ok else {
-            out.unparsed(UnparsedLine(position: position, reason: "not a flat JSON object (jsonlog)"))
+            if !cut { out.unparsed(UnparsedLine(position: position, reason: "not a flat JSON object (jsonlog)")) }
             return
         }
         guard hasSeverity, let (ts, te) = time, let t = timestamps.parse(line, ts, te) else {
+            if cut { return }
             out.unparsed(UnparsedLine(position: position, reason: "jsonlog line without timestamp or error_severity"))
             return
         }
@@ -80,6 +109,7 @@ struct JSONLogReader {
         if let a = r.application {
             r.applicationNameLooksForged = a.withBytes { StderrLogReader.looksLikePrefix($0, 0, $0.count) }
         }
+        r.textCut = cut
         out.record(r)
     }
 }

@@ -188,6 +188,11 @@ public struct PostgresEventInterpreter {
                                    application: r.application, client: r.clientHost, sql: sql, parameters: params,
                                    via: via, failed: failed)
         s.applicationNameLooksForged = r.applicationNameLooksForged
+        s.recordLikeContinuationLine = r.recordLikeContinuationLine
+        s.prefixAmbiguous = r.prefixAmbiguous
+        s.textCut = r.textCut
+        s.severityMarkerInText = r.severityMarkerInMessage
+        if r.forgedApplication != r.application { s.forgedApplication = r.forgedApplication }
         events.append(.statement(s))
     }
 

@@ -24,6 +24,8 @@ public struct PostgresLogParser {
         public var ambiguousPrefixLines = 0
         /// Records found starting in the middle of a line (stderr without the logging collector).
         public var recordsSplitInsideLines = 0
+        /// stderr continuation lines that read as a log record, kept as their record's text.
+        public var recordLikeContinuations = 0
         /// Records by severity (`LOG`, `ERROR`, ...).
         public var severities: [String: Int] = [:]
     }
@@ -43,6 +45,7 @@ public struct PostgresLogParser {
         if let r = stderr {
             s.ambiguousPrefixLines = r.ambiguousLines
             s.recordsSplitInsideLines = r.recordsSplitInsideLines
+            s.recordLikeContinuations = r.recordLikeContinuations
         }
         return s
     }
@@ -119,10 +122,19 @@ public struct PostgresLogParser {
     }
 
     /// The reading half of `lineCut`.
-    mutating func readLineCut(lineNumber: Int, into sink: inout PostgresReaderSink) {
+    mutating func readLineCut(lineNumber: Int, head: UnsafeBufferPointer<UInt8>? = nil, into sink: inout PostgresReaderSink) {
         counters.lines += 1
-        stderr?.finish(into: &sink)
-        csv?.abandonRecord(into: &sink)
+        if let head, stderr != nil {
+            stderr!.feedCut(head, lineNumber: lineNumber, into: &sink)
+        } else {
+            stderr?.finish(into: &sink)
+        }
+        if let head, csv != nil {
+            csv!.cutLine(head, lineNumber: lineNumber, into: &sink)
+        } else {
+            csv?.abandonRecord(into: &sink)
+        }
+        if let head, json != nil { json!.cutLine(head, lineNumber: lineNumber, into: &sink) }
     }
 
     /// The reading half of `finish`.
@@ -193,6 +205,23 @@ public struct PostgresLogParser {
         stderr?.finish(into: &scratch)
         csv?.abandonRecord(into: &scratch)
         drain(&events)
+    }
+
+    /// As `lineCut`; stderr reads the head first, and the statement it holds (or continues) is
+    /// completed marked `textCut`, to be reported as `unjudged_statement` rather than lost.
+    public mutating func lineCut(head: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
+        counters.lines += 1
+        scratch.removeAll()
+        readLineCutHead(head, lineNumber: lineNumber)
+        drain(&events)
+    }
+
+    private mutating func readLineCutHead(_ head: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        if stderr != nil {
+            stderr!.feedCut(head, lineNumber: lineNumber, into: &scratch)
+        }
+        if csv != nil { csv!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
+        if json != nil { json!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).

@@ -34,9 +34,23 @@ public struct PostgresLogRecord: Sendable {
     /// The application name holds text that looks like a log prefix (a fake ` LOG:  `, a
     /// timestamp, `[digits]`): somebody tried to forge log lines through `application_name`.
     public var applicationNameLooksForged: Bool = false
+    /// The prefix-like application name (the longest reading that has one): what the forger set,
+    /// whichever reading of the line was kept.
+    public var forgedApplication: String? = nil
     /// The stderr prefix admitted more than one reading of this line; the one kept is the one
     /// consistent with what the backend said before (see `PrefixMatcher`).
     public var prefixAmbiguous: Bool = false
+    /// A continuation line of this record reads as a log record of its own (stderr): text a
+    /// client wrote in a multi-line literal, kept as this record's text (see `StderrLogReader`).
+    public var recordLikeContinuation: Bool = false
+    /// A line of this record was longer than the line cap and only its head was read: the text
+    /// is incomplete and must not be judged as if it were the statement.
+    public var textCut: Bool = false
+    /// stderr: the message's first line holds a second ` SEVERITY:  ` marker (see
+    /// `StderrLogReader.severityMarker`): text a client wrote to look like a log line.
+    public var severityMarkerInMessage: Bool = false
+    /// The first such line.
+    public var recordLikeContinuationLine: Int? = nil
     /// `backend` packed for the interpreter's per-backend table, when the reader already has it.
     var backendKey: BackendKey? = nil
 

@@ -92,10 +92,19 @@ struct StderrLogReader {
     /// showed unambiguously: the tie-breaker when a forged `application_name` makes a line
     /// readable in two ways.
     private var knownApplication: [Int: [UInt8]] = [:]
+    /// The name each pid connected with (what `RESET application_name` returns to).
+    private var startupApplication: [Int: [UInt8]] = [:]
+    /// `%c` of each pid, from lines that read one way only.
+    private var knownSession: [Int: [UInt8]] = [:]
     private var latestTime: Timestamp?
+    /// A line was cut at the line cap and its record completed: the continuation lines after it
+    /// are that record's (client) text, not a place to look for records.
+    private var afterCut = false
     private var saidLanguage = false
     private(set) var recordsSplitInsideLines = 0
     private(set) var ambiguousLines = 0
+    /// Continuation lines that read as a log record and were kept as their record's text.
+    private(set) var recordLikeContinuations = 0
 
     init(prefix: String?, timezone: String, file: String) {
         self.file = file
@@ -125,7 +134,27 @@ struct StderrLogReader {
             continuation(b, 1, end, n, &out)
             return
         }
+        afterCut = false
         line(b, 0, end, n, &out)
+    }
+
+    /// The head of a line over the line cap: read like any line, then the record it belongs to
+    /// is marked cut (`textCut`) and completed (the rest of the line is never read, so the record
+    /// cannot go on). A cut statement is reported as `unjudged_statement`, not silently lost.
+    mutating func feedCut(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
+        let before = lastKey
+        let mark = out.unparsed.count
+        feed(b, lineNumber: n, into: &out)
+        // The caller counted the line as cut already: a head that reads as no record is not
+        // counted a second time.
+        if out.unparsed.count > mark {
+            out.unparsed.removeSubrange(mark...)
+        }
+        if let key = lastKey, let p = pending[key], p.lastLine == n || key != before {
+            p.record.textCut = true
+        }
+        finish(into: &out)
+        afterCut = true
     }
 
     /// A line that is not a continuation, from `start`.
@@ -189,18 +218,45 @@ struct StderrLogReader {
         out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n), reason: reason))
     }
 
+    /// A continuation line (newline + TAB) belongs to the record before it, whole.
+    ///
+    /// PostgreSQL tab-indents every line after the first of a message, and a client decides what
+    /// those lines hold: a literal with a newline in it can hold a complete, well-formed log line.
+    /// Reading such text as a new record would let any client fabricate a statement (a fake
+    /// unscoped read) or cut its own statement short (hiding a real one). So text inside a
+    /// continuation line never starts a record while a record is being read; when it reads as
+    /// one, the record is marked (`recordLikeContinuation`, a `log_forgery` finding) and counted.
+    ///
+    /// Only a continuation line with no record before it (the start of an excerpt, or stderr
+    /// written without the logging collector, where another backend's write can land inside a
+    /// long line) is searched for a record starting inside it: there is no statement whose text
+    /// it could be part of.
     private mutating func continuation(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int,
                                        _ out: inout PostgresReaderSink) {
+        if let key = lastKey, let i = pending.index(forKey: key) {
+            let p = pending.values[i]
+            p.appendContinuation(b, start, end)
+            p.lastLine = n
+            if recordStart(b, start, end) != nil {
+                p.record.recordLikeContinuation = true
+                p.record.recordLikeContinuationLine = p.record.recordLikeContinuationLine ?? n
+                recordLikeContinuations += 1
+            }
+            return
+        }
+        if afterCut {
+            // The rest of a record cut at the line cap: still client text, never a record start.
+            out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
+                                      reason: "continuation of a record cut at the line length limit"))
+            return
+        }
         var contEnd = end
         var split: Int? = nil
         if splitsRecordsInsideLines, let at = recordStart(b, start, end) {
             split = at
             contEnd = at
         }
-        if let key = lastKey, let i = pending.index(forKey: key) {
-            pending.values[i].appendContinuation(b, start, contEnd)
-            pending.values[i].lastLine = n
-        } else if contEnd > start || split == nil {
+        if contEnd > start || split == nil {
             out.unparsed(UnparsedLine(position: SourcePosition(file: file, line: n),
                                               reason: "continuation line without a record before it"))
         }
@@ -228,13 +284,19 @@ struct StderrLogReader {
     }
 
     /// Orders the readings of an ambiguous line: an English severity first, then the reading
-    /// whose application name is the one the backend announced, then a full (not `%q`-cut)
-    /// prefix, then the longest application name (forged text sits inside it, before the real
-    /// fields).
+    /// whose application name is the one the backend is known to have (announced at connection,
+    /// or set since by a logged `SET application_name`), then a full (not `%q`-cut) prefix.
+    /// A reading whose session id (`%c`) contradicts its pid, or the session the pid was seen in,
+    /// is one the server cannot have written: `%c` is the backend's start time and pid in hex.
     private func score(_ m: PrefixMatch, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         var s = 0
         if m.severity != nil { s += 1000 }
         if !m.truncated { s += 10 }
+        if let pid = m.pid, m.session.0 >= 0 {
+            let (a, e) = m.session
+            if !Self.sessionNamesPid(b, a, e, pid) { s -= 100_000 }
+            if let known = knownSession[pid], !(known.count == e - a && Bytes.hasPrefix(b, a, e, known)) { s -= 500 }
+        }
         if let pid = m.pid, let known = knownApplication[pid], m.application.0 >= 0 {
             let (a, e) = m.application
             if e - a == known.count, Bytes.hasPrefix(b, a, e, known) { s += 100 }
@@ -242,26 +304,67 @@ struct StderrLogReader {
         return s
     }
 
-    private func chooseIndex(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        if results.count == 1 { return 0 }
+    /// `%c` is `start-time-hex.pid-hex`: does its second half name `pid`?
+    static func sessionNamesPid(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ pid: Int) -> Bool {
+        guard let dot = Bytes.find(Bytes.dot, b, s, e) else { return false }
+        var v = 0
+        var i = dot + 1
+        guard i < e, e - i <= 8 else { return false }
+        while i < e {
+            let c = b[i] | 0x20
+            let d: Int
+            if Bytes.isDigit(b[i]) { d = Int(b[i] - 48) } else if c >= 97 && c <= 102 { d = Int(c - 87) } else { return false }
+            v = v * 16 + d
+            i += 1
+        }
+        return v == pid
+    }
+
+    /// The reading to keep, and whether another reading, as good by everything known, tells a
+    /// different story (another message, pid or application name): then the choice is a guess.
+    private func choose(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> (index: Int, uncertain: Bool) {
+        if results.count == 1 { return (0, false) }
         var best = 0
         var bestScore = Int.min
         var bestApp = -1
+        var scores: [Int] = []
+        scores.reserveCapacity(results.count)
         for (i, m) in results.enumerated() {
             let s = score(m, b)
+            scores.append(s)
             let app = m.application.1 - m.application.0
+            // On a tie the longest application name: forged text sits inside it, before the real fields.
             if s > bestScore || (s == bestScore && app > bestApp) { best = i; bestScore = s; bestApp = app }
         }
-        return best
+        let m = results[best]
+        var uncertain = false
+        for (i, r) in results.enumerated() where i != best && scores[i] == bestScore {
+            if r.messageStart != m.messageStart || r.pid != m.pid || r.application != m.application { uncertain = true }
+        }
+        return (best, uncertain)
+    }
+
+    private func chooseIndex(_ results: [PrefixMatch], _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        choose(results, b).index
     }
 
     private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
                                  _ out: inout PostgresReaderSink) {
         let results = matchers[k].results
-        let idx = chooseIndex(results, b)
+        let (idx, uncertain) = choose(results, b)
         let m = results[idx]
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
+        // A reading as good as the kept one that puts prefix-like text in the application name is
+        // a forgery attempt, whichever is kept (it may be the forger's harmless-looking one).
+        // Readings the backend's known name rules out are not: a `SET application_name = '...
+        // LOG:  ...'` line itself reads, wrongly, with a name that swallows the statement.
+        var forgedName: (Int, Int)? = nil
+        let keptScore = results.count > 1 ? score(m, b) : 0
+        for r in results where r.application.0 >= 0 && Self.looksLikePrefix(b, r.application.0, r.application.1)
+            && (results.count == 1 || score(r, b) >= keptScore) {
+            if forgedName == nil || r.application.1 - r.application.0 > forgedName!.1 - forgedName!.0 { forgedName = r.application }
+        }
         let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
         if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
@@ -294,9 +397,19 @@ struct StderrLogReader {
                         severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         }
         p.record.backendKey = key
+        if let pid = m.pid, m.session.0 >= 0, !ambiguous {
+            let (a, e) = m.session
+            if knownSession[pid].map({ !($0.count == e - a && Bytes.hasPrefix(b, a, e, $0)) }) ?? true {
+                if knownSession.count > 100_000 { knownSession.removeAll(keepingCapacity: true) }
+                knownSession[pid] = Array(UnsafeBufferPointer(rebasing: b[a..<e]))
+            }
+        }
+        if let (a, e) = forgedName {
+            p.record.applicationNameLooksForged = true
+            p.record.forgedApplication = Bytes.string(b, a, e)
+        }
         if m.application.0 >= 0 {
             let (a, e) = m.application
-            p.record.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
             if !lean { p.record.application = Bytes.string(b, a, e) }
             if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
@@ -316,15 +429,21 @@ struct StderrLogReader {
         }
         p.record.queryID = m.queryID
         p.record.sessionLine = m.lineNumber
-        p.record.prefixAmbiguous = ambiguous
+        p.record.prefixAmbiguous = uncertain
         // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
         // `bind`) only tells the interpreter that the backend's logged execution is over, and
         // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
         if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
         if m.kind == .primary {
-            if !lean { p.record.message = Bytes.string(b, m.messageStart, end) }
+            if !lean {
+                p.record.message = Bytes.string(b, m.messageStart, end)
+                p.record.severityMarkerInMessage = Self.severityMarker(b, m.messageStart, end)
+            }
             if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
                 learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
+            }
+            if let pid = m.pid, !uncertain, Bytes.hasPrefix(b, m.messageStart, end, "statement: ") {
+                learnApplicationSet(UnsafeBufferPointer(rebasing: b[(m.messageStart + 11)..<end]), pid: pid)
             }
         } else {
             // A secondary line with no record before it: keep it as a record of its own.
@@ -366,14 +485,55 @@ struct StderrLogReader {
         do {
             if let pid, Bytes.hasPrefix(mb, 0, mb.count, "connection authorized: "),
                let at = Bytes.find(Array("application_name=".utf8), mb, 0, mb.count) {
-                if knownApplication.count > 100_000 { knownApplication.removeAll(keepingCapacity: true) }
+                if knownApplication.count > 100_000 {
+                    knownApplication.removeAll(keepingCapacity: true)
+                    startupApplication.removeAll(keepingCapacity: true)
+                }
                 knownApplication[pid] = Array(mb[(at + 17)...])
+                startupApplication[pid] = knownApplication[pid]
             }
             if matchers.count < Self.maximumPrefixes, Bytes.hasPrefix(mb, 0, mb.count, "parameter \"log_line_prefix\""),
                let p = announcedPrefix(mb, 0, mb.count), !matchers.contains(where: { $0.prefix.text == p }) {
                 matchers.insert(PrefixMatcher(prefix: LogLinePrefix(p), timezone: timezone), at: 0)
             }
         }
+    }
+
+    /// A logged `SET application_name` / `RESET application_name`: the name this backend's next
+    /// lines carry (what lets the reader tell the real prefix from a forged one with certainty).
+    /// Read with libpg_query, and only for statements that mention the setting at all. Only the
+    /// statement's first line is here; one spanning lines is not followed (the name stays as
+    /// known, and a line it makes ambiguous is labelled so).
+    private mutating func learnApplicationSet(_ sql: UnsafeBufferPointer<UInt8>, pid: Int) {
+        guard sql.count < 4096, Self.mentionsApplicationName(sql) else { return }
+        let text = String(decoding: sql, as: UTF8.self)
+        guard let change = ApplicationNameChange.read(text) else {
+            // It mentions the setting some other way (`set_config()`, `SET LOCAL`, a function):
+            // the name may have changed to anything, so it is no longer known. Lines it makes
+            // ambiguous are then labelled, until a line that reads one way says it again.
+            knownApplication[pid] = nil
+            return
+        }
+        let name: [UInt8]
+        switch change {
+        case .set(let value): name = ApplicationNameChange.asLogged(value)
+        case .reset: guard let start = startupApplication[pid] else { knownApplication[pid] = nil; return }; name = start
+        }
+        knownApplication[pid] = name
+    }
+
+    /// Does the text hold `application_name` in any case (a cheap filter before libpg_query)?
+    static func mentionsApplicationName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let needle = Array("application_name".utf8)
+        guard b.count >= needle.count else { return false }
+        var i = 0
+        while i + needle.count <= b.count {
+            var k = 0
+            while k < needle.count, b[i + k] | (Bytes.isAlpha(b[i + k]) ? 0x20 : 0) == needle[k] { k += 1 }
+            if k == needle.count { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `parameter "log_line_prefix" changed to "X"` anywhere in the bytes: X.
@@ -442,6 +602,23 @@ struct StderrLogReader {
             return Bytes.string(b, s, open)
         }
         return Bytes.string(b, s, e)
+    }
+
+    /// Does the message hold ` SEVERITY:  ` (an English severity word between a space and a colon
+    /// with PostgreSQL's two spaces)? The server writes one per line, before the message. A second
+    /// one means a client wrote it — in its statement, or in an `application_name` that a prefix
+    /// reading (one inferred rather than configured, say) left inside the message.
+    static func severityMarker(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i + 2 < e {
+            if b[i] == Bytes.colon, b[i + 1] == Bytes.space, b[i + 2] == Bytes.space {
+                var w = i
+                while w > s, Bytes.isUpper(b[w - 1]) { w -= 1 }
+                if w < i, w > s, b[w - 1] == Bytes.space, PostgresSeverity.classify(b, w, i) != nil { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Text a client should never need in an application name: a severity marker (`LOG:  `),

@@ -28,8 +28,14 @@ import Testing
         for o in out.outputs { switch o { case .record(let r): recs.append(r); case .unparsed(let u): bad.append(u) } }
         #expect(bad.count == 1)
         #expect(bad.first?.position.line == 1)
-        #expect(recs.map(\.message) == ["statement: SELECT 1"])
-        #expect(recs.first?.position.line == 8)
+        // The oversized record's head is kept, marked cut (an `unjudged_statement` later), and
+        // the record after it is read as usual.
+        #expect(recs.count == 2)
+        #expect(recs.first?.textCut == true)
+        #expect(recs.first?.message.hasPrefix("statement: SELECT '\nxxxx") == true)
+        #expect(recs.first?.position == SourcePosition(file: "big.csv", line: 1, endLine: 3))
+        #expect(recs.last?.message == "statement: SELECT 1")
+        #expect(recs.last?.position.line == 8)
     }
 
     @Test func csvColumnSetsOfOlderServers() {
