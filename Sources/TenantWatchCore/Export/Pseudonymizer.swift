@@ -51,16 +51,25 @@ public struct Pseudonymizer: Sendable {
     @inline(__always) static func hashStep(_ h: UInt64, _ c: UInt8) -> UInt64 { (h ^ UInt64(c)) &* 0x100_0000_01b3 }
 
     /// Pseudonyms for `tenants` other than `forTenant`: those in `existing` are kept (so bundles
-    /// for one customer stay consistent over time); new ones get the next free number, in sorted
-    /// order. A number whose name is itself a tenant id is skipped.
+    /// for one customer stay consistent over time); new ones get the next free numbers in a
+    /// random order, so that a customer who knows the tenant list cannot reverse them (an
+    /// alphabetical order would give `globex → tenant-1` away). The mapping is recorded only in
+    /// the operator's store. A number whose name is itself a tenant id is skipped.
     public static func assign(forTenant: String, tenants: some Sequence<String>,
                               existing: [String: String] = [:]) -> [String: String] {
+        var random = SystemRandomNumberGenerator()
+        return assign(forTenant: forTenant, tenants: tenants, existing: existing, using: &random)
+    }
+
+    public static func assign<G: RandomNumberGenerator>(forTenant: String, tenants: some Sequence<String>,
+                                                        existing: [String: String], using random: inout G) -> [String: String] {
         let all = Set(tenants).subtracting([forTenant, ""])
         var out = existing
         var used = Set(existing.values)
         let lowerTenants = Set(all.map { $0.lowercased() })
         var n = 1
-        for t in all.sorted() where out[t] == nil {
+        // Sorted first so that the shuffle alone decides the order (a Set's order is a hash's).
+        for t in all.subtracting(existing.keys).sorted().shuffled(using: &random) {
             var name = "tenant-\(n)"
             while used.contains(name) || lowerTenants.contains(name) { n += 1; name = "tenant-\(n)" }
             out[t] = name
