@@ -37,7 +37,7 @@ public struct AuditAllowList: Sendable {
     func caller(of object: [String: Any]) -> String? {
         if !callerField.isEmpty, let c = AuditAllowList.value(object, callerField) as? String, !c.isEmpty { return c }
         if let raw = AuditAllowList.value(object, tokenField) as? String, let token = try? JWTToken(raw),
-           case .string(let t)? = token.claims.value(atPath: claim), !t.isEmpty {
+           let t = token.tenant(atClaim: claim) {
             return t
         }
         if let host = AuditAllowList.value(object, hostField) as? String, let t = hostPattern?.tenant(forHost: host) { return t }

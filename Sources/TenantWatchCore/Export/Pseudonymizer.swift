@@ -194,6 +194,9 @@ public struct Pseudonymizer: Sendable {
 /// component of the configured audit token paths).
 public struct TokenMasker: @unchecked Sendable {
     public static let mask = "[masked]"
+    /// The built-in keys only; for places that print without a config at hand (the dashboard,
+    /// `incidents show`), compiled once.
+    public static let shared = TokenMasker()
     private let jwt: NSRegularExpression
     private let scheme: NSRegularExpression
     private let keyed: NSRegularExpression
@@ -229,6 +232,21 @@ public struct TokenMasker: @unchecked Sendable {
         }
         return text
     }
+
+    /// Only the credentials themselves (JWTs, `Bearer`/`Basic` values), for printing stored text
+    /// to the operator: a store written before tokens were hashed still holds them whole, and
+    /// the hashed form (`[jwt sha256:… tenant_id=…]`) stays readable.
+    public func applyCredentials(_ s: String) -> String {
+        guard s.contains("eyJ") || s.range(of: "bearer", options: .caseInsensitive) != nil
+            || s.range(of: "basic", options: .caseInsensitive) != nil else { return s }
+        let text = replace(scheme, in: s) { m, ns in
+            ns.substring(with: m.range(at: 1)) + ns.substring(with: m.range(at: 2)) + TokenMasker.mask
+        }
+        return replace(TokenMasker.wholeJWT, in: text) { _, _ in "[JWT masked]" }
+    }
+
+    /// A whole JWT (three parts): the tool's own masked form (`eyJhbG…x4Tc`) is left alone.
+    private static let wholeJWT = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"#)
 
     private func replace(_ re: NSRegularExpression, in s: String,
                          _ with: (NSTextCheckingResult, NSString) -> String) -> String {
