@@ -38,12 +38,14 @@ demo: build
 	@rm -f "$(CURDIR)/.build/demo-incidents.sqlite"*
 	@cd sample-logs && "$(TENANTWATCH)" replay --config tenantwatch.toml --speed 2 --store "$(CURDIR)/.build/demo-incidents.sqlite"
 
-# Unit tests, then the end-to-end scripts (real PostgreSQL) against the debug binary that
+# Unit tests, then the end-to-end scripts (real PostgreSQL) and the adversarial suite
+# (Tests/Adversarial: hostile bundles, secrets, forged log lines) against the debug binary that
 # `swift test` has just built (no second, release, compile in CI).
 E2E_TENANTWATCH ?= $(CURDIR)/.build/debug/tenantwatch
 test: deps-test
 	$(SWIFT) test
 	TENANTWATCH="$(E2E_TENANTWATCH)" bash Tests/EndToEnd/run.sh
+	TENANTWATCH="$(E2E_TENANTWATCH)" bash Tests/Adversarial/run.sh
 
 # The unit tests under ThreadSanitizer (a build of their own in .build/tsan): the reading threads,
 # their hand-over to the correlating one, and the side-by-side rendering of findings. Any report
