@@ -69,7 +69,11 @@ public struct AuditAllowList: Sendable {
         guard !path.isEmpty else { return nil }
         var current: Any = object
         for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
-            guard let o = current as? [String: Any], let next = o[String(segment)] else { return nil }
+            // As the audit parser reads paths: the exact key, else one differing in ASCII case
+            // (HTTP header names: `Authorization`).
+            let key = String(segment)
+            guard let o = current as? [String: Any],
+                  let next = o[key] ?? o.first(where: { JSONValue.asciiCaseInsensitiveEqual($0.key, key) })?.value else { return nil }
             current = next
         }
         return current

@@ -63,6 +63,9 @@ public struct RowDataFilter: Sendable {
             guard let maskedObject = RowDataFilter.jsonObject(masked) else { return (RowDataFilter.marker, true) }
             return (pseudonymizer.apply(jsonMetadata(maskedObject)), true)
         }
+        // A JSON line that does not parse (cut at the quoting limit, damaged) cannot be judged
+        // field by field, nor told to be the customer's own: it is left out.
+        if line.first == "{" && RowDataFilter.jsonObject(line) == nil { return (RowDataFilter.marker, true) }
         guard other else { return (pseudonymizer.apply(masked), false) }
         if masked.first == "{", let object = RowDataFilter.jsonObject(masked) {
             return (pseudonymizer.apply(jsonMetadata(object)), true)

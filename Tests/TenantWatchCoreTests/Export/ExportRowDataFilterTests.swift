@@ -125,3 +125,20 @@ import Testing
         for line in out { #expect(!line.contains("078") && !line.contains("250000") && !line.contains("CEO")) }
     }
 }
+
+@Suite struct ExportAuditJudgementTests {
+    let f = RowDataFilter(pseudonymizer: Pseudonymizer(forTenant: "initech", pseudonyms: ["globex": "tenant-1"]),
+                          audit: AuditAllowList(hostPattern: "{tenant}.example.com"))
+
+    @Test func aCutOrDamagedJSONLineIsLeftOut() {
+        // Cut at the quoting limit: no field can be judged, whoever's it is.
+        let cut = #"{"ts":"t","host":"initech.example.com","email":"someone@globex.example","body":"abc"#
+        #expect(f.logLine(cut) == (RowDataFilter.marker, true))
+    }
+
+    @Test func theCallerIsReadFromAnyCaseOfTheHeader() throws {
+        let token = try TestJWT.make(header: #"{"alg":"HS256"}"#, claims: #"{"tenant_id":"initech"}"#, signer: nil) + "c2ln"
+        let own = #"{"ts":"t","headers":{"Authorization":"Bearer \#(token)"},"email":"me@initech.example","status":200}"#
+        #expect(f.logLine(own).text.contains("me@initech.example"))
+    }
+}
