@@ -50,7 +50,7 @@ public struct AuditAllowList: Sendable {
         var kept: [String: Any] = [:]
         for path in safeFields {
             guard let v = AuditAllowList.value(object, path), v is String || v is NSNumber || v is NSNull else { continue }
-            let shown: Any = (v as? String).map { filter.text($0) } ?? v
+            let shown: Any = (v as? String).map { EncodedMentions.hide(in: filter.text($0), pseudonymizer: pseudonymizer).0 } ?? v
             AuditAllowList.set(&kept, path, shown)
         }
         for path in tenantFields {

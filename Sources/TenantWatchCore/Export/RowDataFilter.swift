@@ -42,7 +42,16 @@ public struct RowDataFilter: Sendable {
 
     /// A quoted source line; `cut` tells whether row data was removed.
     public func logLine(_ line: String) -> (text: String, cut: Bool) {
-        let masked = masker.apply(line)
+        let (masked, hidden) = EncodedMentions.hide(in: masker.apply(line), pseudonymizer: pseudonymizer)
+        if hidden {
+            // What is left is judged as usual; the encoded mention alone makes it a cut line.
+            let (text, _) = logLineJudged(masked, original: line)
+            return (text, true)
+        }
+        return logLineJudged(masked, original: line)
+    }
+
+    private func logLineJudged(_ masked: String, original line: String) -> (text: String, cut: Bool) {
         let other = pseudonymizer.mentionsOther(masked)
         if let redis = RowDataFilter.redisParts(masked) {
             let metadataOnly = redis.args.count <= 2

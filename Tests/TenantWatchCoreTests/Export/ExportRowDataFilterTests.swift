@@ -141,4 +141,16 @@ import Testing
         let own = #"{"ts":"t","headers":{"Authorization":"Bearer \#(token)"},"email":"me@initech.example","status":200}"#
         #expect(f.logLine(own).text.contains("me@initech.example"))
     }
+
+    @Test func anotherTenantHiddenInBase64IsRemoved() {
+        // initech's own request whose cursor encodes globex (base64 and base64url, unpadded).
+        for cursor in ["dGVuYW50PWdsb2JleCZhZnRlcj05", "dGVuYW50PWdsb2JleCZhZnRlcj05".replacingOccurrences(of: "=", with: "")] {
+            let own = #"{"ts":"t","host":"initech.example.com","route":"/orders","query":{"cursor":"\#(cursor)"},"status":200}"#
+            let (out, cut) = f.logLine(own)
+            #expect(cut && !out.contains(cursor) && out.contains(EncodedMentions.marker), "\(out)")
+        }
+        // A run that decodes to nothing of another tenant stays.
+        let plain = #"{"ts":"t","host":"initech.example.com","query":{"cursor":"dGVuYW50PWluaXRlY2g="},"status":200}"#
+        #expect(f.logLine(plain) == (plain, false))
+    }
 }
