@@ -3,7 +3,8 @@
 # - row data in SQL literals that span lines, use a backslash escape (E'CEO\'s salary … SSN …')
 #   or dollar quotes ($q$…$q$) is cut (PostgreSQL's own lexer finds the literals);
 # - another tenant's audit line keeps only the allow-list (route, status, time, pseudonymised
-#   tenant): no client IP, email, company, salary, phone, base64 cursor;
+#   tenant): no client IP, email, company, salary, phone, base64 cursor; the customer's own line
+#   loses a base64 cursor that decodes to another tenant;
 # - pseudonyms are not given in alphabetical order (16 fresh stores: tenant-1 is not always the
 #   same tenant).
 # The sample logs are changed the way the real ones would carry such data (PostgreSQL tab-indents
@@ -29,7 +30,8 @@ lines = open(a).read().split("\n")
 o = json.loads(lines[3])            # req-0104: initech's request that got globex's order
 o.update({"client_ip": "198.51.100.77", "user": "ceo@initech.example", "company": "Initech LLC",
           "salary": 250000, "phone": "+1 555 0199",
-          "cursor": base64.b64encode(b"tenant=initech&after=9").decode()})
+          "cursor": base64.b64encode(b"tenant=initech&after=9").decode(),
+          "next": base64.urlsafe_b64encode(b"tenant=globex&after=3").decode().rstrip("=")})
 lines[3] = json.dumps(o, separators=(",", ":"))
 open(a, "w").write("\n".join(lines))
 PY
@@ -71,6 +73,14 @@ assert set(o) <= {"ts", "method", "route", "status", "response", "tenantwatch_re
 assert o["route"] == "/orders/:id" and o["status"] == 200 and o["ts"]
 assert set(o["response"]) == {"tenant_ids"} and "globex" in o["response"]["tenant_ids"], o
 PY
+
+# initech's own request keeps its own data, but not globex hidden in its base64 `next` cursor.
+tw export "$incident" --for-tenant initech --out "$work/initech.zip" --store "$store" 2>/dev/null
+mkdir "$work/initech" && (cd "$work/initech" && unzip -q "$work/initech.zip")
+next="$(python3 -c 'import base64; print(base64.urlsafe_b64encode(b"tenant=globex&after=3").decode().rstrip("="))')"
+hits="$(grep -rl -- "$next" "$work/initech" || true)"
+[ -z "$hits" ] && grep -q "encoded data of another tenant removed" "$work/initech/evidence/audit.log" \
+    && e2e_ok "initech's bundle: the base64 cursor naming globex is removed" || e2e_fail "initech's bundle: cursor in ${hits:-?}"
 
 # Pseudonyms: 16 fresh copies of the store, one acme bundle each; who is tenant-1 varies.
 firsts=""
