@@ -38,9 +38,9 @@ demo: build
 	@rm -f "$(CURDIR)/.build/demo-incidents.sqlite"*
 	@cd sample-logs && "$(TENANTWATCH)" replay --config tenantwatch.toml --speed 2 --store "$(CURDIR)/.build/demo-incidents.sqlite"
 
-# Unit tests, then the end-to-end scripts (real PostgreSQL), then the adversarial ones
-# (Tests/Adversarial), against the debug binary that `swift test` has just built (no second,
-# release, compile in CI).
+# Unit tests, then the end-to-end scripts (real PostgreSQL) and the adversarial suite
+# (Tests/Adversarial: hostile bundles, secrets, forged log lines) against the debug binary that
+# `swift test` has just built (no second, release, compile in CI).
 E2E_TENANTWATCH ?= $(CURDIR)/.build/debug/tenantwatch
 test: deps-test
 	$(SWIFT) test

@@ -20,5 +20,7 @@ let package = Package(
         fuzzer("FuzzAudit"),
         fuzzer("FuzzRedisMonitor"),
         fuzzer("FuzzSQL"),
+        fuzzer("FuzzVerify"),
+        fuzzer("FuzzPseudonymise"),
     ]
 )

@@ -80,3 +80,36 @@ for f in [os.path.join(samples, "postgresql.json"), os.path.join(fixtures, "pg15
         n += 1
 with open(os.path.join(samples, "schema.sql"), "rb") as f:
     write("FuzzSQL", "schema.sql", f.read())
+
+# verify: a bundle-shaped zip (manifest listing its files with their SHA-256 and size) and
+# hostile variants (a directory-mode file, a duplicate, a lying size).
+import hashlib, io, zipfile
+def bundle(extra=None, mode=0o100644):
+    files = {"report.md": b"# Incident\n", "evidence/audit.log": b"4\t{}\n"}
+    manifest = {"format": "tenantwatch-evidence-bundle", "signature": None,
+                "files": [{"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)} for k, v in files.items()]}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("manifest.json", json.dumps(manifest))
+        for k, v in files.items():
+            z.writestr(k, v)
+        if extra:
+            i = zipfile.ZipInfo(extra)
+            i.create_system = 3
+            i.external_attr = mode << 16
+            z.writestr(i, b"forged")
+    return buf.getvalue()
+write("FuzzVerify", "bundle.zip", bundle())
+write("FuzzVerify", "dirmode.zip", bundle("report.md", 0o040755))
+write("FuzzVerify", "symlink.zip", bundle("evidence/link", 0o120777))
+
+# The pseudonymiser: records of the sample logs (multi-line statements whole) and audit lines.
+for k, line in enumerate(lines_of(os.path.join(samples, "audit.log"))[:20]):
+    write("FuzzPseudonymise", "audit.%d" % k, line)
+record, k = [], 0
+for line in lines_of(os.path.join(samples, "postgresql.log")):
+    if not line.startswith(b"\t") and record:
+        write("FuzzPseudonymise", "pg.%d" % k, b"\n".join(record))
+        record, k = [], k + 1
+    record.append(line.rstrip(b"\n"))
+write("FuzzPseudonymise", "literals", b"2026-11-25 00:54:05.890 UTC [1] a@b/c LOG:  statement: SELECT * FROM t WHERE tenant_id = 'globex' AND n = E'CEO\\'s' AND m = 'x\n\ty' AND d = $q$globex$q$")

@@ -540,11 +540,22 @@ final class DashboardFeed: @unchecked Sendable {
         let secretKeys = [a.token, a.refreshToken, a.refreshTokenIssued].compactMap { $0.split(separator: ".").last.map(String.init) }
         var written: [String] = []
         for tenant in tenants {
-            let path = "\(directory)/\(id)-\(TextSanitizer.fileName(tenant)).zip"
-            let options = BundleWriter.Options(forTenant: tenant, output: path, extraTenants: configuration.tenancy.tenants,
+            // A second export of the same incident is a new bundle (the next link of the tenant's
+            // chain) under the next free name; an earlier one is never overwritten.
+            let base = "\(directory)/\(id)-\(TextSanitizer.fileName(tenant))"
+            var path = base + ".zip", n = 2
+            while FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+                path = base + "-\(n).zip"
+                n += 1
+            }
+            var options = BundleWriter.Options(forTenant: tenant, output: path, extraTenants: configuration.tenancy.tenants,
                                                secretKeys: secretKeys, sourceDirectories: [configuration.baseDirectory],
                                                hostPattern: configuration.identity.host,
                                                tenantColumns: configuration.tenancy.columns)
+            options.protected = ExportTarget.protections(store: store.path, signingKey: nil, config: configuration.file)
+            options.auditAllowList = AuditAllowList(audit: a, claim: configuration.identity.claim,
+                                                    hostPattern: configuration.identity.host,
+                                                    extraSafeFields: configuration.export.safeFields)
             do {
                 written.append(try BundleWriter.export(incident: id, store: store, options: options).path)
             } catch {

@@ -12,7 +12,9 @@ struct Export: ParsableCommand {
         evidence/ (the quoted log lines) and manifest.json (every file's SHA-256 and size), plus manifest.sig
         (Ed25519) with --sign-key. Every other tenant is named by a stable pseudonym (tenant-1, ...), their row
         data is cut from quoted lines and tokens are masked. A tenant the incident does not concern (neither its
-        caller nor an exposed tenant) is refused (exit 2). Relative source paths are looked up in the working
+        caller nor an exposed tenant) is refused (exit 2), and so is an existing --out file unless --force is
+        given; the open store, the signing key, the config, any PEM key and any SQLite database are never
+        overwritten (exit 2). Relative source paths are looked up in the working
         directory, then beside the config file.
         """
     )
@@ -27,6 +29,9 @@ struct Export: ParsableCommand {
 
     @Option(help: ArgumentHelp("The bundle to write.", valueName: "FILE.zip"))
     var out: String
+
+    @Flag(help: "Replace an existing --out file (never the store, a key, the config or a SQLite database).")
+    var force = false
 
     @Option(name: .customLong("sign-key"), help: ArgumentHelp("Ed25519 private key (PKCS#8 PEM) to sign manifest.json.", valueName: "K"))
     var signKey: String?
@@ -50,16 +55,27 @@ struct Export: ParsableCommand {
         guard FileManager.default.fileExists(atPath: outDir.isEmpty ? "." : outDir) else {
             throw UsageError(message: "the directory of \(out) does not exist")
         }
+        // Refused before the store is opened or anything is written.
+        let protected = ExportTarget.protections(store: storeOptions.store, signingKey: signKey,
+                                                 config: configuration.file)
+        do { try ExportTarget(path: out, force: force, protected: protected).check() } catch {
+            throw UsageError(message: error.description)
+        }
         guard let store = try storeOptions.open(mustExist: true) else {
             throw StoreError.noSuchIncident(IncidentStore.normalize(incident))
         }
         let a = configuration.audit
         let secretKeys = [a.token, a.refreshToken, a.refreshTokenIssued].compactMap { $0.split(separator: ".").last.map(String.init) }
-        let options = BundleWriter.Options(forTenant: forTenant, output: out, signingKey: key,
+        var options = BundleWriter.Options(forTenant: forTenant, output: out, signingKey: key,
                                            extraTenants: configuration.tenancy.tenants, secretKeys: secretKeys,
                                            sourceDirectories: [configuration.baseDirectory],
                                            hostPattern: configuration.identity.host,
                                            tenantColumns: configuration.tenancy.columns)
+        options.force = force
+        options.auditAllowList = AuditAllowList(audit: a, claim: configuration.identity.claim,
+                                                hostPattern: configuration.identity.host,
+                                                extraSafeFields: configuration.export.safeFields)
+        options.protected = protected
         do {
             let result = try BundleWriter.export(incident: incident, store: store, options: options)
             FileHandle.standardError.write(Data(("tenantwatch: wrote \(result.path) for \(forTenant): \(result.manifest.files.count) files, "
@@ -67,6 +83,7 @@ struct Export: ParsableCommand {
                 + (key != nil ? ", signed" : "") + "\n").utf8))
         } catch let e as BundleError {
             if case .notConcerned = e { throw UsageError(message: e.description) }
+            if case .refusedTarget = e { throw UsageError(message: e.description) }
             throw ExportFailure(message: e.description)
         }
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every Tests/Adversarial/*.sh (except this one): attacks on tenantwatch as a client, a
-# customer or an insider would make them (issue 15). Each script is one test: exit 0 passes.
-# Ends with the plain line `N passed, N failed`; exits 1 when any failed.
+# The adversarial suite (issue 15): each Tests/Adversarial/*.sh (except this one) is one attack,
+# tried as an attacker would with the real binary and real tools (unzip, Python's zipfile,
+# openssl, a PostgreSQL client); exit 0 means the attack was held. Ends with the plain line
+# `N passed, N failed`; exits 1 when any failed.
 #   bash Tests/Adversarial/run.sh [NAME...]    (names without .sh select tests)
 set -uo pipefail
 dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

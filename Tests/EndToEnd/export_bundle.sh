@@ -177,6 +177,8 @@ wait "$killpid" 2>/dev/null || true
 [ ! -e "$work/killed.zip" ] || [ "$(unzip -l "$work/killed.zip" >/dev/null 2>&1; echo $?)" = 0 ] \
     && e2e_ok "a killed export leaves no partial bundle" || e2e_fail "a killed export left a broken killed.zip"
 : >"$work/killed.zip.tmp-999999" && mkdir -p "$work/killed.zip.tmp-999999.d"
+# (the killed export may have finished first: export refuses an existing --out, so it goes)
+rm -f "$work/killed.zip"
 tw export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null
 rm -f "$work/killed.zip"
 

@@ -12,6 +12,19 @@ import TenantWatchCore
         #expect(StreamRow.Flags(findings: [guess, leak]).contains(.crossTenant))
     }
 
+    @Test func theDetailMasksWholeTokens() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnRfaWQiOiJnbG9iZXgifQ.c2lnbmF0dXJlLWJ5dGVz"
+        let t0 = Timestamp(seconds: 1_795_351_930)
+        let f = Finding(kind: .missingTenantPredicate, severity: .high, time: t0, message: "token Bearer \(jwt) seen",
+                        incident: "INC-0001", tables: ["sessions"],
+                        statement: "SELECT * FROM sessions WHERE token = '\(jwt)'",
+                        evidence: [SourcePosition(file: "/var/log/pg.log", line: 12)])
+        let d = IncidentDetail(findings: [f])
+        let shown = (d.statement ?? "") + (d.message ?? "") + d.timeline.map(\.summary).joined()
+        #expect(!shown.contains(jwt) && !shown.contains("c2lnbmF0dXJl"), "\(shown)")
+        #expect(shown.contains("[JWT masked]"))
+    }
+
     @Test func incidentsFoldFromFindings() {
         let t0 = Timestamp(seconds: 1_795_351_930), t1 = Timestamp(seconds: 1_795_352_000)
         var a = Finding(kind: .missingTenantPredicate, severity: .high, time: t0, message: "m", incident: "INC-0001",

@@ -9,6 +9,7 @@ public struct Configuration: Sendable {
     public var identity = Identity()
     public var audit = Audit()
     public var cache = Cache()
+    public var export = Export()
     public var correlation = Correlation()
     public var sources: [SourceSpec] = []
     /// The directory relative paths are resolved against (the config file's directory).
@@ -79,6 +80,14 @@ public struct Configuration: Sendable {
     public struct Correlation: Sendable {
         /// How long (log time) a statement waits for its request's audit line, and the reverse.
         public var windowSeconds: Double = 10
+        public init() {}
+    }
+
+    /// `[export]`: what a customer's bundle may keep of another tenant's audit lines.
+    public struct Export: Sendable {
+        /// Audit-line paths kept (besides time, method, route, status and the tenant fields) in
+        /// the lines of requests that are not the bundle tenant's own.
+        public var safeFields: [String] = []
         public init() {}
     }
 

@@ -33,7 +33,7 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.baseDirectory = baseDirectory
         config.file = file
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source"])
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
@@ -96,6 +96,11 @@ public enum ConfigurationLoader {
                 }
                 config.correlation.windowSeconds = seconds
             }
+        }
+        if let t = try reader.table(root, "export") {
+            let r = TableReader(file: file, prefix: "export.")
+            try r.allow(t, keys: ["safe_fields"])
+            if let v = try r.strings(t, "safe_fields") { config.export.safeFields = v }
         }
         if let t = try reader.table(root, "cache") {
             let r = TableReader(file: file, prefix: "cache.")

@@ -23,6 +23,11 @@ public enum BundleWriter {
         public var hostPattern: String?
         public var tenantColumns: [String]
         public var now: Timestamp
+        /// Replace an existing `output` (`--force`); the protected files are refused regardless.
+        public var force: Bool = false
+        /// What another tenant's audit lines keep (the `[audit]` paths, the claim, `[export] safe_fields`).
+        public var auditAllowList = AuditAllowList()
+        public var protected: [ExportTarget.Protected] = []
 
         public init(forTenant: String, output: String, signingKey: Curve25519.Signing.PrivateKey? = nil,
                     extraTenants: [String] = [], secretKeys: [String] = [], sourceDirectories: [String] = [],
@@ -47,6 +52,7 @@ public enum BundleWriter {
     }
 
     public static func export(incident id: String, store: IncidentStore, options o: Options) throws -> Result {
+        try ExportTarget(path: o.output, force: o.force, protected: o.protected).check()
         let detail = try store.incident(id)
         let concerned = BundleContent.concerned(detail.incident)
         guard concerned.contains(o.forTenant) else {
@@ -57,7 +63,7 @@ public enum BundleWriter {
         let tenants = try store.knownTenants().union(o.extraTenants).union(concerned).union(named)
         let pseudonyms = try store.pseudonyms(forTenant: o.forTenant, covering: tenants)
         let filter = RowDataFilter(pseudonymizer: Pseudonymizer(forTenant: o.forTenant, pseudonyms: pseudonyms),
-                                   masker: TokenMasker(extraKeys: o.secretKeys))
+                                   masker: TokenMasker(extraKeys: o.secretKeys), audit: o.auditAllowList)
 
         let output = o.output
         let pid = getpid()
@@ -154,8 +160,20 @@ public enum BundleWriter {
             close(fd)
             if rc != 0 { throw BundleError.cannotWrite(path: temporary, reason: String(cString: strerror(errno))) }
         }
-        if rename(temporary, output) != 0 {
-            throw BundleError.cannotWrite(path: output, reason: String(cString: strerror(errno)))
+        // Without --force the bundle takes its name with link(2), which fails when the name has
+        // been taken since the check: nothing that appeared meanwhile is overwritten.
+        if o.force {
+            // Checked again just before the rename, as late as it can be.
+            try ExportTarget(path: output, force: true, protected: o.protected).check()
+            if rename(temporary, output) != 0 {
+                throw BundleError.cannotWrite(path: output, reason: String(cString: strerror(errno)))
+            }
+        } else {
+            if link(temporary, output) != 0 {
+                if errno == EEXIST { throw BundleError.refusedTarget(path: output, reason: "it exists; pass --force to replace it") }
+                throw BundleError.cannotWrite(path: output, reason: String(cString: strerror(errno)))
+            }
+            unlink(temporary)
         }
         finished = true
         do {
@@ -214,28 +232,52 @@ enum EvidenceWriter {
         for path in order {
             let merged = merge(ranges[path] ?? [])
             let name = sourceName(path)
+            // What tenantwatch read, stored with the incident: the evidence is that text, never
+            // whatever sits at the same line numbers now (a rotated or replaced file holds other
+            // people's requests there).
+            var stored: [Int: String] = [:]
+            var storedWhole = Set<Int>()
+            for e in d.timeline where e.position?.file == path {
+                guard let raw = e.raw, let p = e.position, e.kind != .statement || RowDataFilter.looksLikeLogLine(raw) else { continue }
+                let lines = raw.split(separator: "\n", omittingEmptySubsequences: false)
+                for (k, line) in lines.enumerated() where stored[p.line + k] == nil {
+                    stored[p.line + k] = String(line)
+                    // The last line of a cut quote is not the whole line.
+                    if !(e.rawTruncated && k == lines.count - 1) { storedWhole.insert(p.line + k) }
+                }
+            }
             let resolved = resolve(path, directories: directories)
             let digest = resolved.flatMap(Digest.file)
-            var lines: [Int: String] = [:]
+            var current: [Int: String] = [:]
             if let resolved, digest != nil {
                 var wanted = Set<Int>()
                 for r in merged { wanted.formUnion(r) }
-                lines = TimelineQuoter.read(resolved, lines: wanted)
+                current = TimelineQuoter.read(resolved, lines: wanted)
             }
-            let available = digest != nil && !lines.isEmpty
-            if !available {
-                // The file is gone (rotated, elsewhere): what the store quoted of it.
-                for e in d.timeline where e.position?.file == path {
-                    guard let raw = e.raw, let p = e.position, e.kind != .statement || RowDataFilter.looksLikeLogLine(raw) else { continue }
-                    for (k, line) in raw.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-                    where lines[p.line + k] == nil {
-                        lines[p.line + k] = String(line)
-                    }
+            // The file is the one that was read when every stored line is still there as it was
+            // (tokens compared as the store keeps them: hashed).
+            var changed = false
+            if !current.isEmpty {
+                for (n, text) in stored {
+                    guard let now = current[n] else { changed = true; break }
+                    let protected = StoredSecrets.protect(now)
+                    // (A store written before tokens were hashed holds them whole: either form matches.)
+                    let same = storedWhole.contains(n) ? (protected == text || now == text) : (protected.hasPrefix(text) || now.hasPrefix(text))
+                    if !same { changed = true; break }
                 }
+            }
+            let available = digest != nil && !current.isEmpty && !changed
+            var lines = stored
+            if available {
+                // Lines the store did not quote (a finding's evidence beyond the timeline) come from
+                // the file, which has just been shown to be the same file.
+                for (n, text) in current where lines[n] == nil { lines[n] = text }
             }
             var cut = 0
             try file(name) { w in
-                if !available {
+                if changed {
+                    try w.write("# \(name) has changed since tenantwatch read it (rotated or replaced): the lines below are the ones quoted when the incident was recorded, not what the file holds now\n")
+                } else if !available {
                     try w.write("# \(name) could not be read at export: the lines below are the ones tenantwatch quoted when it recorded the incident\n")
                 }
                 // Record by record (a multi-line statement is judged whole), each line once.
@@ -249,9 +291,10 @@ enum EvidenceWriter {
                     cut += c
                     for (n, t) in zip(numbers, texts) { written.insert(n); out.append((n, t)) }
                 }
-                for (n, t) in out.sorted(by: { $0.0 < $1.0 }) { try w.write("\(n)\t\(t)\n") }
+                // Evidence is for reading: control characters (ESC, OSC 52, CSI) are shown escaped.
+                for (n, t) in out.sorted(by: { $0.0 < $1.0 }) { try w.write("\(n)\t\(TextSanitizer.keepingLines(t))\n") }
             }
-            out.append(Manifest.Source(name: name, evidence: "evidence/" + name, available: available,
+            out.append(Manifest.Source(name: name, evidence: "evidence/" + name, available: available, changed: changed,
                                        sha256: available ? digest?.sha256 : nil, size: available ? digest?.size : nil,
                                        lineRanges: merged.map { [$0.lowerBound, $0.upperBound] }, linesCut: cut))
         }

@@ -29,10 +29,10 @@ public enum FindingPrinter {
         w.field("tables", f.tables)
         w.field("application", f.application)
         w.field("route", f.route)
-        w.field("statement", f.statement)
+        w.field("statement", f.statement.map(TokenMasker.shared.applyCredentials))
         w.field("fingerprint", f.fingerprint)
         w.field("cache_key", f.cacheKey)
-        w.field("message", f.message)
+        w.field("message", TokenMasker.shared.applyCredentials(f.message))
         w.evidence(f.evidence)
         w.endObject()
     }
@@ -87,7 +87,7 @@ public enum FindingPrinter {
         var rows: [[String]] = []
         for f in findings {
             let who = f.callerTenant.map { "tenant \($0)" } ?? f.application ?? f.requestID ?? "-"
-            let what = TextSanitizer.oneLine(f.statement ?? f.message)
+            let what = TextSanitizer.oneLine(TokenMasker.shared.applyCredentials(f.statement ?? f.message))
             rows.append([f.severity.rawValue, f.kind.rawValue, f.time.map { String($0.rfc3339.prefix(19)) + "Z" } ?? "-",
                          String(f.count), f.incident ?? "-", TextSanitizer.oneLine(who),
                          f.tables.isEmpty ? "-" : f.tables.joined(separator: ","), what])

@@ -42,13 +42,13 @@ public enum IncidentPrinter {
             w.field("source", e.position?.file)
             w.field("line", e.position?.line)
             w.field("end_line", e.position?.endLine)
-            w.field("summary", e.summary)
-            w.field("raw", e.raw)
+            w.field("summary", masked(e.summary))
+            w.field("raw", e.raw.map(masked))
             w.key("raw_truncated")
             w.bool(e.rawTruncated)
             w.key("bind_values")
             w.beginArray()
-            for v in e.bindValues { w.string(v) }
+            for v in e.bindValues { w.string(v.map(masked)) }
             w.endArray()
             w.endObject()
         }
@@ -79,19 +79,19 @@ public enum IncidentPrinter {
         if let by = i.stateChangedBy { out += "state set by \(TextSanitizer.oneLine(by)) at \(i.stateChangedAt?.rfc3339 ?? "-")\n" }
         out += "\nfindings:\n"
         for f in d.findings {
-            out += "  \(f.severity.rawValue) \(f.kind.rawValue) ×\(f.count)  \(TextSanitizer.oneLine(f.message))\n"
+            out += "  \(f.severity.rawValue) \(f.kind.rawValue) ×\(f.count)  \(TextSanitizer.oneLine(masked(f.message)))\n"
         }
         out += "\ntimeline:\n"
         for e in d.timeline {
             let at = e.position.map { p in p.endLine != p.line ? "\(p.file):\(p.line)-\(p.endLine)" : "\(p.file):\(p.line)" } ?? "-"
-            out += "  \(e.time?.rfc3339 ?? "-                       ")  \(e.kind.rawValue)  \(TextSanitizer.oneLine(at))  \(TextSanitizer.oneLine(e.summary))\n"
+            out += "  \(e.time?.rfc3339 ?? "-                       ")  \(e.kind.rawValue)  \(TextSanitizer.oneLine(at))  \(TextSanitizer.oneLine(masked(e.summary)))\n"
             if !e.bindValues.isEmpty {
-                out += "      parameters: " + e.bindValues.enumerated().map { "$\($0.offset + 1) = \($0.element.map { "'\($0)'" } ?? "NULL")" }
+                out += "      parameters: " + e.bindValues.enumerated().map { "$\($0.offset + 1) = \($0.element.map { "'\(masked($0))'" } ?? "NULL")" }
                     .joined(separator: ", ").sanitizedLine + "\n"
             }
             if let raw = e.raw {
                 for line in raw.split(separator: "\n", omittingEmptySubsequences: false).prefix(40) {
-                    out += "      │ " + TextSanitizer.oneLine(String(line)) + "\n"
+                    out += "      │ " + TextSanitizer.oneLine(masked(String(line))) + "\n"
                 }
                 if e.rawTruncated { out += "      │ … (cut at \(TimelineEntry.rawLimit) bytes)\n" }
             }
@@ -101,6 +101,10 @@ public enum IncidentPrinter {
         for n in d.notes { out += "  \(n.time.rfc3339)  \(TextSanitizer.oneLine(n.author)): \(TextSanitizer.oneLine(n.text))\n" }
         return out
     }
+
+    /// Stored text as printed: credentials masked (a store written before tokens were hashed
+    /// holds them whole).
+    static func masked(_ s: String) -> String { TokenMasker.shared.applyCredentials(s) }
 
     static func short(_ t: Timestamp?) -> String { t.map { String($0.rfc3339.prefix(19)) + "Z" } ?? "-" }
 

@@ -52,6 +52,11 @@ public struct JSONWriter {
         if let i { bytes.append(contentsOf: String(i).utf8) } else { raw("null") }
     }
     public mutating func bool(_ b: Bool) { value(); if b { raw("true") } else { raw("false") } }
+    /// A number as text (a JSON number read back: `1e400` and 40-digit ids keep their digits).
+    public mutating func rawNumber(_ text: String) {
+        value()
+        bytes.append(contentsOf: text.utf8)
+    }
     public mutating func null() { value(); raw("null") }
     public mutating func strings(_ list: [String]) {
         beginArray()

@@ -19,6 +19,9 @@ public struct Manifest: Sendable, Equatable {
         public var evidence: String
         /// Whether the source file could be read at export (else the store's quoted text is used).
         public var available: Bool
+        /// The file at that path is no longer the one read (rotated, replaced, rewritten): the
+        /// evidence is the text stored when the lines were read.
+        public var changed: Bool = false
         public var sha256: String?
         public var size: Int64?
         /// First and last line of each quoted record.
@@ -82,6 +85,7 @@ public struct Manifest: Sendable, Equatable {
             w.field("name", s.name)
             w.field("evidence", s.evidence)
             w.key("available"); w.bool(s.available)
+            w.key("changed_since_read"); w.bool(s.changed)
             w.field("sha256", s.sha256)
             w.key("size"); w.int64(s.size)
             w.key("line_ranges")
@@ -97,16 +101,22 @@ public struct Manifest: Sendable, Equatable {
     }
 
     /// The files listed in a manifest (what `verify` needs), read back from its JSON.
-    public static func listedFiles(_ data: Data) throws -> [FileEntry] {
+    public static func listedFiles(_ data: Data) throws -> [FileEntry] { try listed(data).files }
+
+    /// The listed files and whether the manifest says the bundle was signed.
+    public static func listed(_ data: Data) throws(BundleVerifier.Mismatch) -> (files: [FileEntry], saysSigned: Bool) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              object["format"] as? String == Manifest.format,
               let files = object["files"] as? [[String: Any]] else {
             throw BundleVerifier.Mismatch.unreadableManifest
         }
-        return try files.map { f in
+        var out: [FileEntry] = []
+        for f in files {
             guard let path = f["path"] as? String, let sha = f["sha256"] as? String,
                   let size = (f["size"] as? NSNumber)?.int64Value else { throw BundleVerifier.Mismatch.unreadableManifest }
-            return FileEntry(path: path, sha256: sha, size: size)
+            out.append(FileEntry(path: path, sha256: sha, size: size))
         }
+        return (out, object["signature"] is String)
     }
 }
 

@@ -51,16 +51,25 @@ public struct Pseudonymizer: Sendable {
     @inline(__always) static func hashStep(_ h: UInt64, _ c: UInt8) -> UInt64 { (h ^ UInt64(c)) &* 0x100_0000_01b3 }
 
     /// Pseudonyms for `tenants` other than `forTenant`: those in `existing` are kept (so bundles
-    /// for one customer stay consistent over time); new ones get the next free number, in sorted
-    /// order. A number whose name is itself a tenant id is skipped.
+    /// for one customer stay consistent over time); new ones get the next free numbers in a
+    /// random order, so that a customer who knows the tenant list cannot reverse them (an
+    /// alphabetical order would give `globex → tenant-1` away). The mapping is recorded only in
+    /// the operator's store. A number whose name is itself a tenant id is skipped.
     public static func assign(forTenant: String, tenants: some Sequence<String>,
                               existing: [String: String] = [:]) -> [String: String] {
+        var random = SystemRandomNumberGenerator()
+        return assign(forTenant: forTenant, tenants: tenants, existing: existing, using: &random)
+    }
+
+    public static func assign<G: RandomNumberGenerator>(forTenant: String, tenants: some Sequence<String>,
+                                                        existing: [String: String], using random: inout G) -> [String: String] {
         let all = Set(tenants).subtracting([forTenant, ""])
         var out = existing
         var used = Set(existing.values)
         let lowerTenants = Set(all.map { $0.lowercased() })
         var n = 1
-        for t in all.sorted() where out[t] == nil {
+        // Sorted first so that the shuffle alone decides the order (a Set's order is a hash's).
+        for t in all.subtracting(existing.keys).sorted().shuffled(using: &random) {
             var name = "tenant-\(n)"
             while used.contains(name) || lowerTenants.contains(name) { n += 1; name = "tenant-\(n)" }
             out[t] = name
@@ -185,6 +194,9 @@ public struct Pseudonymizer: Sendable {
 /// component of the configured audit token paths).
 public struct TokenMasker: @unchecked Sendable {
     public static let mask = "[masked]"
+    /// The built-in keys only; for places that print without a config at hand (the dashboard,
+    /// `incidents show`), compiled once.
+    public static let shared = TokenMasker()
     private let jwt: NSRegularExpression
     private let scheme: NSRegularExpression
     private let keyed: NSRegularExpression
@@ -220,6 +232,21 @@ public struct TokenMasker: @unchecked Sendable {
         }
         return text
     }
+
+    /// Only the credentials themselves (JWTs, `Bearer`/`Basic` values), for printing stored text
+    /// to the operator: a store written before tokens were hashed still holds them whole, and
+    /// the hashed form (`[jwt sha256:… tenant_id=…]`) stays readable.
+    public func applyCredentials(_ s: String) -> String {
+        guard s.contains("eyJ") || s.range(of: "bearer", options: .caseInsensitive) != nil
+            || s.range(of: "basic", options: .caseInsensitive) != nil else { return s }
+        let text = replace(scheme, in: s) { m, ns in
+            ns.substring(with: m.range(at: 1)) + ns.substring(with: m.range(at: 2)) + TokenMasker.mask
+        }
+        return replace(TokenMasker.wholeJWT, in: text) { _, _ in "[JWT masked]" }
+    }
+
+    /// A whole JWT (three parts): the tool's own masked form (`eyJhbG…x4Tc`) is left alone.
+    private static let wholeJWT = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"#)
 
     private func replace(_ re: NSRegularExpression, in s: String,
                          _ with: (NSTextCheckingResult, NSString) -> String) -> String {

@@ -5,11 +5,19 @@ import Foundation
 ///
 /// "Row data" is cut conservatively. A quoted log line, statement or bind list that names another
 /// tenant anywhere is reduced to its metadata:
-/// - SQL (statements, `parameters:` details): every string literal that is not exactly a tenant
-///   id becomes `'[removed]'` (sqlcommenter comments are kept); a statement that carries rows
-///   (`INSERT ... VALUES`, `UPDATE ... SET`, `COPY`) keeps only its leading words;
-/// - JSON lines (audit, jsonlog): top-level scalars are kept (strings with their SQL literals
-///   cut), nested values keep only numbers, booleans and tenant ids;
+/// - SQL (statements, `parameters:` details): the literals are found by PostgreSQL's own lexer
+///   (`SQLTokens`, libpg_query's `pg_query_scan`), so a literal that spans lines, uses `E'..\'..'`
+///   or dollar quotes is found whole; every string, bit-string and numeric literal that is not
+///   exactly a tenant id is removed (comments, sqlcommenter's included, are kept); a statement
+///   that carries rows (`INSERT ... VALUES`, `UPDATE ... SET`, `COPY`) keeps only its leading
+///   words; SQL the lexer refuses (cut short, unterminated) is removed whole;
+/// - audit lines of a request that is not the customer's own (its caller, by the configured
+///   caller field, the token's claim or the Host, is not the bundle's tenant) keep only an
+///   allow-list of fields (`AuditAllowList`: time, method, route, status, the tenant fields
+///   pseudonymised, and `[export] safe_fields`), whether or not they name a tenant; the
+///   customer's own lines that name another tenant keep top-level scalars and, nested, only
+///   numbers, booleans and tenant ids;
+/// - jsonlog lines: top-level scalars are kept (the message with its SQL literals cut);
 /// - Redis MONITOR lines: time, client, command and key; the values are cut. Values are also cut
 ///   from lines that name no tenant at all: a payload under a key without a tenant may be anyone's;
 /// - any other line: replaced by the marker.
@@ -20,10 +28,12 @@ public struct RowDataFilter: Sendable {
 
     public let pseudonymizer: Pseudonymizer
     public let masker: TokenMasker
+    public let audit: AuditAllowList
 
-    public init(pseudonymizer: Pseudonymizer, masker: TokenMasker = TokenMasker()) {
+    public init(pseudonymizer: Pseudonymizer, masker: TokenMasker = TokenMasker(), audit: AuditAllowList = AuditAllowList()) {
         self.pseudonymizer = pseudonymizer
         self.masker = masker
+        self.audit = audit
     }
 
     /// Text the tool wrote (summaries, messages, titles, notes): masked and pseudonymised.
@@ -32,7 +42,16 @@ public struct RowDataFilter: Sendable {
 
     /// A quoted source line; `cut` tells whether row data was removed.
     public func logLine(_ line: String) -> (text: String, cut: Bool) {
-        let masked = masker.apply(line)
+        let (masked, hidden) = EncodedMentions.hide(in: masker.apply(line), pseudonymizer: pseudonymizer)
+        if hidden {
+            // What is left is judged as usual; the encoded mention alone makes it a cut line.
+            let (text, _) = logLineJudged(masked, original: line)
+            return (text, true)
+        }
+        return logLineJudged(masked, original: line)
+    }
+
+    private func logLineJudged(_ masked: String, original line: String) -> (text: String, cut: Bool) {
         let other = pseudonymizer.mentionsOther(masked)
         if let redis = RowDataFilter.redisParts(masked) {
             let metadataOnly = redis.args.count <= 2
@@ -42,9 +61,22 @@ public struct RowDataFilter: Sendable {
             }
             return (pseudonymizer.apply(redisMetadata(redis)), redis.args.count > 2 || other)
         }
+        // An audit line is judged by whose request it is, before and whether or not it names a
+        // tenant: another tenant's request keeps only the allow-listed fields.
+        if line.first == "{", let object = RowDataFilter.jsonObject(line), !RowDataFilter.isJSONLog(object) {
+            let caller = audit.caller(of: object)
+            if caller == nil || caller != pseudonymizer.forTenant {
+                return (audit.allowed(object, filter: self), true)
+            }
+            guard other else { return (pseudonymizer.apply(masked), false) }
+            guard let maskedObject = RowDataFilter.jsonObject(masked) else { return (RowDataFilter.marker, true) }
+            return (pseudonymizer.apply(jsonMetadata(maskedObject)), true)
+        }
+        // A JSON line that does not parse (cut at the quoting limit, damaged) cannot be judged
+        // field by field, nor told to be the customer's own: it is left out.
+        if line.first == "{" && RowDataFilter.jsonObject(line) == nil { return (RowDataFilter.marker, true) }
         guard other else { return (pseudonymizer.apply(masked), false) }
-        if masked.first == "{", let data = masked.data(using: .utf8),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        if masked.first == "{", let object = RowDataFilter.jsonObject(masked) {
             return (pseudonymizer.apply(jsonMetadata(object)), true)
         }
         return (pseudonymizer.apply(postgresMetadata(masked)), true)
@@ -63,16 +95,21 @@ public struct RowDataFilter: Sendable {
         guard masked.contains(where: pseudonymizer.mentionsOther) else {
             return (masked.map(pseudonymizer.apply), 0)
         }
-        var out: [String] = []
-        for (k, line) in masked.enumerated() {
-            if k == 0 {
-                let first = line.first == "{" || RowDataFilter.redisParts(line) != nil ? logLine(line).text : postgresMetadata(line)
-                out.append(pseudonymizer.apply(first))
-            } else {
-                out.append(pseudonymizer.apply(cutSQL(line)))
-            }
+        if masked[0].first == "{" || RowDataFilter.redisParts(masked[0]) != nil {
+            // Not a PostgreSQL record: each line on its own, continuation lines cut whole.
+            return ([logLine(lines[0]).text] + masked.dropFirst().map { _ in RowDataFilter.marker }, masked.count)
         }
-        return (out, out.count)
+        // The statement runs from the first line's message into the continuation lines: it is
+        // lexed whole (a literal may span lines) and cut back into as many lines.
+        guard let (head, body, parameters) = RowDataFilter.postgresSplit(masked[0]) else {
+            return ([pseudonymizer.apply(postgresMetadata(masked[0]))] + masked.dropFirst().map { _ in RowDataFilter.marker },
+                    masked.count)
+        }
+        let sql = ([body] + masked.dropFirst()).joined(separator: "\n")
+        var cut = (parameters ? redactLiterals(sql) : cutSQL(sql)).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if cut.count != masked.count { cut = [RowDataFilter.marker] + Array(repeating: RowDataFilter.marker, count: masked.count - 1) }
+        cut[0] = head + cut[0]
+        return (cut.map(pseudonymizer.apply), masked.count)
     }
 
     /// A statement's SQL text (incident.json, timeline raw).
@@ -95,69 +132,86 @@ public struct RowDataFilter: Sendable {
 
     // MARK: SQL
 
-    /// The statement with its row data cut (see the type's comment).
+    /// The statement with its row data cut (see the type's comment). Newlines are kept, one for
+    /// one, so that the lines of a multi-line record stay its lines.
     func cutSQL(_ sql: String) -> String {
-        if let words = RowDataFilter.rowCarryingHead(sql) { return words + " " + RowDataFilter.marker }
-        return redactLiterals(sql)
+        guard let tokens = SQLTokens.scan(sql) else { return RowDataFilter.keepingNewlines(RowDataFilter.marker, of: sql) }
+        let bytes = Array(sql.utf8)
+        if let words = RowDataFilter.rowCarryingHead(tokens, bytes) {
+            return RowDataFilter.keepingNewlines(words + " " + RowDataFilter.marker, of: sql)
+        }
+        return redactLiterals(bytes, tokens)
     }
 
-    /// The leading words of a statement that carries rows, nil for others.
-    static func rowCarryingHead(_ sql: String) -> String? {
-        let stripped = sql.replacingOccurrences(of: #"/\*.*?\*/"#, with: " ", options: .regularExpression)
-        let words = stripped.split(whereSeparator: { $0.isWhitespace || $0 == "(" || $0 == "," })
-        let upper = words.map { $0.uppercased() }
-        guard let first = upper.first else { return nil }
+    /// The leading words of a statement that carries rows (up to three words, with the dots of a
+    /// qualified name), nil for others; judged on PostgreSQL's tokens, comments skipped.
+    static func rowCarryingHead(_ tokens: [SQLToken], _ bytes: [UInt8]) -> String? {
+        let code = tokens.filter { $0.kind != .comment }
+        guard let first = code.first else { return nil }
+        let upper = { (t: SQLToken) in t.text(in: bytes).uppercased() }
         let carries: Bool
-        switch first {
+        switch upper(first) {
         case "INSERT", "COPY", "MERGE": carries = true
-        case "UPDATE": carries = upper.contains("SET")
-        default: carries = upper.contains("VALUES")
+        case "UPDATE": carries = code.contains { $0.kind == .keyword && upper($0) == "SET" }
+        default: carries = code.contains { $0.kind == .keyword && upper($0) == "VALUES" }
         }
         guard carries else { return nil }
-        return words.prefix(3).joined(separator: " ")
+        var words: [String] = []
+        for t in code {
+            let text = t.text(in: bytes)
+            if t.kind == .keyword || t.kind == .identifier {
+                if words.count == 3 { break }
+                if let last = words.last, last.hasSuffix(".") { words[words.count - 1] = last + text } else { words.append(text) }
+            } else if text == ".", !words.isEmpty {
+                words[words.count - 1] += "."
+            } else {
+                break
+            }
+        }
+        return words.isEmpty ? nil : words.joined(separator: " ")
     }
 
-    /// Every string literal that is not exactly a tenant id becomes `'[removed]'`; comments
-    /// (`/* ... */`, sqlcommenter) are kept as they are.
+    /// Every literal (string, bit string, number) that is not exactly a tenant id is removed;
+    /// comments (`/* ... */`, sqlcommenter) are kept as they are. Literals are PostgreSQL's
+    /// tokens, so `E'it\'s'`, `$q$..$q$` and a literal spanning lines are each one literal. Text
+    /// the lexer refuses is removed whole.
     func redactLiterals(_ s: String) -> String {
-        let b = Array(s.utf8)
+        guard let tokens = SQLTokens.scan(s) else { return RowDataFilter.keepingNewlines(RowDataFilter.marker, of: s) }
+        return redactLiterals(Array(s.utf8), tokens)
+    }
+
+    func redactLiterals(_ b: [UInt8], _ tokens: [SQLToken]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
-        var i = 0
-        let quote = UInt8(ascii: "'")
-        while i < b.count {
-            if b[i] == UInt8(ascii: "/") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "*") {
-                var j = i + 2
-                while j + 1 < b.count && !(b[j] == UInt8(ascii: "*") && b[j + 1] == UInt8(ascii: "/")) { j += 1 }
-                let end = min(j + 2, b.count)
-                out.append(contentsOf: b[i..<end])
-                i = end
+        var at = 0
+        for t in tokens where t.kind == .string || t.kind == .bitString || t.kind == .number {
+            out.append(contentsOf: b[at..<t.start])
+            at = t.end
+            let literal = b[t.start..<t.end]
+            if t.kind == .string, let value = RowDataFilter.plainStringValue(literal), pseudonymizer.isTenantID(value) {
+                out.append(contentsOf: literal)
                 continue
             }
-            if b[i] == quote {
-                var j = i + 1
-                var content: [UInt8] = []
-                while j < b.count {
-                    if b[j] == quote {
-                        if j + 1 < b.count && b[j + 1] == quote { content.append(quote); j += 2; continue }
-                        break
-                    }
-                    content.append(b[j])
-                    j += 1
-                }
-                let value = String(decoding: content, as: UTF8.self)
-                if pseudonymizer.isTenantID(value) {
-                    out.append(contentsOf: b[i..<min(j + 1, b.count)])
-                } else {
-                    out.append(contentsOf: RowDataFilter.removedLiteral.utf8)
-                }
-                i = j + 1
-                continue
-            }
-            out.append(b[i])
-            i += 1
+            out.append(contentsOf: (t.kind == .number ? "[removed]" : RowDataFilter.removedLiteral).utf8)
+            // The literal's newlines stay, so the record keeps its lines.
+            for c in literal where c == 0x0A { out.append(0x0A) }
         }
+        out.append(contentsOf: b[at...])
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value of a plain `'...'` literal with no quote or backslash inside; nil for others
+    /// (which are never kept).
+    static func plainStringValue(_ literal: ArraySlice<UInt8>) -> String? {
+        guard literal.count >= 2, literal.first == UInt8(ascii: "'"), literal.last == UInt8(ascii: "'") else { return nil }
+        let inner = literal.dropFirst().dropLast()
+        guard !inner.contains(UInt8(ascii: "'")), !inner.contains(UInt8(ascii: "\\")) else { return nil }
+        return String(decoding: inner, as: UTF8.self)
+    }
+
+    /// `replacement` followed by as many newlines as `original` has.
+    static func keepingNewlines(_ replacement: String, of original: String) -> String {
+        replacement + String(repeating: "\n", count: original.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
     }
 
     // MARK: PostgreSQL lines
@@ -167,23 +221,30 @@ public struct RowDataFilter: Sendable {
     private static let severityMarker = try! NSRegularExpression(
         pattern: #"\b(LOG|ERROR|DETAIL|HINT|CONTEXT|WARNING|NOTICE|FATAL|PANIC|STATEMENT|INFO|DEBUG[1-5]?):  "#)
 
-    func postgresMetadata(_ line: String) -> String {
+    /// A PostgreSQL line cut at the start of its SQL (`statement: `, `parameters: `, `execute
+    /// <name>: `, ...): the head, the SQL, and whether the SQL is a `parameters:` list. nil when
+    /// the line carries no SQL message.
+    static func postgresSplit(_ line: String) -> (head: String, body: String, parameters: Bool)? {
         var cutAt: String.Index?
-        for m in RowDataFilter.messageMarkers {
-            if let r = line.range(of: m), cutAt == nil || r.upperBound < cutAt! { cutAt = r.upperBound }
+        var marker = ""
+        for m in messageMarkers {
+            if let r = line.range(of: m), cutAt == nil || r.upperBound < cutAt! { cutAt = r.upperBound; marker = m }
         }
         let ns = line as NSString
-        if let m = RowDataFilter.executeMarker.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)),
+        if let m = executeMarker.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)),
            let r = Range(m.range, in: line), cutAt == nil || r.upperBound < cutAt! {
             cutAt = r.upperBound
+            marker = ""
         }
-        if let at = cutAt {
-            let head = String(line[..<at])
-            if RowDataFilter.messageMarkers.contains(where: { head.hasSuffix($0) && $0 == "parameters: " }) {
-                return head + redactLiterals(String(line[at...]))
-            }
-            return head + cutSQL(String(line[at...]))
+        guard let at = cutAt else { return nil }
+        return (String(line[..<at]), String(line[at...]), marker == "parameters: ")
+    }
+
+    func postgresMetadata(_ line: String) -> String {
+        if let (head, body, parameters) = RowDataFilter.postgresSplit(line) {
+            return head + (parameters ? redactLiterals(body) : cutSQL(body))
         }
+        let ns = line as NSString
         if let m = RowDataFilter.severityMarker.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) {
             return ns.substring(to: m.range.location + m.range.length) + RowDataFilter.marker
         }
@@ -204,10 +265,7 @@ public struct RowDataFilter: Sendable {
             }
         }
         kept["tenantwatch_redaction"] = RowDataFilter.marker
-        guard let data = try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return RowDataFilter.marker
-        }
-        return String(decoding: data, as: UTF8.self)
+        return RowDataFilter.serialize(kept)
     }
 
     /// A JSON string holding a log message: its SQL literals cut.

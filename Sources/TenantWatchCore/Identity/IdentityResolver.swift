@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a request's token (and Host) into a `CallerIdentity`.
 ///
 /// A token is decoded and its signature checked once per distinct token string (a busy client
@@ -40,6 +42,8 @@ public struct IdentityResolver {
         var signatureFailure: String?
         var expiresAt: Double?
         var notBefore: Double?
+        /// Why the tenant claim or a time claim cannot be read without a guess (`ClaimReading`).
+        var ambiguity: String?
     }
 
     public init(identity: Configuration.Identity, keys: JWTKeySet = .none) {
@@ -79,6 +83,9 @@ public struct IdentityResolver {
                                     subject: d.subject, sessionID: d.sessionID, maskedToken: d.masked)
             if let failure = d.signatureFailure {
                 id.reason = failure
+            } else if let ambiguity = d.ambiguity ?? untimedExpiry(d, at: time) {
+                // Reported (an invalid token is an `unsigned_token` finding), never guessed.
+                id.reason = "ambiguous: " + ambiguity
             } else if let reason = timeFailure(d, at: time) {
                 id.reason = reason
             } else {
@@ -88,6 +95,13 @@ public struct IdentityResolver {
             if id.verification == .invalid { invalidTokens += 1 }
             return id
         }
+    }
+
+    /// A token that has expired by now, on an audit line without a readable time: whether it was
+    /// still valid when the request was made cannot be told (only checked with a key).
+    private func untimedExpiry(_ d: Decoded, at time: Timestamp?) -> String? {
+        guard !keys.isEmpty, time == nil, let exp = d.expiresAt, exp < Date().timeIntervalSince1970 else { return nil }
+        return "the token has expired by now and the audit line has no readable time, so whether it was valid at the request cannot be told"
     }
 
     private func timeFailure(_ d: Decoded, at time: Timestamp?) -> String? {
@@ -114,8 +128,18 @@ public struct IdentityResolver {
         } else if !keys.isEmpty {
             failure = keys.checkSignature(of: token)
         }
-        return .decoded(Decoded(claimedTenant: token.tenant(atClaim: claimPath), algorithm: token.algorithm,
+        var ambiguity: String?
+        var claimed: String?
+        switch ClaimReading.read(token.claims, path: claimPath) {
+        case .value(let t): claimed = t
+        case .absent: break
+        case .ambiguous(let why): ambiguity = why
+        }
+        // Time claims matter only where they are checked (with a key).
+        if ambiguity == nil, !keys.isEmpty { ambiguity = token.timeClaimAmbiguity }
+        return .decoded(Decoded(claimedTenant: claimed, algorithm: token.algorithm,
                                 subject: token.subject, sessionID: token.sessionID, masked: JWTToken.mask(raw),
-                                signatureFailure: failure, expiresAt: token.expiresAt, notBefore: token.notBefore))
+                                signatureFailure: failure, expiresAt: token.expiresAt, notBefore: token.notBefore,
+                                ambiguity: ambiguity))
     }
 }

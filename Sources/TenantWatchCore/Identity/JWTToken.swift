@@ -45,25 +45,31 @@ public struct JWTToken: Sendable {
     }
 
     /// The tenant at a dotted claim path (`tenant_id`, `org.tenant`): a string, or a number as
-    /// its decimal text. Anything else (absent, object, array, bool) is `nil`.
+    /// its decimal text, matched exactly (`ClaimReading`); nil when absent or ambiguous.
     public func tenant(atClaim path: String) -> String? {
-        switch claims.value(atPath: path) {
-        case .string(let s)?: return s.isEmpty ? nil : s
-        case .number(let n)?: return n
-        default: return nil
-        }
+        if case .value(let t) = ClaimReading.read(claims, path: path) { return t }
+        return nil
     }
 
-    public var subject: String? { claims["sub"]?.scalarText }
+    public var subject: String? { exactScalar("sub") }
     /// `sid`, else `jti`.
-    public var sessionID: String? { claims["sid"]?.scalarText ?? claims["jti"]?.scalarText }
-    /// `exp` in seconds since the epoch (fractions allowed, as RFC 7519 NumericDate).
-    public var expiresAt: Double? { Self.numericDate(claims["exp"]) }
-    public var notBefore: Double? { Self.numericDate(claims["nbf"]) }
+    public var sessionID: String? { exactScalar("sid") ?? exactScalar("jti") }
+    /// `exp` in seconds since the epoch (fractions allowed, as RFC 7519 NumericDate); nil when
+    /// absent or not readable (`expiryReading` says why).
+    public var expiresAt: Double? { (try? ClaimReading.numericDate(claims, name: "exp").get()) ?? nil }
+    public var notBefore: Double? { (try? ClaimReading.numericDate(claims, name: "nbf").get()) ?? nil }
 
-    private static func numericDate(_ v: JSONValue?) -> Double? {
-        guard case .number(let n)? = v else { return nil }
-        return Double(n)
+    /// Why `exp` or `nbf` cannot be read as a NumericDate (a string, given twice), if so.
+    public var timeClaimAmbiguity: String? {
+        for name in ["exp", "nbf"] {
+            if case .failure(let a) = ClaimReading.numericDate(claims, name: name) { return a.reason }
+        }
+        return nil
+    }
+
+    private func exactScalar(_ name: String) -> String? {
+        guard case .object(let members) = claims else { return nil }
+        return members.last { $0.0 == name }?.1.scalarText
     }
 
     static func stripBearer(_ raw: String) -> Substring {

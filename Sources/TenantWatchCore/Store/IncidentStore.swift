@@ -33,11 +33,16 @@ public final class IncidentStore: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // 0700: the store quotes other people's requests and statements.
+                if !FileManager.default.fileExists(atPath: directory) {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                }
             } catch {
                 throw StoreError.cannotCreateDirectory(path: path, reason: IncidentStore.reason(error))
             }
         }
+        IncidentStore.restrictPermissions(path)
         var config = GRDB.Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
@@ -58,6 +63,19 @@ public final class IncidentStore: Sendable {
             try migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw IncidentStore.map(error, path: path, opening: true)
+        }
+    }
+
+    /// The store and its `-wal`/`-shm`/`-journal` are readable by their owner only (0600):
+    /// created so before SQLite opens it (SQLite gives its WAL and SHM files the database file's
+    /// mode), and an existing store of ours that is group- or world-readable is tightened.
+    static func restrictPermissions(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
+        for p in [path, path + "-wal", path + "-shm", path + "-journal"] {
+            var st = stat()
+            guard lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == getuid(), st.st_mode & 0o077 != 0 else { continue }
+            chmod(p, st.st_mode & 0o700)
         }
     }
 
@@ -301,6 +319,8 @@ public final class IncidentStore: Sendable {
             isNew = true
         }
         let id = incidentID!
+        // Tokens are kept as a hash plus their claims (`StoredSecrets`), never whole.
+        let statement = StoredSecrets.protect(f.statement), message = StoredSecrets.protect(f.message)
         try db.execute(sql: """
             INSERT INTO finding (incident_id, dedup_key, kind, severity, first_seen, last_seen, count, trace_id, request_id,
                                  caller_tenant, accessed_tenants, tables, application, route, statement, fingerprint,
@@ -309,7 +329,7 @@ public final class IncidentStore: Sendable {
             """, arguments: [id, key, f.kind.rawValue, f.severity.rawValue,
                              f.time?.microseconds ?? f.lastSeen?.microseconds, f.lastSeen?.microseconds ?? f.time?.microseconds,
                              max(f.count, 1), f.traceID, f.requestID, f.callerTenant, try encode(f.accessedTenants),
-                             try encode(f.tables), f.application, f.route, f.statement, f.fingerprint, f.cacheKey, f.message,
+                             try encode(f.tables), f.application, f.route, statement, f.fingerprint, f.cacheKey, message,
                              try encode(Array(f.evidence.prefix(IncidentStore.evidenceLimit)).map(EvidenceJSON.init))])
         try fold(f, into: id, newFinding: true, db: db)
         try insert(timeline, incidentID: id, db: db)
@@ -344,13 +364,14 @@ public final class IncidentStore: Sendable {
         var room = IncidentStore.timelineLimit
             - (try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline_event WHERE incident_id = ?", arguments: [incidentID]) ?? 0)
         for e in timeline where room > 0 {
+            let summary = StoredSecrets.protect(e.summary), raw = StoredSecrets.protect(e.raw)
+            let binds = e.bindValues.isEmpty ? nil : try encode(e.bindValues.map(StoredSecrets.protect))
             try db.execute(sql: """
                 INSERT OR IGNORE INTO timeline_event (incident_id, time, source, line, end_line, kind, summary, raw,
                                                       raw_truncated, bind_values)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [incidentID, e.time?.microseconds, e.position?.file, e.position?.line, e.position?.endLine,
-                                 e.kind.rawValue, e.summary, e.raw, e.rawTruncated,
-                                 e.bindValues.isEmpty ? nil : try encode(e.bindValues)])
+                                 e.kind.rawValue, summary, raw, e.rawTruncated, binds])
             room -= db.changesCount
         }
     }

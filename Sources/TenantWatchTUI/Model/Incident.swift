@@ -70,7 +70,7 @@ public struct IncidentDetail: Sendable, Equatable {
             self.source = source
             self.line = line
             self.kind = TextSanitizer.oneLine(kind)
-            self.summary = TextSanitizer.oneLine(summary)
+            self.summary = TextSanitizer.oneLine(TokenMasker.shared.applyCredentials(summary))
         }
     }
 
@@ -94,7 +94,8 @@ public struct IncidentDetail: Sendable, Equatable {
                 notes: [String] = []) {
         self.summary = summary
         self.timeline = timeline
-        let pretty = statement.map(SQLPrettyPrinter.format)
+        // Credentials are masked wherever they are shown (a statement can carry one in a literal).
+        let pretty = statement.map { SQLPrettyPrinter.format(TokenMasker.shared.applyCredentials($0)) }
         self.statement = pretty
         self.highlights = pretty.map { SQLPrettyPrinter.ranges(of: highlightTerms, in: $0) } ?? []
         self.maskedToken = maskedToken.map(TextSanitizer.oneLine)
@@ -102,7 +103,7 @@ public struct IncidentDetail: Sendable, Equatable {
         self.host = host.map(TextSanitizer.oneLine)
         self.route = route.map(TextSanitizer.oneLine)
         self.application = application.map(TextSanitizer.oneLine)
-        self.message = message.map(TextSanitizer.oneLine)
+        self.message = message.map { TextSanitizer.oneLine(TokenMasker.shared.applyCredentials($0)) }
         self.notes = notes.map(TextSanitizer.oneLine)
     }
 

@@ -115,8 +115,15 @@ import ZIPFoundation
         #expect(first.manifest.sequence == 1 && first.manifest.previousManifestSHA256 == nil)
         #expect(second.manifest.sequence == 2 && second.manifest.previousManifestSHA256 == first.manifestSHA256)
         #expect(try store.bundles(forTenant: "initech").map(\.manifestSHA256) == [first.manifestSHA256, second.manifestSHA256])
-        // Pseudonyms are the same in both.
-        #expect(try store.pseudonyms(forTenant: "initech", covering: []) == ["acme": "tenant-1", "globex": "tenant-2"])
+        // Pseudonyms are the same in both (and kept in the store only).
+        let pseudonyms = try store.pseudonyms(forTenant: "initech", covering: [])
+        #expect(Set(pseudonyms.keys) == ["acme", "globex"] && Set(pseudonyms.values) == ["tenant-1", "tenant-2"])
+        let zips = [try unzip(dir.file("1.zip")), try unzip(dir.file("2.zip"))]
+        // globex is exposed: both bundles name it by the same recorded pseudonym, never by name.
+        for files in zips {
+            let text = String(decoding: files["incident.json"]!, as: UTF8.self)
+            #expect(!text.contains("globex") && text.contains(pseudonyms["globex"]!))
+        }
     }
 
     @Test func verifyNamesTheFirstMismatch() async throws {

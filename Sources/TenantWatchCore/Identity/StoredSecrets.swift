@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+
+/// Credentials never reach the incident store whole. A JWT in quoted text is kept as a hash plus
+/// its claims — `[jwt sha256:1f2e3d4c5b6a7980 alg=HS256 tenant_id=globex sub=user-globex-812
+/// exp=1795571648]` — which is what an incident review needs (whose token, which tenant it
+/// claimed, that the same token came back), without a bearer credential that still works; any
+/// other `Bearer`/`Basic` credential is kept as its hash alone. The hash is SHA-256 (first 16
+/// hex digits), so two quotes of one token match each other and `sha256sum` of the token.
+///
+/// A store written before this still holds tokens: `incidents show`, reports and the dashboard
+/// mask them when printing (`TokenMasker`).
+public enum StoredSecrets {
+    private static let jwt = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*"#)
+    private static let scheme = try! NSRegularExpression(pattern: #"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=\-]{12,})"#)
+
+    /// `text` with every JWT and bearer/basic credential replaced (nil stays nil).
+    public static func protect(_ text: String?) -> String? { text.map(protect) }
+
+    public static func protect(_ text: String) -> String {
+        guard text.contains("eyJ") || text.range(of: "bearer", options: .caseInsensitive) != nil
+            || text.range(of: "basic", options: .caseInsensitive) != nil else { return text }
+        var out = replace(jwt, in: text) { m, ns in describe(jwt: ns.substring(with: m.range)) }
+        out = replace(scheme, in: out) { m, ns in
+            let credential = ns.substring(with: m.range(at: 3))
+            return ns.substring(with: m.range(at: 1)) + ns.substring(with: m.range(at: 2)) + "[sha256:\(hash(credential))]"
+        }
+        return out
+    }
+
+    /// The first 16 hex digits of the SHA-256 of the token's text.
+    public static func hash(_ token: String) -> String {
+        String(Digest.sha256(Data(token.utf8)).prefix(16))
+    }
+
+    /// `[jwt sha256:H claim=value ...]`: the top-level scalar claims, in the token's order, with
+    /// any character that could end the quote (quotes, backslashes, brackets, spaces, controls)
+    /// shown as `_`.
+    static func describe(jwt raw: String) -> String {
+        var parts = ["jwt", "sha256:" + hash(raw)]
+        if let token = try? JWTToken(raw) {
+            if let alg = token.algorithm { parts.append("alg=" + safe(alg)) }
+            if case .object(let members) = token.claims {
+                for (k, v) in members.prefix(16) {
+                    guard let text = v.scalarText else { continue }
+                    parts.append(safe(k) + "=" + safe(String(text.prefix(80))))
+                }
+            }
+        }
+        return "[" + parts.joined(separator: " ") + "]"
+    }
+
+    private static func safe(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { c in
+            c.value < 0x21 || c.value == 0x7F || (0x80..<0xA0).contains(c.value) || "\"\\[]'`".unicodeScalars.contains(c)
+                ? "_" : c
+        }))
+    }
+
+    private static func replace(_ re: NSRegularExpression, in s: String,
+                                _ with: (NSTextCheckingResult, NSString) -> String) -> String {
+        let ns = s as NSString
+        let matches = re.matches(in: s, range: NSRange(location: 0, length: ns.length))
+        guard !matches.isEmpty else { return s }
+        var out = ""
+        var last = 0
+        for m in matches {
+            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+            out += with(m, ns)
+            last = m.range.location + m.range.length
+        }
+        out += ns.substring(from: last)
+        return out
+    }
+}
