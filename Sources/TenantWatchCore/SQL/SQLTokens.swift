@@ -28,6 +28,12 @@ public struct SQLToken: Sendable, Equatable {
     public var kind: Kind
     /// The token number of pg_query.proto's `Token` enum.
     public var token: Int
+    /// pg_query.proto's `KeywordKind`: 0 none, 1 unreserved (a word such as `names` that is still
+    /// a valid table name), 2 column name, 3 type or function name, 4 reserved.
+    public var keywordKind: Int = 0
+
+    /// An identifier, or an unreserved keyword used as one: what may name a table.
+    public var mayNameTable: Bool { kind == .identifier || keywordKind == 1 }
 
     /// The bytes of `text` this token covers.
     public func text(in utf8: [UInt8]) -> String { String(decoding: utf8[start..<end], as: UTF8.self) }
@@ -82,7 +88,7 @@ public enum SQLTokens {
                         }
                     } else if !sub.skip(wire: w) { return nil }
                 }
-                out.append(SQLToken(start: start, end: end, kind: kind(token: token, keyword: keyword), token: token))
+                out.append(SQLToken(start: start, end: end, kind: kind(token: token, keyword: keyword), token: token, keywordKind: keyword))
             } else if !reader.skip(wire: wire) {
                 return nil
             }
