@@ -10,6 +10,8 @@ public struct RequestContext: Sendable, Equatable {
         var host: String?
         var caller: CallerIdentity
         var position: SourcePosition
+        var responseTenants: [String] = []
+        var status: Int? = nil
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -39,9 +41,16 @@ public struct RequestContext: Sendable, Equatable {
         set { fields.value.position = newValue }
     }
 
+    /// The tenants the request's own response carried (the audit log's list): exact evidence of
+    /// what a statement the request ran returned.
+    public var responseTenants: [String] { fields.value.responseTenants }
+    /// A 2xx answer (or no status logged): what the request read reached the caller.
+    public var succeeded: Bool { fields.value.status.map { (200..<300).contains($0) } ?? true }
+
     public init(_ request: AuditRequest) {
         fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
-                                    host: request.host, caller: request.caller, position: request.position))
+                                    host: request.host, caller: request.caller, position: request.position,
+                                    responseTenants: request.responseTenants, status: request.status))
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {

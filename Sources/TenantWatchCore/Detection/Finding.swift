@@ -66,6 +66,7 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case refreshTokenReuse = "refresh_token_reuse"
     case unsignedToken = "unsigned_token"
     case logForgery = "log_forgery"
+    case unconfinedChildAccess = "unconfined_child_access"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -15,6 +15,7 @@ public enum ReportRenderer {
         case .refreshTokenReuse: return "a refresh token was presented again after it had been rotated"
         case .unsignedToken: return "a token without a valid signature was accepted"
         case .logForgery: return "a log line was forged or injected"
+        case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
         }
     }
 

@@ -63,6 +63,7 @@ public final class ScanPipeline {
 
     public static let defaultStatementDetectors: [StatementDetector] = [
         MissingTenantPredicateDetector(),
+        UnconfinedChildAccessDetector(),
         CrossTenantQueryDetector(),
         TenantContextMismatchDetector(),
         LogForgeryDetector(),

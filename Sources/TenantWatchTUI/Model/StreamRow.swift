@@ -24,7 +24,7 @@ public struct StreamRow: Sendable, Equatable {
             for finding in findings {
                 f.insert(.leak)
                 switch finding.kind {
-                case .missingTenantPredicate, .unscopedCacheKey: f.insert(.unscoped)
+                case .missingTenantPredicate, .unscopedCacheKey, .unconfinedChildAccess: f.insert(.unscoped)
                 case .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .tokenHostMismatch:
                     f.insert(.crossTenant)
                 default: break
