@@ -83,7 +83,7 @@ def scenario(api, own):
     leak("leak-child-1", "/pos/{id}/messages", "acme", ["cross_tenant_query", "cross_tenant_response"],
          "messages by po_id of globex's PO", accessed=["globex"], tables=["messages"])
     rows = api.sql("SELECT id, po_id, body FROM messages WHERE po_id = %s", (globex_pos[0],))
-    api.respond(own.tag(rows, "messages"))
+    api.respond(own.tag(rows, "purchase_orders", "po_id"))
 
     leak("leak-child-2", "/line-items/{id}", "acme", ["unconfined_child_access"],
          "line item by id (own row: no evidence of another tenant)", tables=["line_items"])
@@ -135,9 +135,9 @@ def scenario(api, own):
         api.begin(rid, route, caller, expect=[], what=what)
 
     control("ok-child-1", "/pos/{id}/messages", "acme", "JOIN to the confined parent")
-    rows = api.sql("SELECT m.id, m.body FROM messages m JOIN purchase_orders p ON p.id = m.po_id AND p.org_id = %s"
+    rows = api.sql("SELECT m.id, m.po_id, m.body FROM messages m JOIN purchase_orders p ON p.id = m.po_id AND p.org_id = %s"
                    " WHERE m.po_id = %s", ("acme", acme_pos[0]))
-    api.respond(own.tag(rows, "messages"))
+    api.respond(own.tag(rows, "purchase_orders", "po_id"))
 
     control("ok-child-2", "/line-items", "globex", "IN subquery through two levels")
     rows = api.sql("SELECT id, qty FROM line_items WHERE invoice_id IN (SELECT i.id FROM invoices i"
@@ -160,14 +160,14 @@ def scenario(api, own):
     api.respond(own.tag(rows, "purchase_orders"))
 
     control("ok-child-6", "/my/messages", "initech", "caller's row in an IN subquery, then the chain")
-    rows = api.sql("SELECT m.id, m.body FROM messages m JOIN purchase_orders p ON p.id = m.po_id"
+    rows = api.sql("SELECT m.id, m.po_id, m.body FROM messages m JOIN purchase_orders p ON p.id = m.po_id"
                    " WHERE p.org_id IN (SELECT org_id FROM users WHERE id = %s)", (users["initech"],))
-    api.respond(own.tag(rows, "messages"))
+    api.respond(own.tag(rows, "purchase_orders", "po_id"))
 
     control("ok-child-7", "/pos/messages", "acme", "CTE of the caller's POs")
     rows = api.sql("WITH mine AS (SELECT id FROM purchase_orders WHERE org_id = %s)"
-                   " SELECT m.id, m.body FROM messages m JOIN mine ON mine.id = m.po_id", ("acme",))
-    api.respond(own.tag(rows, "messages"))
+                   " SELECT m.id, m.po_id, m.body FROM messages m JOIN mine ON mine.id = m.po_id", ("acme",))
+    api.respond(own.tag(rows, "purchase_orders", "po_id"))
 
     control("ok-child-8", "/pos/{id}/messages", "acme", "INSERT ... SELECT from the confined parent")
     api.sql("INSERT INTO messages (po_id, body) SELECT id, %s FROM purchase_orders WHERE id = %s AND org_id = %s",
