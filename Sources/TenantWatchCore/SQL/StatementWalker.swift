@@ -899,12 +899,15 @@ final class StatementWalker {
             let fromTable = leaves[from].table
             for (to, cols) in targets {
                 let toTable = leaves[to].table
+                // Only a child without a tenant column of its own is its parent's tenant's by
+                // definition; one with its own column (`order_items.tenant_id`) may disagree with
+                // its parent, and is confined only through that column.
                 // `to` is the child: its key columns equal the parent's referenced ones.
-                let down = schema.foreignKeys(from: toTable).contains { fk in
+                let down = !schema.isRootOwned(toTable) && schema.foreignKeys(from: toTable).contains { fk in
                     fk.parent == fromTable && zip(fk.parentColumns, fk.columns).allSatisfy { cols.contains([$0.0, $0.1]) }
                 }
                 // `to` is the parent: the confined child `from` references it.
-                let up = !down && schema.foreignKeys(from: fromTable).contains { fk in
+                let up = !down && !schema.isRootOwned(fromTable) && schema.foreignKeys(from: fromTable).contains { fk in
                     fk.parent == toTable && zip(fk.columns, fk.parentColumns).allSatisfy { cols.contains([$0.0, $0.1]) }
                 }
                 if down || up { edges.append((from, to)) }

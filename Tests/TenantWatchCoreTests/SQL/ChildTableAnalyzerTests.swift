@@ -213,3 +213,16 @@ struct ChildTableAnalyzerTests {
         #expect(childReadCases.count + childWriteCases.count + callerCases.count >= 60)
     }
 }
+
+/// A child that has a tenant column of its own is confined only through it: its foreign key
+/// does not prove its tenant (the two columns may disagree), as the sample schema's
+/// `order_items.order_id -> orders.id` shows.
+@Suite struct RootOwnedChildTests {
+    @Test func foreignKeyDoesNotConfineAChildWithItsOwnTenantColumn() {
+        let a = TenantPredicateAnalyzer(schema: sampleSchema)
+        let unlinked = a.analyze("SELECT i.* FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.tenant_id = 1")
+        #expect(unlinked.verdict == .unscoped)
+        #expect(unlinked.unscopedTables.map(\.description) == ["order_items"])
+        #expect(a.analyze("SELECT * FROM order_items WHERE id = $1").verdict == .unscoped, "a root table found by key is unscoped")
+    }
+}
