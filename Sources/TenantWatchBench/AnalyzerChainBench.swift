@@ -82,7 +82,7 @@ func fmt(_ x: Double, _ places: Int) -> String {
 
 func maxRSSMiB() -> Double {
     var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
+    getrusage(RUSAGE_SELF.rawValue, &u)
     return Double(u.ru_maxrss) / 1024
 }
 

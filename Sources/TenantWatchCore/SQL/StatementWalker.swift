@@ -999,8 +999,11 @@ final class StatementWalker {
             var definite: [Int] = [], unknown: [Int] = []
             for (k, item) in sc.items.enumerated() {
                 if case .table(_, let table, _) = item.kind, !isTenant {
-                    // A key column counts only where the dump says the table has it.
-                    guard followsKeys, schema.hasColumn(table, c) == true else { continue }
+                    // A key column counts where the dump says the table has it, or, for a table
+                    // the dump does not define (`[tenancy] parents` alone), where it is a key.
+                    guard followsKeys else { continue }
+                    let has = schema.hasColumn(table, c)
+                    guard has == true || (has == nil && wantsKey(table, c)) else { continue }
                 }
                 switch lookup(item, c, mark: false).has {
                 case true?: definite.append(k)

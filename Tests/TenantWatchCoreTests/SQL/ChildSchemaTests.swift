@@ -56,6 +56,19 @@ struct ChildSchemaTests {
         #expect(t.isTenantOwned(TableName(schema: "audit", name: "comments")) == true)
     }
 
+    /// Without a dump, `[tenancy] parents` and `tables` alone: bare key columns of the one table
+    /// in FROM still count.
+    @Test func configuredParentsWithoutADump() {
+        var t = TenancySchema(tables: ["invoices"])
+        t.addParents([try! ForeignKey.configured(child: "line_items", "invoice_id -> invoices.id").get()])
+        let a = TenantPredicateAnalyzer(schema: t)
+        #expect(a.analyze("SELECT * FROM line_items WHERE invoice_id = $1").verdict == .unconfinedChild)
+        #expect(a.analyze("UPDATE line_items SET qty = 1 WHERE id = $1").verdict == .unconfinedChild)
+        #expect(a.analyze("SELECT * FROM line_items").verdict == .unscoped)
+        #expect(a.analyze("SELECT li.* FROM line_items li JOIN invoices i ON i.id = li.invoice_id WHERE i.tenant_id = $1").verdict == .scoped)
+        #expect(a.analyze("SELECT * FROM line_items WHERE invoice_id IN (SELECT id FROM invoices WHERE tenant_id = 3)").verdict == .scoped)
+    }
+
     @Test func globalTablesNeverGetAChain() {
         var t = TenancySchema(pgDump: childDump, tenantColumns: ["tenant_id", "org_id"], globalTables: ["messages"])
         t.addParents([])
