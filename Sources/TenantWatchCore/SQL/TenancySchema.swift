@@ -38,6 +38,10 @@ public struct TableInfo: Hashable, Sendable {
 /// table as tenant-owned when the statement itself names a tenant column on it (see
 /// `TenantPredicateAnalyzer`). With a dump, a table the dump defines is tenant-owned exactly when it
 /// has a tenant column (or is configured); tables the dump does not define fall back as above.
+///
+/// Foreign keys (from the dump and `[tenancy] parents`) make a table without a tenant column
+/// tenant-owned *through* its parent chain (`chains`); the analyzer then confines it only by
+/// joining along those keys to a confined parent (see `StatementWalker`).
 public struct TenancySchema: Sendable {
     public private(set) var tenantColumns: [String]
     public private(set) var sessionSetting: String

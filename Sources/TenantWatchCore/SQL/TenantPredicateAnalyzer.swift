@@ -34,6 +34,14 @@ import Foundation
 ///   CREATE TABLE AS are judged by their query.
 /// - Only literal values count toward `multi_tenant` across items; `$1` and `$2` on two items stay
 ///   `scoped` here and are told apart per execution by `TenantResolver`.
+/// - A child table (tenant-owned only through foreign keys) is confined by a join along a whole
+///   foreign key to a confined parent (either direction, any depth, `USING` too) or by
+///   `fk IN (SELECT key ...)` of a confined parent; found only by its own keys (a value on a
+///   foreign-key or primary-key column, or a row joined to one) it is `unconfined_child`; with no
+///   key at all, `unscoped`. A child with a tenant column of its own is judged by that column only.
+/// - `x IN (SELECT y ...)` / `= ANY (SELECT ...)`: the subquery's confinement flows to `x`, never back.
+/// - With `[tenancy] caller_table`, `caller_key = value` pins that row to the caller's tenant
+///   (`TenantValue.caller`); without it, a note names the setting that would settle it.
 /// - Nesting deeper than the walker's caps (150 query levels, 400 boolean levels): boolean depth
 ///   only drops pins; query depth makes the verdict `unscoped` ("nested too deeply").
 ///
