@@ -230,7 +230,10 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         var text: String
         switch verdict {
         case .unscoped:
-            let names = items.filter { $0.status == .unscoped }.map(name)
+            // A child table says why it is tenant-owned at all: it has no tenant column to filter on.
+            let names = items.filter { $0.status == .unscoped }.map { i in
+                name(i) + (schema.chain(i.table).map { " (tenant-owned through \($0))" } ?? "")
+            }
             text = names.isEmpty ? "not confined to one tenant" : "not confined to one tenant: " + names.joined(separator: ", ")
         case .unconfinedChild:
             let children = items.filter { $0.status == .unconfinedChild }
