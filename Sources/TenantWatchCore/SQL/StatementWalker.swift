@@ -45,6 +45,8 @@ final class StatementWalker {
         case equal([Handle], [Handle])
         /// `x IN (SELECT y ...)`: the inner rows' confinement reaches the outer ones, not back.
         case flows(from: [Handle], to: [Handle])
+        /// A key equality a correlated `EXISTS` subquery makes with an outer leaf.
+        case keyFlow(KeyEquality)
     }
 
     /// `to.toColumn = from.fromColumn`, where `to` may be confined by `from`. Matched against the
@@ -139,6 +141,9 @@ final class StatementWalker {
     /// The CTE frame and depth of the query whose predicates `facts` is reading.
     private var factFrame: CTEFrame?
     private var factDepth = 0
+    /// While an `EXISTS` subquery is analysed: its depth, and the key equalities its own
+    /// top-level predicates make from its leaves to outer ones (`i.id = li.invoice_id`).
+    private var existsCapture: (depth: Int, equalities: [KeyEquality])?
     var notes: [String] = []
     var sessionChanges: [SessionTenantChange] = []
     var truncated = false
@@ -713,7 +718,10 @@ final class StatementWalker {
             }
             return []   // NOT (...) confines nothing, whatever is inside
         }
-        if let sl = e.as("SubLink") { return inSubqueryFacts(sl, scope) }
+        if let sl = e.as("SubLink") {
+            if sl["subLinkType"]?.stringEquals("EXISTS_SUBLINK") == true { return existsFacts(sl, scope) }
+            return inSubqueryFacts(sl, scope)
+        }
         guard let a = e.as("A_Expr"), let kind = a["kind"],
               TenantValueExtraction.lastNameEquals(a["name"], "=") else { return [] }
         let l = a["lexpr"].map(TenantValueExtraction.strip)
@@ -794,6 +802,24 @@ final class StatementWalker {
         return fs
     }
 
+    /// `EXISTS (SELECT ... FROM invoices i WHERE i.id = li.invoice_id AND i.tenant_id = $1)` in a
+    /// top-level AND: an outer row survives only when a confined parent row it references exists,
+    /// so a whole foreign key correlated this way confines the outer child like a join does. Only
+    /// key equalities cross (tenant columns keep the rule that a correlated subquery confines
+    /// nothing outside), only from the subquery's own level, and not when it aggregates or groups
+    /// (`EXISTS (SELECT count(*) ...)` is always true).
+    private func existsFacts(_ sl: PgNode, _ scope: Scope) -> [Fact] {
+        guard let sub = sl["subselect"]?.as("SelectStmt"), !consumedSublinks.contains(sl.index) else { return [] }
+        consumedSublinks.insert(sl.index)
+        let saved = existsCapture
+        existsCapture = (factDepth + 1, [])
+        _ = analyzeSelect(sub, parent: scope, frame: factFrame, depth: factDepth + 1)
+        let captured = existsCapture?.equalities ?? []
+        existsCapture = saved
+        guard sub["op"]?.stringEquals("SETOP_NONE") ?? true, !isOpaque(sub) else { return [] }
+        return captured.map { .keyFlow($0) }
+    }
+
     private func equalityFacts(_ l: PgNode, _ r: PgNode, _ scope: Scope) -> [Fact] {
         let lh = columnHandles(l, scope), rh = columnHandles(r, scope)
         if let lh, let rh { return [.equal(lh, rh)] }
@@ -821,8 +847,12 @@ final class StatementWalker {
                     for y in b where x.leaf != y.leaf {
                         if y.pinnable && allowed.contains(y.leaf) { link(x, y) }
                         if x.pinnable && allowed.contains(x.leaf) { link(y, x) }
+                        captureCorrelated(x, y, allowed)
+                        captureCorrelated(y, x, allowed)
                     }
                 }
+            case .keyFlow(let k):
+                if allowed.contains(k.to) { keyEqualities.append(k) }
             case .flows(let from, let to):
                 // `id IN (SELECT ...)` finds rows by key values, wherever they come from.
                 for y in to where y.column != nil && y.pinnable && allowed.contains(y.leaf) { leaves[y.leaf].keyed = true }
@@ -831,6 +861,14 @@ final class StatementWalker {
                 }
             }
         }
+    }
+
+    /// Inside an `EXISTS` subquery's own level: a key equality from one of its leaves to a leaf
+    /// outside it (before it, in leaf order), for `existsFacts` to hand to the outer query.
+    private func captureCorrelated(_ from: Handle, _ to: Handle, _ allowed: Range<Int>) {
+        guard let cap = existsCapture, cap.depth == factDepth, let fc = from.column, let tc = to.column,
+              allowed.contains(from.leaf), !allowed.contains(to.leaf), to.leaf < allowed.lowerBound else { return }
+        existsCapture?.equalities.append(KeyEquality(from: from.leaf, fromColumn: fc, to: to.leaf, toColumn: tc))
     }
 
     /// `to` may take `from`'s confinement: tenant column to tenant column directly; key to key

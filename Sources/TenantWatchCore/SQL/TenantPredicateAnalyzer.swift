@@ -40,6 +40,7 @@ import Foundation
 ///   foreign-key or primary-key column, or a row joined to one) it is `unconfined_child`; with no
 ///   key at all, `unscoped`. A child with a tenant column of its own is judged by that column only.
 /// - `x IN (SELECT y ...)` / `= ANY (SELECT ...)`: the subquery's confinement flows to `x`, never back.
+///   A correlated `EXISTS` in a top-level AND passes only whole-foreign-key equalities outward.
 /// - With `[tenancy] caller_table`, `caller_key = value` pins that row to the caller's tenant
 ///   (`TenantValue.caller`); without it, a note names the setting that would settle it.
 /// - Nesting deeper than the walker's caps (150 query levels, 400 boolean levels): boolean depth

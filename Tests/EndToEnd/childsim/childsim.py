@@ -186,6 +186,16 @@ def scenario(api, own):
     api.respond([{"tenant_id": "initech"}])
 
 
+def extra_controls(api, own):
+    control = lambda rid, route, caller, what: api.begin(rid, route, caller, expect=[], what=what)
+    control("ok-child-11", "/line-items/{id}", "globex", "correlated EXISTS on the confined parent")
+    item = own.ids_of("line_items", "globex")[0]
+    rows = api.sql("SELECT li.id, li.qty FROM line_items li WHERE li.id = %s AND EXISTS (SELECT 1 FROM invoices i"
+                   " JOIN customers c ON c.id = i.customer_id WHERE i.id = li.invoice_id AND c.tenant_id = %s)",
+                   (item, "globex"))
+    api.respond(own.tag(rows, "line_items"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--audit", required=True)
@@ -197,6 +207,7 @@ def main():
     own = Owners(args.dbname)
     api = apisim.Api(args)
     scenario(api, own)
+    extra_controls(api, own)
     api.pool.close()
     api.audit.close()
     with open(args.expected, "w", encoding="utf-8") as f:

@@ -143,9 +143,29 @@ let childReadCases: [ChildCase] = [
     k("unscoped root beats unconfined child", "SELECT * FROM purchase_orders p, messages m WHERE m.id = $1", .unscoped),
     k("child by key next to a confined root", "SELECT * FROM purchase_orders p, messages m WHERE p.org_id = $1 AND m.id = $2",
       .unconfinedChild, children: ["messages"]),
-    k("correlated EXISTS does not confine (conservative)", """
+    k("correlated EXISTS on the confined parent", """
       SELECT * FROM messages m WHERE m.id = $2 AND EXISTS (SELECT 1 FROM purchase_orders p WHERE p.id = m.po_id AND p.org_id = $1)
+      """, .scoped, values: ["$1"]),
+    k("correlated EXISTS, two levels", """
+      SELECT * FROM line_items li WHERE EXISTS (SELECT 1 FROM invoices i JOIN customers c ON c.id = i.customer_id
+        WHERE i.id = li.invoice_id AND c.tenant_id = $1)
+      """, .scoped, values: ["$1"]),
+    k("NOT EXISTS confines nothing", """
+      SELECT * FROM messages m WHERE m.id = $2 AND NOT EXISTS (SELECT 1 FROM purchase_orders p WHERE p.id = m.po_id AND p.org_id = $1)
       """, .unconfinedChild),
+    k("EXISTS in an OR branch confines nothing", """
+      SELECT * FROM messages m WHERE m.id = $2 AND (m.body = 'x' OR EXISTS (SELECT 1 FROM purchase_orders p WHERE p.id = m.po_id AND p.org_id = $1))
+      """, .unconfinedChild),
+    k("EXISTS of an aggregate is always true", """
+      SELECT * FROM messages m WHERE m.id = $2 AND EXISTS (SELECT count(*) FROM purchase_orders p WHERE p.id = m.po_id AND p.org_id = $1)
+      """, .unconfinedChild),
+    k("EXISTS correlated on the wrong column", """
+      SELECT * FROM messages m WHERE m.id = $2 AND EXISTS (SELECT 1 FROM purchase_orders p WHERE p.id = m.id AND p.org_id = $1)
+      """, .unconfinedChild),
+    k("NOT EXISTS nested inside EXISTS does not reach out", """
+      SELECT * FROM messages m WHERE m.id = $2 AND EXISTS (SELECT 1 FROM attachments a WHERE a.id = 5
+        AND NOT EXISTS (SELECT 1 FROM purchase_orders p WHERE p.id = m.po_id AND p.org_id = $1))
+      """, .unconfinedChild, children: ["attachments", "messages"]),
 ]
 
 let childWriteCases: [ChildCase] = [
