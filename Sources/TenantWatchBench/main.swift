@@ -4,6 +4,8 @@
 //       LineReader + PostgresLogParser over FILE: lines/s, MB/s and events/s (best of N, default 3).
 //   TenantWatchBench lines FILE [--runs N]
 //       LineReader alone (the floor under every parser).
+//   TenantWatchBench analyzer-chains [--tables N] [--depth D] [--runs R] [--variants V]
+//       The analyzer on a schema of N tables with foreign-key chains (see AnalyzerChainBench.swift).
 //   TenantWatchBench tui-frame [--incidents N] [--events N] [--frames N]
 //       Dashboard frame time (see TUIFrameBench.swift).
 //   TenantWatchBench            (as `make bench` runs it, from bench-data/)
@@ -183,6 +185,7 @@ func run(_ o: Options) throws {
 
 var args = Array(CommandLine.arguments.dropFirst())
 if args.first == "tui-frame" { exit(tuiFrame()) }
+if args.first == "analyzer-chains" { exit(analyzerChains(Array(args.dropFirst()))) }
 do {
     if args.isEmpty {
         // `make bench`: every generated bench log in the current directory.

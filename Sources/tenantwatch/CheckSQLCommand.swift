@@ -6,9 +6,9 @@ import TenantWatchCore
 struct CheckSQL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-sql",
-        abstract: "Judge one SQL statement: scoped, unscoped, multi_tenant, rls, not_applicable or unparseable.",
+        abstract: "Judge one SQL statement: scoped, unscoped, unconfined_child, multi_tenant, rls, not_applicable or unparseable.",
         discussion: """
-        Exit status: 0 for scoped, rls and not_applicable; 1 for unscoped, multi_tenant and \
+        Exit status: 0 for scoped, rls and not_applicable; 1 for unscoped, unconfined_child, multi_tenant and \
         unparseable (a statement that cannot be read cannot be shown safe); 2 on usage or config errors, \
         and when no tenancy is configured ([tenancy] schema or tables). \
         Use - as SQL to read the statement from standard input.
@@ -47,6 +47,15 @@ struct CheckSQL: ParsableCommand {
             w.field("tenants", tenants)
             w.field("reason", analysis.reason)
             w.field("unscoped_tables", analysis.unscopedTables.map(\.description))
+            w.field("unconfined_child_tables", analysis.unconfinedChildTables.map(\.description))
+            // How each child table is tenant-owned: its foreign keys up to a table with a tenant column.
+            w.key("chains")
+            w.beginObject()
+            for table in analysis.tables {
+                guard let chain = model.schema.chain(table) else { continue }
+                w.field(table.description, chain.steps)
+            }
+            w.endObject()
             w.field("kind", analysis.kind.rawValue)
             w.field("fingerprint", analysis.fingerprint)
             w.endObject()
@@ -58,11 +67,15 @@ struct CheckSQL: ParsableCommand {
             // Table names and tenant literals come from the statement (often pasted from a log).
             StandardOutput.write(TextSanitizer.oneLine(line) + "\n")
             if !analysis.reason.isEmpty { StandardOutput.write("  \(TextSanitizer.oneLine(analysis.reason))\n") }
+            for table in analysis.tables {
+                guard let chain = model.schema.chain(table) else { continue }
+                StandardOutput.write("  chain \(TextSanitizer.oneLine(table.description)): \(TextSanitizer.oneLine(chain.description))\n")
+            }
         }
         StandardOutput.flush()
         switch analysis.verdict {
         case .scoped, .rls, .notApplicable: return
-        case .unscoped, .multiTenant, .unparseable: throw ExitCode(1)
+        case .unscoped, .unconfinedChild, .multiTenant, .unparseable: throw ExitCode(1)
         }
     }
 }

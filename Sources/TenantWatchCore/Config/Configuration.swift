@@ -33,6 +33,14 @@ public struct Configuration: Sendable {
         /// Known tenant identifiers (optional): a Host or cache-key segment naming one of these
         /// names a tenant. Tenants seen in tokens and confined statements are learned as well.
         public var tenants: [String] = []
+        /// `[tenancy] parents`: foreign keys the schema does not declare (`line_items = "invoice_id -> invoices.id"`).
+        public var parents: [ForeignKey] = []
+        /// `[tenancy] caller_table`: the table holding the caller's own row (`users`).
+        public var callerTable: String? = nil
+        /// Its key the application looks the caller up by (default `id`).
+        public var callerKey: String? = nil
+        /// Its tenant column (default: the first of `columns`).
+        public var callerTenantColumn: String? = nil
         public init() {}
 
         /// Whether any table is known to be tenant-owned (`schema` or `tables`). Without either,

@@ -37,7 +37,8 @@ public enum ConfigurationLoader {
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
-            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting", "tenants"])
+            try r.allow(t, keys: ["columns", "schema", "tables", "global_tables", "session_setting", "tenants",
+                                 "parents", "caller_table", "caller_key", "caller_tenant_column"])
             if let v = try r.strings(t, "columns") {
                 guard !v.isEmpty else { throw r.error("columns", "needs at least one column name") }
                 config.tenancy.columns = v
@@ -46,6 +47,41 @@ public enum ConfigurationLoader {
             if let v = try r.strings(t, "tables") { config.tenancy.tables = v }
             if let v = try r.strings(t, "global_tables") { config.tenancy.globalTables = v }
             if let v = try r.string(t, "session_setting") { config.tenancy.sessionSetting = v }
+            if t["parents"] != nil {
+                guard let parents = try r.table(t, "parents") else { throw r.error("parents", "must be a table") }
+                for child in parents.keys.sorted() {
+                    // Several foreign keys from one child: an array of such strings.
+                    var values: [String] = []
+                    if let one = parents[child]?.string {
+                        values = [one]
+                    } else if let many = parents[child]?.array, many.allSatisfy({ $0.string != nil }) {
+                        values = many.compactMap(\.string)
+                    } else {
+                        throw r.error("parents.\(child)", "must be a string like \"invoice_id -> invoices.id\" (or an array of them)")
+                    }
+                    for value in values {
+                        switch ForeignKey.configured(child: child, value) {
+                        case .success(let fk): config.tenancy.parents.append(fk)
+                        case .failure(let e): throw r.error("parents.\(child)", e.description)
+                        }
+                    }
+                }
+            }
+            if let v = try r.string(t, "caller_table") {
+                guard !v.trimmingCharacters(in: .whitespaces).isEmpty else { throw r.error("caller_table", "must name a table") }
+                config.tenancy.callerTable = v
+            }
+            if let v = try r.string(t, "caller_key") {
+                guard !v.trimmingCharacters(in: .whitespaces).isEmpty else { throw r.error("caller_key", "must name a column") }
+                config.tenancy.callerKey = v
+            }
+            if let v = try r.string(t, "caller_tenant_column") {
+                guard !v.trimmingCharacters(in: .whitespaces).isEmpty else { throw r.error("caller_tenant_column", "must name a column") }
+                config.tenancy.callerTenantColumn = v
+            }
+            if config.tenancy.callerTable == nil, config.tenancy.callerKey != nil || config.tenancy.callerTenantColumn != nil {
+                throw r.error("caller_table", "caller_key and caller_tenant_column need caller_table (the table holding the caller's row)")
+            }
             if let v = try r.strings(t, "tenants") {
                 guard !v.contains(where: \.isEmpty) else { throw r.error("tenants", "must not contain an empty name") }
                 config.tenancy.tenants = v

@@ -147,6 +147,7 @@ public final class Correlator {
                 case .literal(let s): return s
                 case .parameter(let n): return n >= 1 && n <= parameters.count ? parameters[n - 1] : nil
                 case .sessionSetting: return before
+                case .caller: return nil
                 }
             }, backend: backend, at: time, position: analyzed.execution.position)
         }

@@ -13,6 +13,7 @@ public struct RequestContext: Sendable, Equatable {
         var time: Timestamp?
         var responseTenants: [String]
         var responseTenantsLogged: Bool
+        var status: Int?
     }
 
     private var fields: CopyOnWrite<Fields>
@@ -56,6 +57,7 @@ public struct RequestContext: Sendable, Equatable {
         fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
                                     host: request.host, caller: request.caller, position: request.position, time: request.time,
                                     responseTenants: request.responseTenants, responseTenantsLogged: request.responseTenantsLogged))
+        var status: Int?
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {

@@ -41,6 +41,14 @@ public final class TenancyModel: @unchecked Sendable {
                                   message: "\(path) defines no table (expected `pg_dump --schema-only` output)")
             }
         }
+        if !t.parents.isEmpty { schema.addParents(t.parents) }
+        if let table = t.callerTable {
+            let name = TableName(configName: table)
+            // Default tenant column: the one the dump gives the caller table, else the first configured.
+            let column = t.callerTenantColumn.map(TableName.foldIdentifier)
+                ?? schema.info(name)?.columns.first(where: schema.isTenantColumn) ?? schema.tenantColumns[0]
+            schema.setCaller(CallerRow(table: name, key: TableName.foldIdentifier(t.callerKey ?? "id"), tenantColumn: column))
+        }
         self.init(schema: schema, sessionSetting: t.sessionSetting)
     }
 

@@ -71,6 +71,7 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     /// would confirm it.
     case suspectedCrossTenantResponse = "suspected_cross_tenant_response"
     case unjudgedStatement = "unjudged_statement"
+    case unconfinedChildAccess = "unconfined_child_access"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -17,6 +17,7 @@ public enum ReportRenderer {
         case .logForgery: return "a log line was forged or injected"
         case .suspectedCrossTenantResponse: return "a response may have carried another tenant's cached data; the tie is inferred, not proven"
         case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
+        case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
         }
     }
 

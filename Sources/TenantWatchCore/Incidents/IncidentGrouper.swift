@@ -18,6 +18,11 @@ public struct IncidentGrouper: Sendable {
         // A request's findings (the wrong-tenant query and the response it fed) share the route;
         // a background job's statement has none and goes by its fingerprint.
         let through = f.route ?? f.fingerprint ?? f.cacheKey ?? f.tables.joined(separator: ",")
+        // A child table read by its own keys is one weakness of the endpoint, whoever calls it:
+        // grouped by table and route, so a busy endpoint is one incident, not one per caller.
+        if f.kind == .unconfinedChildAccess {
+            return ["child", f.tables.joined(separator: ","), f.route ?? f.fingerprint ?? ""].joined(separator: "|")
+        }
         return [f.kind.family, f.callerTenant ?? "", f.accessedTenants.joined(separator: ","), through]
             .joined(separator: "|")
     }
@@ -58,6 +63,8 @@ extension FindingKind {
         case .suspectedCrossTenantResponse:
             // Kept apart from confirmed leaks: a guess never joins (or opens) a data incident.
             return "suspected"
+        case .unconfinedChildAccess:
+            return "child"
         }
     }
 }

@@ -78,6 +78,7 @@ public final class ScanPipeline {
 
     public static let defaultStatementDetectors: [StatementDetector] = [
         MissingTenantPredicateDetector(),
+        UnconfinedChildAccessDetector(),
         CrossTenantQueryDetector(),
         TenantContextMismatchDetector(),
         LogForgeryDetector(),

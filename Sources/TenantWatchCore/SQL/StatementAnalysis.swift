@@ -30,6 +30,8 @@ public enum AccessStatus: String, Hashable, Sendable, Codable {
     case unscoped
     /// Not confined by the statement, but row-level security confines it.
     case rls
+    /// A child table found only by its own keys: its tenant cannot be known from the statement.
+    case unconfinedChild = "unconfined_child"
 }
 
 /// One tenant-owned FROM item (an alias is its own item: `orders a JOIN orders b` is two).
@@ -61,6 +63,8 @@ public struct StatementAnalysis: Sendable {
     public var tables: [TableName]
     /// Tenant-owned tables with at least one unconfined, non-RLS item, sorted.
     public var unscopedTables: [TableName]
+    /// Child tables with an item found only by its own keys (`unconfined_child`), sorted.
+    public var unconfinedChildTables: [TableName] = []
     /// Every judged tenant-owned item.
     public var items: [TableAccess]
     /// Union of the values of all confined items.

@@ -23,16 +23,39 @@ final class StatementWalker {
         var mentioned = false
         var pins: Set<TenantValue>?
         var forced: AccessStatus?
+        /// Found by one of its own key columns (`id = $1`, `po_id = $1`, an INSERT's parent key):
+        /// for a child table without a confined parent, its tenant cannot be known.
+        var keyed = false
     }
 
+    /// A column of a leaf a predicate can name: its tenant column (`column` nil), or a key column
+    /// (a foreign key, the key it references, a primary key, the caller table's key) that confines
+    /// only through the schema's foreign keys.
     struct Handle: Hashable {
         var leaf: Int
         var pinnable: Bool
+        var column: String? = nil
+
+        /// The same column, seen through a query whose rows are not a subset of its input's.
+        var sourceOnly: Handle { Handle(leaf: leaf, pinnable: false, column: column) }
     }
 
     enum Fact {
         case pin([Handle], Set<TenantValue>)
         case equal([Handle], [Handle])
+        /// `x IN (SELECT y ...)`: the inner rows' confinement reaches the outer ones, not back.
+        case flows(from: [Handle], to: [Handle])
+        /// A key equality a correlated `EXISTS` subquery makes with an outer leaf.
+        case keyFlow(KeyEquality)
+    }
+
+    /// `to.toColumn = from.fromColumn`, where `to` may be confined by `from`. Matched against the
+    /// foreign keys once the statement is walked (a multi-column key needs all its pairs).
+    struct KeyEquality: Hashable {
+        var from: Int
+        var fromColumn: String
+        var to: Int
+        var toColumn: String
     }
 
     enum ItemKind {
@@ -109,14 +132,39 @@ final class StatementWalker {
     let sql: SQLBytes
     var leaves: [Leaf] = []
     var edges: [(from: Int, to: Int)] = []
+    var keyEqualities: [KeyEquality] = []
+    /// Leaves found by the caller table's key without a configured caller table, as
+    /// `users.id = $1`: said in the reason of a statement confined only through them.
+    var callerCandidates: [Int: String] = [:]
+    /// Sublinks already analysed as `x IN (SELECT ...)` predicates; the generic walk skips them.
+    private var consumedSublinks: Set<Int32> = []
+    /// The CTE frame and depth of the query whose predicates `facts` is reading.
+    private var factFrame: CTEFrame?
+    private var factDepth = 0
+    /// While an `EXISTS` subquery is analysed: its depth, and the key equalities its own
+    /// top-level predicates make from its leaves to outer ones (`i.id = li.invoice_id`).
+    private var existsCapture: (depth: Int, equalities: [KeyEquality])?
     var notes: [String] = []
     var sessionChanges: [SessionTenantChange] = []
     var truncated = false
     private var frames: [CTEFrame] = []   // keeps frames alive while defs point at them
 
+    /// Whether key columns are followed at all: only when the schema has foreign keys, a
+    /// caller table or primary keys; otherwise the walk is exactly the tenant-column one.
+    let followsKeys: Bool
+
     init(schema: TenancySchema, sql: SQLBytes) {
         self.schema = schema
         self.sql = sql
+        self.followsKeys = schema.followsKeys
+    }
+
+    /// A key column worth a handle: one a foreign key or the caller table names, or a primary key
+    /// (`id` for a table whose dump declares none). Other columns (`body = 'x'`) find no row by key.
+    private func wantsKey(_ table: TableName, _ c: String) -> Bool {
+        if schema.isKeyColumn(table, c) { return true }
+        if let pk = schema.primaryKeys[table] { return pk.contains(c) }
+        return c == "id"
     }
 
     // MARK: statements
@@ -245,6 +293,9 @@ final class StatementWalker {
         var frame = outerFrame
         if let w = sel["withClause"] { frame = bindCTEs(w, frame) }
         defer { finishCTEs(frame, from: outerFrame, depth: depth) }
+        let saved = (factFrame, factDepth)
+        (factFrame, factDepth) = (frame, depth)
+        defer { (factFrame, factDepth) = saved }
 
         if let op = sel["op"], !op.stringEquals("SETOP_NONE") {
             var outs: [Output] = []
@@ -300,7 +351,7 @@ final class StatementWalker {
             var cols = first.columns.map { (name: $0.name, handles: [Handle]()) }
             for o in outs {
                 for (k, c) in o.columns.enumerated() {
-                    cols[k].handles += o.opaque ? c.handles.map { Handle(leaf: $0.leaf, pinnable: false) } : c.handles
+                    cols[k].handles += o.opaque ? c.handles.map(\.sourceOnly) : c.handles
                 }
             }
             return Output(columns: cols, opaque: opaque)
@@ -506,7 +557,17 @@ final class StatementWalker {
                 }
                 walk(lists, scope, frame, depth)
             }
-            if tenantIndex == nil || sel == nil {
+            if tenantIndex == nil, sel != nil, let chain = schema.chain(table) {
+                // A child row: its tenant is its parent's, named by the parent key it is given.
+                let link = chain.links[0]
+                let given = cols.isEmpty ? (schema.info(table)?.columns ?? []) : cols
+                if link.columns.allSatisfy(given.contains) {
+                    leaves[leaf].keyed = true
+                } else {
+                    leaves[leaf].forced = .unscoped
+                    notes.append("INSERT into \(table) sets no parent key (\(link.columns.joined(separator: ", ")))")
+                }
+            } else if tenantIndex == nil || sel == nil {
                 leaves[leaf].forced = .unscoped
                 notes.append("INSERT into \(table) sets no tenant column")
             } else if expression {
@@ -549,9 +610,9 @@ final class StatementWalker {
             if let v = TenantValueExtraction.value(val, sql: sql) {
                 leaves[leaf].judged = true
                 leaves[leaf].pins = [v]
-            } else if !output.columns[idx].handles.isEmpty {
+            } else if output.columns[idx].handles.contains(where: { $0.column == nil }) {
                 leaves[leaf].judged = true
-                for h in output.columns[idx].handles { edges.append((h.leaf, leaf)) }
+                for h in output.columns[idx].handles where h.column == nil { edges.append((h.leaf, leaf)) }
             }
         }
     }
@@ -560,6 +621,9 @@ final class StatementWalker {
         var frame = outerFrame
         if let w = n["withClause"] { frame = bindCTEs(w, frame) }
         defer { finishCTEs(frame, from: outerFrame, depth: depth) }
+        let saved = (factFrame, factDepth)
+        (factFrame, factDepth) = (frame, depth)
+        defer { (factFrame, factDepth) = saved }
         guard let rv = n["relation"], let table = TableName(rangeVar: rv) else { return }
         let alias = rv["alias"]?["aliasname"]?.string
         let scope = Scope(parent: parent)
@@ -584,6 +648,9 @@ final class StatementWalker {
         var frame = outerFrame
         if let w = n["withClause"] { frame = bindCTEs(w, frame) }
         defer { finishCTEs(frame, from: outerFrame, depth: depth) }
+        let saved = (factFrame, factDepth)
+        (factFrame, factDepth) = (frame, depth)
+        defer { (factFrame, factDepth) = saved }
         guard let rv = n["relation"], let table = TableName(rangeVar: rv) else { return }
         let alias = rv["alias"]?["aliasname"]?.string
         let scope = Scope(parent: parent)
@@ -628,18 +695,18 @@ final class StatementWalker {
             }
             if op.stringEquals("OR_EXPR") {
                 // A leaf is confined by an OR only when every branch confines it; to the union.
-                var combined: [Int: (Handle, Set<TenantValue>)]?
+                var combined: [Handle: (Handle, Set<TenantValue>)]?
                 for a in args.children {
-                    var branch: [Int: (Handle, Set<TenantValue>)] = [:]
+                    var branch: [Handle: (Handle, Set<TenantValue>)] = [:]
                     for f in facts(a, scope, depth + 1) {
                         guard case .pin(let hs, let vals) = f else { continue }
                         for h in hs where h.pinnable {
-                            if let ex = branch[h.leaf], ex.1.count <= vals.count { continue }
-                            branch[h.leaf] = (h, vals)
+                            if let ex = branch[h], ex.1.count <= vals.count { continue }
+                            branch[h] = (h, vals)
                         }
                     }
                     if let c = combined {
-                        var next: [Int: (Handle, Set<TenantValue>)] = [:]
+                        var next: [Handle: (Handle, Set<TenantValue>)] = [:]
                         for (leaf, v) in c { if let w = branch[leaf] { next[leaf] = (v.0, v.1.union(w.1)) } }
                         combined = next
                     } else {
@@ -651,9 +718,12 @@ final class StatementWalker {
             }
             return []   // NOT (...) confines nothing, whatever is inside
         }
-        // `tenant_id IN (SELECT tenant_id FROM t WHERE tenant_id = 2)`: confined to what the
-        // subquery can return (`SubqueryTenantValues`).
         if let sl = e.as("SubLink") {
+            if sl["subLinkType"]?.stringEquals("EXISTS_SUBLINK") == true { return existsFacts(sl, scope) }
+            let flows = inSubqueryFacts(sl, scope)
+            if !flows.isEmpty { return flows }
+            // `tenant_id IN (SELECT tenant_id FROM t WHERE tenant_id = 2)` whose columns do not
+            // line up as flows: confined to what the subquery can return (`SubqueryTenantValues`).
             guard sl["subLinkType"]?.stringEquals("ANY_SUBLINK") == true,
                   sl["operName"].map({ TenantValueExtraction.lastNameEquals($0, "=") }) ?? true,
                   let t = sl["testexpr"], let lh = columnHandles(TenantValueExtraction.strip(t), scope),
@@ -699,6 +769,61 @@ final class StatementWalker {
         return []
     }
 
+    /// `x IN (SELECT y ...)` / `x = ANY (SELECT y ...)`, or the row form `(a, b) IN (SELECT x, y ...)`:
+    /// the subquery is analysed here (not again by the generic walk) so its output columns can be
+    /// lined up with the tested ones. Its rows confine the outer ones that match them.
+    private func inSubqueryFacts(_ sl: PgNode, _ scope: Scope) -> [Fact] {
+        guard sl["subLinkType"]?.stringEquals("ANY_SUBLINK") == true,
+              sl["operName"] == nil || TenantValueExtraction.lastNameEquals(sl["operName"], "="),
+              let test = sl["testexpr"].map(TenantValueExtraction.strip),
+              let sub = sl["subselect"]?.as("SelectStmt"), !consumedSublinks.contains(sl.index) else { return [] }
+        var tested: [PgNode] = []
+        if let row = test.as("RowExpr")?["args"] {
+            for a in row.children { tested.append(TenantValueExtraction.strip(a)) }
+        } else {
+            tested = [test]
+        }
+        consumedSublinks.insert(sl.index)
+        let out = analyzeSelect(sub, parent: scope, frame: factFrame, depth: factDepth + 1)
+        guard out.branches.isEmpty, out.stars.isEmpty, out.columns.count == tested.count else {
+            if !out.branches.isEmpty {
+                var fs: [Fact] = []
+                // A UNION inside IN: matched by position only when every branch lines up.
+                for b in out.branches where b.columns.count == tested.count && b.stars.isEmpty && b.branches.isEmpty {
+                    for (k, t) in tested.enumerated() {
+                        if let th = columnHandles(t, scope) { fs.append(.flows(from: b.columns[k].handles, to: th)) }
+                    }
+                }
+                return out.branches.allSatisfy({ $0.columns.count == tested.count && $0.stars.isEmpty && $0.branches.isEmpty }) ? fs : []
+            }
+            return []
+        }
+        var fs: [Fact] = []
+        for (k, t) in tested.enumerated() {
+            guard let th = columnHandles(t, scope) else { continue }
+            fs.append(.flows(from: out.columns[k].handles, to: th))
+        }
+        return fs
+    }
+
+    /// `EXISTS (SELECT ... FROM invoices i WHERE i.id = li.invoice_id AND i.tenant_id = $1)` in a
+    /// top-level AND: an outer row survives only when a confined parent row it references exists,
+    /// so a whole foreign key correlated this way confines the outer child like a join does. Only
+    /// key equalities cross (tenant columns keep the rule that a correlated subquery confines
+    /// nothing outside), only from the subquery's own level, and not when it aggregates or groups
+    /// (`EXISTS (SELECT count(*) ...)` is always true).
+    private func existsFacts(_ sl: PgNode, _ scope: Scope) -> [Fact] {
+        guard let sub = sl["subselect"]?.as("SelectStmt"), !consumedSublinks.contains(sl.index) else { return [] }
+        consumedSublinks.insert(sl.index)
+        let saved = existsCapture
+        existsCapture = (factDepth + 1, [])
+        _ = analyzeSelect(sub, parent: scope, frame: factFrame, depth: factDepth + 1)
+        let captured = existsCapture?.equalities ?? []
+        existsCapture = saved
+        guard sub["op"]?.stringEquals("SETOP_NONE") ?? true, !isOpaque(sub) else { return [] }
+        return captured.map { .keyFlow($0) }
+    }
+
     private func equalityFacts(_ l: PgNode, _ r: PgNode, _ scope: Scope) -> [Fact] {
         let lh = columnHandles(l, scope), rh = columnHandles(r, scope)
         if let lh, let rh { return [.equal(lh, rh)] }
@@ -727,15 +852,59 @@ final class StatementWalker {
         for f in facts {
             switch f {
             case .pin(let hs, let vals):
-                for h in hs where h.pinnable && allowed.contains(h.leaf) { pin(h.leaf, vals) }
+                for h in hs where h.pinnable && allowed.contains(h.leaf) {
+                    if let c = h.column { keyPin(h.leaf, c, vals) } else { pin(h.leaf, vals) }
+                }
             case .equal(let a, let b):
                 for x in a {
                     for y in b where x.leaf != y.leaf {
-                        if y.pinnable && allowed.contains(y.leaf) { edges.append((x.leaf, y.leaf)) }
-                        if x.pinnable && allowed.contains(x.leaf) { edges.append((y.leaf, x.leaf)) }
+                        if y.pinnable && allowed.contains(y.leaf) { link(x, y) }
+                        if x.pinnable && allowed.contains(x.leaf) { link(y, x) }
+                        captureCorrelated(x, y, allowed)
+                        captureCorrelated(y, x, allowed)
                     }
                 }
+            case .keyFlow(let k):
+                if allowed.contains(k.to) { keyEqualities.append(k) }
+            case .flows(let from, let to):
+                // `id IN (SELECT ...)` finds rows by key values, wherever they come from.
+                for y in to where y.column != nil && y.pinnable && allowed.contains(y.leaf) { leaves[y.leaf].keyed = true }
+                for x in from {
+                    for y in to where x.leaf != y.leaf && y.pinnable && allowed.contains(y.leaf) { link(x, y) }
+                }
             }
+        }
+    }
+
+    /// Inside an `EXISTS` subquery's own level: a key equality from one of its leaves to a leaf
+    /// outside it (before it, in leaf order), for `existsFacts` to hand to the outer query.
+    private func captureCorrelated(_ from: Handle, _ to: Handle, _ allowed: Range<Int>) {
+        guard let cap = existsCapture, cap.depth == factDepth, let fc = from.column, let tc = to.column,
+              allowed.contains(from.leaf), !allowed.contains(to.leaf), to.leaf < allowed.lowerBound else { return }
+        existsCapture?.equalities.append(KeyEquality(from: from.leaf, fromColumn: fc, to: to.leaf, toColumn: tc))
+    }
+
+    /// `to` may take `from`'s confinement: tenant column to tenant column directly; key to key
+    /// only where a foreign key joins them (decided in `propagate`).
+    private func link(_ from: Handle, _ to: Handle) {
+        switch (from.column, to.column) {
+        case (nil, nil): edges.append((from.leaf, to.leaf))
+        case (let f?, let t?): keyEqualities.append(KeyEquality(from: from.leaf, fromColumn: f, to: to.leaf, toColumn: t))
+        default: break
+        }
+    }
+
+    /// A key column equal to a value: the leaf is found by its own key. On the caller table's key
+    /// (one value) the row is the caller's own, which confines it to the caller's tenant.
+    private func keyPin(_ leaf: Int, _ column: String, _ vals: Set<TenantValue>) {
+        leaves[leaf].keyed = true
+        let table = leaves[leaf].table
+        if let caller = schema.caller {
+            if caller.table == table, caller.key == column, vals.count == 1, let v = vals.first {
+                pin(leaf, [.caller("\(table).\(column) = \(v)")])
+            }
+        } else if vals.count == 1, let v = vals.first, schema.isRootOwned(table), schema.primaryKeys[table] == [column] {
+            callerCandidates[leaf] = "\(table).\(column) = \(v)"
         }
     }
 
@@ -746,7 +915,18 @@ final class StatementWalker {
 
     /// Pins flow along equalities until nothing changes (at most one round per leaf).
     func propagate() {
+        keyEdges()
         guard !edges.isEmpty else { return }
+        // A row joined along an edge to a row found by its key is found by that key too
+        // (`invoices WHERE id = $1` joined to its `line_items`): unconfined, not unfiltered.
+        var keyedChanged = true
+        while keyedChanged {
+            keyedChanged = false
+            for e in edges where leaves[e.from].keyed && !leaves[e.to].keyed {
+                leaves[e.to].keyed = true
+                keyedChanged = true
+            }
+        }
         for _ in 0...leaves.count {
             var changed = false
             for e in edges {
@@ -756,6 +936,33 @@ final class StatementWalker {
                 changed = true
             }
             if !changed { return }
+        }
+    }
+
+    /// Key equalities that complete a foreign key become edges: a child row joined to a confined
+    /// parent on the whole key is that parent's tenant's, and so is the parent row a confined child
+    /// references. A self-referencing key (`manager_id -> employees.id`) works the same way.
+    private func keyEdges() {
+        guard !keyEqualities.isEmpty else { return }
+        var pairs: [Int: [Int: Set<[String]>]] = [:]   // from -> to -> {[fromColumn, toColumn]}
+        for k in keyEqualities { pairs[k.from, default: [:]][k.to, default: []].insert([k.fromColumn, k.toColumn]) }
+        for (from, targets) in pairs {
+            let fromTable = leaves[from].table
+            for (to, cols) in targets {
+                let toTable = leaves[to].table
+                // Only a child without a tenant column of its own is its parent's tenant's by
+                // definition; one with its own column (`order_items.tenant_id`) may disagree with
+                // its parent, and is confined only through that column.
+                // `to` is the child: its key columns equal the parent's referenced ones.
+                let down = !schema.isRootOwned(toTable) && schema.foreignKeys(from: toTable).contains { fk in
+                    fk.parent == fromTable && zip(fk.parentColumns, fk.columns).allSatisfy { cols.contains([$0.0, $0.1]) }
+                }
+                // `to` is the parent: the confined child `from` references it.
+                let up = !down && !schema.isRootOwned(fromTable) && schema.foreignKeys(from: fromTable).contains { fk in
+                    fk.parent == toTable && zip(fk.columns, fk.parentColumns).allSatisfy { cols.contains([$0.0, $0.1]) }
+                }
+                if down || up { edges.append((from, to)) }
+            }
         }
     }
 
@@ -774,7 +981,10 @@ final class StatementWalker {
         switch item.kind {
         case .table(let leaf, let table, _):
             let has = schema.hasColumn(table, c)
-            guard schema.isTenantColumn(c), has != false else { return (has, []) }
+            guard has != false else { return (has, []) }
+            guard schema.isTenantColumn(c) else {
+                return followsKeys && wantsKey(table, c) ? (has, [Handle(leaf: leaf, pinnable: true, column: c)]) : (has, [])
+            }
             if mark { leaves[leaf].mentioned = true }
             return (has, [Handle(leaf: leaf, pinnable: true)])
         case .derived(let out):
@@ -805,7 +1015,7 @@ final class StatementWalker {
                 hs += r.handles
             }
         }
-        if out.opaque { hs = hs.map { Handle(leaf: $0.leaf, pinnable: false) } }
+        if out.opaque { hs = hs.map(\.sourceOnly) }
         return (has, hs)
     }
 
@@ -839,7 +1049,13 @@ final class StatementWalker {
         while let sc = s {
             var definite: [Int] = [], unknown: [Int] = []
             for (k, item) in sc.items.enumerated() {
-                if case .table = item.kind, !isTenant { continue }
+                if case .table(_, let table, _) = item.kind, !isTenant {
+                    // A key column counts where the dump says the table has it, or, for a table
+                    // the dump does not define (`[tenancy] parents` alone), where it is a key.
+                    guard followsKeys else { continue }
+                    let has = schema.hasColumn(table, c)
+                    guard has == true || (has == nil && wantsKey(table, c)) else { continue }
+                }
                 switch lookup(item, c, mark: false).has {
                 case true?: definite.append(k)
                 case nil: unknown.append(k)
@@ -876,6 +1092,7 @@ final class StatementWalker {
             if n.kind == .object {
                 if let sl = n.as("SubLink") {
                     if let t = sl["testexpr"] { stack.append(t) }
+                    if consumedSublinks.contains(sl.index) { continue }
                     if let sub = sl["subselect"] {
                         if let s = sub.as("SelectStmt") {
                             _ = analyzeSelect(s, parent: scope, frame: frame, depth: depth + 1)

@@ -34,6 +34,15 @@ import Foundation
 ///   CREATE TABLE AS are judged by their query.
 /// - Only literal values count toward `multi_tenant` across items; `$1` and `$2` on two items stay
 ///   `scoped` here and are told apart per execution by `TenantResolver`.
+/// - A child table (tenant-owned only through foreign keys) is confined by a join along a whole
+///   foreign key to a confined parent (either direction, any depth, `USING` too) or by
+///   `fk IN (SELECT key ...)` of a confined parent; found only by its own keys (a value on a
+///   foreign-key or primary-key column, or a row joined to one) it is `unconfined_child`; with no
+///   key at all, `unscoped`. A child with a tenant column of its own is judged by that column only.
+/// - `x IN (SELECT y ...)` / `= ANY (SELECT ...)`: the subquery's confinement flows to `x`, never back.
+///   A correlated `EXISTS` in a top-level AND passes only whole-foreign-key equalities outward.
+/// - With `[tenancy] caller_table`, `caller_key = value` pins that row to the caller's tenant
+///   (`TenantValue.caller`); without it, a note names the setting that would settle it.
 /// - Nesting deeper than the walker's caps (150 query levels, 400 boolean levels): boolean depth
 ///   only drops pins; query depth makes the verdict `unscoped` ("nested too deeply").
 ///
@@ -119,6 +128,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         var items: [TableAccess] = []
         var tables: Set<TableName> = []
         var unscopedTables: Set<TableName> = []
+        var childTables: Set<TableName> = []
         var values: Set<TenantValue> = []
         for leaf in walker.leaves {
             guard !schema.isGlobal(leaf.table), schema.isTenantOwned(leaf.table) ?? leaf.mentioned else { continue }
@@ -129,32 +139,60 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
                 status = f
             } else if let p = leaf.pins, !p.isEmpty {
                 status = p.count == 1 ? .scoped : .multiTenant
+            } else if leaf.keyed, schema.chain(leaf.table) != nil {
+                status = .unconfinedChild
             } else {
                 status = .unscoped
             }
-            if status == .unscoped, schema.isRLSProtected(leaf.table) { status = .rls }
+            if status == .unscoped || status == .unconfinedChild, schema.isRLSProtected(leaf.table) { status = .rls }
             let pinned: Set<TenantValue> = (status == .scoped || status == .multiTenant) ? (leaf.pins ?? []) : []
             if status == .unscoped { unscopedTables.insert(leaf.table) }
+            if status == .unconfinedChild { childTables.insert(leaf.table) }
             values.formUnion(pinned)
             items.append(TableAccess(table: leaf.table, refName: leaf.refName, status: status, values: pinned, isWrite: leaf.isWrite))
         }
         var verdict = verdict(for: items)
         var notes = walker.notes
+        if verdict == .unscoped, schema.caller == nil {
+            notes += callerHints(walker, items: items, schema: schema)
+        }
         if walker.truncated {
             verdict = .unscoped
             notes.insert("nested too deeply to analyse completely", at: 0)
         }
         let reason = reason(verdict: verdict, kind: kind, items: items, notes: notes,
                             sessionChanges: walker.sessionChanges, touched: tables, schema: schema)
-        return StatementAnalysis(verdict: verdict, kind: kind, tables: tables.sorted(), unscopedTables: unscopedTables.sorted(),
-                                 items: items, tenantValues: values, reason: reason, sessionChanges: walker.sessionChanges)
+        var analysis = StatementAnalysis(verdict: verdict, kind: kind, tables: tables.sorted(), unscopedTables: unscopedTables.sorted(),
+                                         items: items, tenantValues: values, reason: reason, sessionChanges: walker.sessionChanges)
+        analysis.unconfinedChildTables = childTables.sorted()
+        return analysis
     }
 
-    /// Overall: any unscoped item → unscoped; else any RLS-only item → rls; else several distinct
+    /// Without `[tenancy] caller_table`, a row found by its primary key (`users.id = $1`) that
+    /// confines others only through its tenant column may be the caller's own row, or any row:
+    /// the statement cannot tell, the config can. Says which setting would settle it.
+    private static func callerHints(_ walker: StatementWalker, items: [TableAccess], schema: TenancySchema) -> [String] {
+        var hints: [String] = []
+        for (leaf, row) in walker.callerCandidates.sorted(by: { $0.key < $1.key }) {
+            let l = walker.leaves[leaf]
+            guard l.pins == nil, walker.edges.contains(where: { $0.from == leaf }) else { continue }
+            let table = l.table
+            let key = schema.primaryKeys[table]?.first ?? "id"
+            let column = schema.info(table)?.columns.first(where: schema.isTenantColumn) ?? schema.tenantColumns[0]
+            let hint = "confined only through \(row); if that is the caller's own row, set [tenancy] caller_table = \"\(table)\" "
+                + "(caller_key = \"\(key)\", caller_tenant_column = \"\(column)\")"
+            if !hints.contains(hint) { hints.append(hint) }
+        }
+        return hints
+    }
+
+    /// Overall: any unscoped item → unscoped; else any child found only by its keys →
+    /// unconfined_child; else any RLS-only item → rls; else several distinct
     /// literals across items, or an item pinned to several values → multi_tenant; else scoped.
     static func verdict(for items: [TableAccess]) -> Verdict {
         if items.isEmpty { return .notApplicable }
         if items.contains(where: { $0.status == .unscoped }) { return .unscoped }
+        if items.contains(where: { $0.status == .unconfinedChild }) { return .unconfinedChild }
         if items.contains(where: { $0.status == .rls }) { return .rls }
         var literals: Set<String> = []
         for item in items {
@@ -169,6 +207,8 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         var verdict: Verdict
         if parts.contains(where: { $0.verdict == .unscoped }) {
             verdict = .unscoped
+        } else if parts.contains(where: { $0.verdict == .unconfinedChild }) {
+            verdict = .unconfinedChild
         } else if parts.contains(where: { $0.verdict == .rls }) {
             verdict = .rls
         } else {
@@ -177,13 +217,15 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         let kind = parts.first(where: { !$0.items.isEmpty })?.kind ?? parts[0].kind
         let reasons = parts.enumerated().filter { $0.element.verdict == verdict || verdict == .multiTenant }
             .map { "statement \($0.offset + 1): \($0.element.reason)" }
-        return StatementAnalysis(
+        var combined = StatementAnalysis(
             verdict: verdict, kind: kind,
             tables: Array(Set(parts.flatMap(\.tables))).sorted(),
             unscopedTables: Array(Set(parts.flatMap(\.unscopedTables))).sorted(),
             items: items, tenantValues: parts.reduce(into: Set<TenantValue>()) { $0.formUnion($1.tenantValues) },
             fingerprint: fingerprint, reason: reasons.joined(separator: "; "),
             sessionChanges: parts.flatMap(\.sessionChanges), parts: parts)
+        combined.unconfinedChildTables = Array(Set(parts.flatMap(\.unconfinedChildTables))).sorted()
+        return combined
     }
 
     private static func reason(verdict: Verdict, kind: StatementKind, items: [TableAccess], notes: [String],
@@ -193,8 +235,17 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         var text: String
         switch verdict {
         case .unscoped:
-            let names = items.filter { $0.status == .unscoped }.map(name)
+            // A child table says why it is tenant-owned at all: it has no tenant column to filter on.
+            let names = items.filter { $0.status == .unscoped }.map { i in
+                name(i) + (schema.chain(i.table).map { " (tenant-owned through \($0))" } ?? "")
+            }
             text = names.isEmpty ? "not confined to one tenant" : "not confined to one tenant: " + names.joined(separator: ", ")
+        case .unconfinedChild:
+            let children = items.filter { $0.status == .unconfinedChild }
+            text = "found only by its own keys, so its tenant cannot be known: " + children.map { i in
+                let chain = schema.chain(i.table).map { " (tenant-owned through \($0))" } ?? ""
+                return name(i) + chain
+            }.joined(separator: ", ")
         case .rls:
             text = "relies on row-level security: " + items.filter { $0.status == .rls }.map(name).joined(separator: ", ")
         case .multiTenant:
@@ -214,7 +265,9 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         case .unparseable:
             text = "unparseable"
         }
-        if !notes.isEmpty, verdict == .unscoped || verdict == .rls { text += " (" + notes.joined(separator: "; ") + ")" }
+        if !notes.isEmpty, verdict == .unscoped || verdict == .rls || verdict == .unconfinedChild {
+            text += " (" + notes.joined(separator: "; ") + ")"
+        }
         return text
     }
 }

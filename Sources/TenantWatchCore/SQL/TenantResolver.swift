@@ -28,6 +28,7 @@ public enum TenantResolver {
             case .sessionSetting(let name):
                 if setting == nil { setting = sessionSetting.lowercased() }
                 return name == setting ? session : nil
+            case .caller: return nil
             }
         }
         // `analysis.statements` would build an array (holding a copy of a lone analysis) per call.

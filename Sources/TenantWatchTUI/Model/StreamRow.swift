@@ -27,7 +27,7 @@ public struct StreamRow: Sendable, Equatable {
                 if finding.kind == .suspectedCrossTenantResponse { f.insert(.suspected); continue }
                 f.insert(.leak)
                 switch finding.kind {
-                case .missingTenantPredicate, .unscopedCacheKey: f.insert(.unscoped)
+                case .missingTenantPredicate, .unscopedCacheKey, .unconfinedChildAccess: f.insert(.unscoped)
                 case .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .tokenHostMismatch:
                     f.insert(.crossTenant)
                 default: break
