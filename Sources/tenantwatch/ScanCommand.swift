@@ -54,6 +54,7 @@ struct Scan: ParsableCommand {
         case .table: StandardOutput.write(FindingPrinter.table(findings, width: TerminalWidth.current))
         }
         StandardOutput.flush()
+        for r in PostgresFormatReports.shared.takeNew() { FileHandle.standardError.write(Data("tenantwatch: \(r)\n".utf8)) }
         for w in pipeline.warnings { FileHandle.standardError.write(Data("tenantwatch: \(w)\n".utf8)) }
         FileHandle.standardError.write(Data((pipeline.statistics.summary + "\n").utf8))
         if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(1) }

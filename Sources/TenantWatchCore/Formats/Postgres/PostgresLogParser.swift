@@ -58,6 +58,12 @@ public struct PostgresLogParser {
     private var json: JSONLogReader?
     private var interpreter = PostgresEventInterpreter()
     private var scratch = PostgresReaderSink()
+    /// What detection assumed has been handed to `PostgresFormatReports` (once a source).
+    private var reported = false
+    /// Where reports go (tests pass their own).
+    var reports: PostgresFormatReports = .shared
+    /// Lines no prefix read, before the report says so (live sources never finish).
+    static let missesBeforeReport = 50
 
     /// - Parameters:
     ///   - prefix: the server's `log_line_prefix` (stderr); nil tries the common defaults.
@@ -95,6 +101,7 @@ public struct PostgresLogParser {
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        if !reported { report(final: false) }
         drain(&events)
     }
 
@@ -116,6 +123,7 @@ public struct PostgresLogParser {
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
+        if !reported { report(final: false) }
     }
 
     /// The reading half of `lineCut`.
@@ -129,11 +137,16 @@ public struct PostgresLogParser {
     mutating func readFinish(into sink: inout PostgresReaderSink) {
         stderr?.finish(into: &sink)
         csv?.finish(into: &sink)
+        sink.ended = true
+        if !reported { report(final: true) }
     }
 
     /// The interpreting half: events of `sink`'s records, in input order; the sink is emptied.
     mutating func interpret(_ sink: inout PostgresReaderSink, into events: inout [Event]) {
-        if sink.records.isEmpty && sink.unparsed.isEmpty { return }
+        if sink.records.isEmpty && sink.unparsed.isEmpty {
+            if sink.ended { interpreter.finish(into: &events); sink.ended = false }
+            return
+        }
         var u = 0
         for i in 0...sink.records.count {
             while u < sink.unparsed.count, sink.unparsed[u].before == i {
@@ -150,6 +163,7 @@ public struct PostgresLogParser {
                 for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
+        if sink.ended { interpreter.finish(into: &events) }
         sink.removeAll()
     }
 
@@ -165,14 +179,18 @@ public struct PostgresLogParser {
         scratch.removeAll()
         stderr?.flush(olderThan: seconds, into: &scratch)
         drain(&events)
+        // A twin `log_statement` line comes within milliseconds of its AUDIT line, or not at all.
+        interpreter.finish(into: &events)
     }
 
     /// End of input: completes pending records, reports an unclosed csvlog record.
     public mutating func finish(into events: inout [Event]) {
+        if !reported { report(final: true) }
         scratch.removeAll()
         stderr?.finish(into: &scratch)
         csv?.finish(into: &scratch)
         drain(&events)
+        interpreter.finish(into: &events)
     }
 
     /// Live tailing, the file quiet: a csvlog record still open is a broken one (see
@@ -197,6 +215,44 @@ public struct PostgresLogParser {
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).
     public var activePrefix: String? { stderr?.activePrefix }
+
+    // MARK: saying what was assumed
+
+    /// What format and prefix detection settled on so far; nil while nothing is known (no
+    /// non-empty line yet, or a stderr file whose lines no prefix has read yet).
+    public var formatReport: PostgresFormatReport? {
+        guard format != .auto else { return nil }
+        var r = PostgresFormatReport(file: file, format: format, formatDetected: requestedFormat == .auto,
+                                     prefix: nil, prefixDetected: stderr != nil && prefix == nil)
+        if let st = stderr {
+            if let m = st.firstMatch {
+                r.prefix = m.prefix
+                r.prefixLine = m.line
+            } else if let miss = st.firstMiss {
+                r.closest = miss.closest
+                r.closestPartsRead = miss.partsRead
+                r.closestParts = miss.parts
+                r.failedLine = miss.line
+                r.failedText = miss.text
+            } else {
+                return nil
+            }
+        }
+        return r
+    }
+
+    /// Hands the report over once it is settled: a prefix read a line, the format is not stderr,
+    /// or (`final`, or after `missesBeforeReport` lines) nothing read the lines. Said only when
+    /// something was assumed, or when the configured prefix reads none of the lines.
+    private mutating func report(final: Bool) {
+        guard format != .auto else { return }
+        if let st = stderr, st.firstMatch == nil {
+            guard st.firstMiss != nil, final || st.misses >= Self.missesBeforeReport else { return }
+        }
+        reported = true
+        guard let r = formatReport, r.formatDetected || (stderr != nil && (r.prefixDetected || r.prefix == nil)) else { return }
+        reports.add(r)
+    }
 
     private mutating func drain(_ events: inout [Event]) {
         if scratch.records.isEmpty && scratch.unparsed.isEmpty { return }

@@ -96,6 +96,23 @@ struct StderrLogReader {
     private var saidLanguage = false
     private(set) var recordsSplitInsideLines = 0
     private(set) var ambiguousLines = 0
+    /// The prefix the first readable line was read with, and that line (auto-detection's answer).
+    private(set) var firstMatch: (prefix: String, line: Int)?
+    /// The first line no prefix could read, and the prefix that came closest to reading it.
+    private(set) var firstMiss: PrefixMiss?
+    /// Lines no prefix could read.
+    private(set) var misses = 0
+
+    /// What auto-detection says when nothing fits: the nearest candidate and where it failed.
+    struct PrefixMiss: Sendable, Equatable {
+        var line: Int
+        /// The start of the line (at most 120 bytes), for the message.
+        var text: String
+        var closest: String
+        /// Parts of `closest` (literals and escapes) that did read before it failed.
+        var partsRead: Int
+        var parts: Int
+    }
 
     init(prefix: String?, timezone: String, file: String) {
         self.file = file
@@ -112,7 +129,7 @@ struct StderrLogReader {
     /// Prefixes tried at most (configured, defaults, announced by reloads). The announcement is
     /// text in a line, so hostile lines could announce a new one each: every line that fails the
     /// active prefix would then try them all.
-    static let maximumPrefixes = 16
+    static let maximumPrefixes = LogLinePrefix.commonDefaults.count + 8
 
     /// The prefix currently in use (the last one that matched).
     var activePrefix: String? { matchers.first?.prefix.text }
@@ -183,6 +200,8 @@ struct StderrLogReader {
             line(b, at, end, n, &out)
             return
         }
+        misses += 1
+        if firstMiss == nil { firstMiss = closestMiss(b, start, end, n) }
         let reason = configuredPrefix == nil
             ? "line matches none of the common log_line_prefix values; set `prefix` for this source to the server's log_line_prefix"
             : "line does not match log_line_prefix '\(configuredPrefix!.text)'"
@@ -223,6 +242,24 @@ struct StderrLogReader {
         return nil
     }
 
+    /// The prefix that got furthest into a line none could read (once per source: it re-runs
+    /// every matcher on the line).
+    private mutating func closestMiss(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int) -> PrefixMiss {
+        var best = (index: 0, read: -1, parts: 1)
+        for i in matchers.indices {
+            _ = matchers[i].match(b, from: start, to: end)
+            let parts = max(matchers[i].prefix.pieces.count, 1)
+            let read = matchers[i].deepest
+            // Most of its own parts read; on a tie the longer prefix (it explains more of the line).
+            if best.read < 0 || read * best.parts > best.read * parts || (read * best.parts == best.read * parts && parts > best.parts) {
+                best = (i, read, parts)
+            }
+        }
+        let cut = min(end, start + 120)
+        return PrefixMiss(line: n, text: Bytes.string(b, start, cut), closest: matchers[best.index].prefix.text,
+                          partsRead: best.read, parts: matchers[best.index].prefix.pieces.count)
+    }
+
     private func bestIsUsable(_ k: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         matchers[k].results.contains { $0.severity != nil }
     }
@@ -257,6 +294,7 @@ struct StderrLogReader {
 
     private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
                                  _ out: inout PostgresReaderSink) {
+        if firstMatch == nil { firstMatch = (matchers[k].prefix.text, n) }
         let results = matchers[k].results
         let idx = chooseIndex(results, b)
         let m = results[idx]
