@@ -62,8 +62,8 @@ public struct PostgresLogParser {
     private var reported = false
     /// Where reports go (tests pass their own).
     var reports: PostgresFormatReports = .shared
-    /// Lines no prefix read, before the report says so (live sources never finish).
-    static let missesBeforeReport = 50
+    /// Lines read before the report says what it has, unconfirmed (live sources never finish).
+    static let linesBeforeReport = 1000
 
     /// - Parameters:
     ///   - prefix: the server's `log_line_prefix` (stderr); nil tries the common defaults.
@@ -225,8 +225,11 @@ public struct PostgresLogParser {
         var r = PostgresFormatReport(file: file, format: format, formatDetected: requestedFormat == .auto,
                                      prefix: nil, prefixDetected: stderr != nil && prefix == nil)
         if let st = stderr {
-            if let m = st.firstMatch {
-                r.prefix = m.prefix
+            if let c = st.confirmed {
+                r.prefix = c.prefix
+                r.prefixLine = c.line
+            } else if let m = st.firstMatch {
+                r.prefix = st.activePrefix ?? m.prefix
                 r.prefixLine = m.line
             } else if let miss = st.firstMiss {
                 r.closest = miss.closest
@@ -241,13 +244,15 @@ public struct PostgresLogParser {
         return r
     }
 
-    /// Hands the report over once it is settled: a prefix read a line, the format is not stderr,
-    /// or (`final`, or after `missesBeforeReport` lines) nothing read the lines. Said only when
-    /// something was assumed, or when the configured prefix reads none of the lines.
+    /// Hands the report over once it is settled: a prefix read a client session's line, the
+    /// format is not stderr, or (`final`, or after `linesBeforeReport` lines) the server's own
+    /// lines were all there was, or nothing read the lines. Said only when something was
+    /// assumed, or when the configured prefix reads none of the lines.
     private mutating func report(final: Bool) {
         guard format != .auto else { return }
-        if let st = stderr, st.firstMatch == nil {
-            guard st.firstMiss != nil, final || st.misses >= Self.missesBeforeReport else { return }
+        if let st = stderr, st.confirmed == nil {
+            guard final || counters.lines >= Self.linesBeforeReport else { return }
+            guard st.firstMatch != nil || st.firstMiss != nil else { return }
         }
         reported = true
         guard let r = formatReport, r.formatDetected || (stderr != nil && (r.prefixDetected || r.prefix == nil)) else { return }

@@ -96,8 +96,12 @@ struct StderrLogReader {
     private var saidLanguage = false
     private(set) var recordsSplitInsideLines = 0
     private(set) var ambiguousLines = 0
-    /// The prefix the first readable line was read with, and that line (auto-detection's answer).
+    /// The prefix the first readable line was read with, and that line.
     private(set) var firstMatch: (prefix: String, line: Int)?
+    /// The prefix that read the first line a client session wrote (a connection, a statement):
+    /// auto-detection's answer. Server lines alone cannot tell `%m [%p] ` from Debian's
+    /// `%m [%p] %q%u@%d ` (`%q` cuts the prefix there), a session's line can.
+    private(set) var confirmed: (prefix: String, line: Int)?
     /// The first line no prefix could read, and the prefix that came closest to reading it.
     private(set) var firstMiss: PrefixMiss?
     /// Lines no prefix could read.
@@ -298,6 +302,10 @@ struct StderrLogReader {
         let results = matchers[k].results
         let idx = chooseIndex(results, b)
         let m = results[idx]
+        if confirmed == nil, let word = m.severity, !m.truncated,
+           Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") || Self.interesting(word, b, m.messageStart, end) {
+            confirmed = (matchers[k].prefix.text, n)
+        }
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
         let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)

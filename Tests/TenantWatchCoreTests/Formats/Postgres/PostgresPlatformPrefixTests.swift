@@ -48,6 +48,20 @@ import Testing
         #expect(report?.description.contains("assumed log_line_prefix '\(prefix)'") == true)
     }
 
+    /// The server's own lines fit `%m [%p] ` and Debian's `%m [%p] %q%u@%d ` alike: the report
+    /// waits for a session's line, which only Debian's reads.
+    @Test func reportWaitsForASessionLine() {
+        let lines = ["2024-03-01 10:00:00.000 UTC [10] LOG:  database system is ready to accept connections",
+                     "2024-03-01 10:00:01.000 UTC [11] LOG:  checkpoint starting: time",
+                     "2024-03-01 10:00:02.000 UTC [42] app@billing LOG:  connection authorized: user=app database=billing",
+                     "2024-03-01 10:00:03.000 UTC [42] app@billing LOG:  statement: SELECT 1"]
+        let (st, bad, p) = Self.read(lines)
+        #expect(bad.isEmpty)
+        #expect(st.first?.user == "app")
+        #expect(p.formatReport?.prefix == "%m [%p] %q%u@%d ")
+        #expect(p.formatReport?.prefixLine == 3)
+    }
+
     @Test func rdsTimeIsReadWithItsZone() {
         let (st, _, _) = Self.read(["2024-03-01 10:00:00 UTC:10.0.1.7(51234):app@billing:[4242]:LOG:  statement: SELECT 1"])
         #expect(st.first?.time?.rfc3339 == "2024-03-01T10:00:00.000Z")
