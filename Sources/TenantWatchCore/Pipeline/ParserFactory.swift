@@ -38,6 +38,7 @@ extension PostgresLogParser.Format {
         case .stderr: self = .stderr
         case .csvlog: self = .csvlog
         case .jsonlog: self = .jsonlog
+        case .syslog: self = .syslog
         }
     }
 }

@@ -39,6 +39,8 @@ public enum SourceKindDetector {
         }
         if i == 4, i < line.count, line[i] == UInt8(ascii: "-") { return .postgres }   // 2026-11-22 ...
         if first == 0x09 { return nil }  // a continuation line
+        // syslog / journald: `Mar  1 10:00:00 host postgres[42]: [3-1] ...`
+        if line.withUnsafeBufferPointer({ PostgresFormatDetector.isSyslog($0) }) { return .postgres }
         return nil
     }
 }

@@ -11,6 +11,8 @@ public struct PostgresFormatReport: Sendable, Equatable, CustomStringConvertible
     public var format: PostgresLogParser.Format
     /// Whether the format was detected (auto) rather than configured.
     public var formatDetected: Bool
+    /// syslog: Heroku's logplex lines (`app[postgres.N]: [DATABASE] [n-k] ...`).
+    public var logplex = false
     /// stderr: the prefix lines were read with, and the first line it read.
     public var prefix: String?
     public var prefixDetected: Bool
@@ -25,6 +27,7 @@ public struct PostgresFormatReport: Sendable, Equatable, CustomStringConvertible
     public var description: String {
         var s = "\(file): "
         s += formatDetected ? "assumed format \(format.rawValue)" : "format \(format.rawValue)"
+        if logplex { s += " (Heroku logplex)" }
         if let prefix {
             s += prefixDetected ? ", assumed log_line_prefix '\(prefix)'" : ", log_line_prefix '\(prefix)'"
             if let platform = LogLinePrefix.platform(of: prefix) { s += " (\(platform))" }

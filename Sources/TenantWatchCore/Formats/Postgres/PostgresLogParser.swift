@@ -7,6 +7,8 @@
 public struct PostgresLogParser {
     public enum Format: String, Sendable, CaseIterable {
         case auto, stderr, csvlog, jsonlog
+        /// stderr lines behind a syslog / journald / Heroku logplex header (`SyslogLogReader`).
+        case syslog
     }
 
     /// What was read so far.
@@ -40,7 +42,7 @@ public struct PostgresLogParser {
         s.audits = interpreter.audits
         s.backendEnds = interpreter.backendEnds
         s.forgedApplicationNames = interpreter.forgedApplicationNames
-        if let r = stderr {
+        if let r = prefixReader {
             s.ambiguousPrefixLines = r.ambiguousLines
             s.recordsSplitInsideLines = r.recordsSplitInsideLines
         }
@@ -54,6 +56,9 @@ public struct PostgresLogParser {
     private let prefix: String?
     private let timezone: String
     private var stderr: StderrLogReader?
+    private var syslog: SyslogLogReader?
+    /// The reader of `log_line_prefix` lines, bare or behind a syslog header.
+    private var prefixReader: StderrLogReader? { stderr ?? syslog?.stderr }
     private var csv: CSVLogReader?
     private var json: JSONLogReader?
     private var interpreter = PostgresEventInterpreter()
@@ -85,6 +90,9 @@ public struct PostgresLogParser {
             stderr = StderrLogReader(prefix: prefix, timezone: timezone, file: file)
             stderr!.keepsAllFields = false
             format = .stderr
+        case .syslog:
+            syslog = SyslogLogReader(prefix: prefix, timezone: timezone, file: file)
+            syslog!.stderr.keepsAllFields = false
         case .csvlog: csv = CSVLogReader(timezone: timezone, file: file)
         case .jsonlog: json = JSONLogReader(timezone: timezone, file: file)
         }
@@ -99,6 +107,7 @@ public struct PostgresLogParser {
         }
         scratch.removeAll()
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
         if !reported { report(final: false) }
@@ -121,6 +130,7 @@ public struct PostgresLogParser {
             start(f)
         }
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
         if !reported { report(final: false) }
@@ -130,12 +140,14 @@ public struct PostgresLogParser {
     mutating func readLineCut(lineNumber: Int, into sink: inout PostgresReaderSink) {
         counters.lines += 1
         stderr?.finish(into: &sink)
+        syslog?.finish(into: &sink)
         csv?.abandonRecord(into: &sink)
     }
 
     /// The reading half of `finish`.
     mutating func readFinish(into sink: inout PostgresReaderSink) {
         stderr?.finish(into: &sink)
+        syslog?.finish(into: &sink)
         csv?.finish(into: &sink)
         sink.ended = true
         if !reported { report(final: true) }
@@ -178,6 +190,7 @@ public struct PostgresLogParser {
     public mutating func flush(olderThanSeconds seconds: Double, into events: inout [Event]) {
         scratch.removeAll()
         stderr?.flush(olderThan: seconds, into: &scratch)
+        syslog?.flush(olderThan: seconds, into: &scratch)
         drain(&events)
         // A twin `log_statement` line comes within milliseconds of its AUDIT line, or not at all.
         interpreter.finish(into: &events)
@@ -188,6 +201,7 @@ public struct PostgresLogParser {
         if !reported { report(final: true) }
         scratch.removeAll()
         stderr?.finish(into: &scratch)
+        syslog?.finish(into: &scratch)
         csv?.finish(into: &scratch)
         drain(&events)
         interpreter.finish(into: &events)
@@ -209,12 +223,13 @@ public struct PostgresLogParser {
         counters.lines += 1
         scratch.removeAll()
         stderr?.finish(into: &scratch)
+        syslog?.finish(into: &scratch)
         csv?.abandonRecord(into: &scratch)
         drain(&events)
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).
-    public var activePrefix: String? { stderr?.activePrefix }
+    public var activePrefix: String? { prefixReader?.activePrefix }
 
     // MARK: saying what was assumed
 
@@ -223,8 +238,9 @@ public struct PostgresLogParser {
     public var formatReport: PostgresFormatReport? {
         guard format != .auto else { return nil }
         var r = PostgresFormatReport(file: file, format: format, formatDetected: requestedFormat == .auto,
-                                     prefix: nil, prefixDetected: stderr != nil && prefix == nil)
-        if let st = stderr {
+                                     prefix: nil, prefixDetected: prefixReader != nil && prefix == nil)
+        r.logplex = syslog?.sawLogplex ?? false
+        if let st = prefixReader {
             if let c = st.confirmed {
                 r.prefix = c.prefix
                 r.prefixLine = c.line
@@ -250,12 +266,12 @@ public struct PostgresLogParser {
     /// assumed, or when the configured prefix reads none of the lines.
     private mutating func report(final: Bool) {
         guard format != .auto else { return }
-        if let st = stderr, st.confirmed == nil {
+        if let st = prefixReader, st.confirmed == nil {
             guard final || counters.lines >= Self.linesBeforeReport else { return }
             guard st.firstMatch != nil || st.firstMiss != nil else { return }
         }
         reported = true
-        guard let r = formatReport, r.formatDetected || (stderr != nil && (r.prefixDetected || r.prefix == nil)) else { return }
+        guard let r = formatReport, r.formatDetected || (prefixReader != nil && (r.prefixDetected || r.prefix == nil)) else { return }
         reports.add(r)
     }
 

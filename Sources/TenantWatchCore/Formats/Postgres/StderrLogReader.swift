@@ -106,6 +106,10 @@ struct StderrLogReader {
     private(set) var firstMiss: PrefixMiss?
     /// Lines no prefix could read.
     private(set) var misses = 0
+    /// The pid and time an envelope (a syslog header) gave the line being fed: they stand in
+    /// when the prefix has no `%p` / time of its own.
+    var envelopePID: Int?
+    var envelopeTime: Timestamp?
 
     /// What auto-detection says when nothing fits: the nearest candidate and where it failed.
     struct PrefixMiss: Sendable, Equatable {
@@ -308,8 +312,10 @@ struct StderrLogReader {
         }
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
-        let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
-        if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
+        let pid = m.pid ?? envelopePID
+        let time = m.time ?? envelopeTime
+        let key = BackendKey(pid: pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
+        if let t = time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
         if let window = autoFlushSeconds, let latest = latestTime,
            lastAutoFlush.map({ latest.microseconds - $0 >= 1_000_000 }) ?? true {
@@ -333,10 +339,10 @@ struct StderrLogReader {
         let p: Pending
         if let reused = spare.popLast() {
             p = reused
-            p.reset(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
+            p.reset(position: position, time: time, pid: pid, sessionID: sessionID,
                     severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         } else {
-            p = Pending(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
+            p = Pending(position: position, time: time, pid: pid, sessionID: sessionID,
                         severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         }
         p.record.backendKey = key
@@ -344,7 +350,7 @@ struct StderrLogReader {
             let (a, e) = m.application
             p.record.applicationNameLooksForged = Self.looksLikePrefix(b, a, e)
             if !lean { p.record.application = Bytes.string(b, a, e) }
-            if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
+            if !ambiguous, let pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
                     // unchanged
                 } else {
@@ -370,7 +376,7 @@ struct StderrLogReader {
         if m.kind == .primary {
             if !lean { p.record.message = Bytes.string(b, m.messageStart, end) }
             if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
-                learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
+                learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: pid)
             }
         } else {
             // A secondary line with no record before it: keep it as a record of its own.

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import TenantWatchCore
+
+/// The platform fixtures (`Fixtures/platforms/`, shapes and sources in its README): read with
+/// format and prefix left to detection, every line is read, the same statements come out of
+/// each, and detection names the platform.
+@Suite struct PostgresPlatformFixtureTests {
+    static let long = "SELECT " + (0..<120).map { String(format: "i.col_%03d", $0) }.joined(separator: ", ")
+        + " FROM invoices i WHERE i.tenant_id = 'acme'"
+    static let multi = "SELECT i.id,\n       i.total\nFROM invoices i\nWHERE i.total > 100"
+
+    struct Case: Sendable, CustomStringConvertible {
+        var file: String, format: PostgresLogParser.Format, prefix: String, logplex: Bool, failing: Bool
+        var description: String { file }
+    }
+
+    static let cases: [Case] = [
+        Case(file: "rds_postgresql.log.2024-03-01-10", format: .stderr, prefix: "%t:%r:%u@%d:[%p]:", logplex: false, failing: true),
+        Case(file: "pgbadger_default.log", format: .stderr, prefix: "%t [%p]: [%l-1] user=%u,db=%d ", logplex: false, failing: true),
+        Case(file: "azure_postgresql.log", format: .stderr, prefix: "%t-%c-", logplex: false, failing: true),
+        Case(file: "syslog_rsyslog.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
+        Case(file: "journald_short_iso.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
+        Case(file: "heroku_logplex.log", format: .syslog, prefix: "sql_error_code = %e ", logplex: true, failing: true),
+    ]
+
+    static func parse(_ name: String) -> ([Event], PostgresLogParser) {
+        var p = PostgresLogParser(format: .auto, prefix: nil, timezone: "UTC", file: name)
+        p.reports = PostgresFormatReports()
+        var events: [Event] = []
+        let bytes = PG.fixture("platforms/\(name)")
+        bytes.withUnsafeBufferPointer { b in
+            var start = 0, n = 0
+            for i in 0..<b.count where b[i] == 10 {
+                n += 1
+                p.feed(line: UnsafeBufferPointer(rebasing: b[start..<i]), lineNumber: n, into: &events)
+                start = i + 1
+            }
+        }
+        p.finish(into: &events)
+        return (events, p)
+    }
+
+    @Test(arguments: cases)
+    func everyLineIsReadAndTheSessionComesOut(c: Case) {
+        let (events, p) = Self.parse(c.file)
+        #expect(PG.unparsed(events).isEmpty, "\(PG.unparsed(events).prefix(3))")
+        #expect(p.format == c.format)
+        #expect(p.activePrefix == c.prefix)
+        let r = p.formatReport
+        #expect(r?.prefix == c.prefix && r?.logplex == c.logplex)
+        let st = PG.statements(events)
+        // In log order (a record is complete only once its backend's next one began).
+        #expect(st.sorted { $0.position.line < $1.position.line }.map(\.sql) == [
+            "SELECT * FROM invoices WHERE tenant_id = 'acme'",
+            "SELECT name FROM customers WHERE tenant_id = $1 AND id = $2",
+            Self.multi,
+            "SELECT 1/0 FROM invoices WHERE tenant_id = 'acme'",
+            Self.long,
+        ])
+        #expect(st.first { $0.sql.hasPrefix("SELECT name") }?.parameters == ["acme", "7"])
+        #expect(st.allSatisfy { !$0.failed })   // the error repeats a reported statement
+        #expect(p.statistics.backendEnds == 1)
+        #expect(p.statistics.severities["ERROR"] == 1)
+    }
+
+    @Test func syslogChunksOfOneMessageStayTogetherAcrossAnotherProcess() {
+        // In the fixture pid 4243's first chunk sits between pid 4242's `[3-1]` and `[3-2]`.
+        let (events, _) = Self.parse("syslog_rsyslog.log")
+        let st = PG.statements(events)
+        let exec = st.first { $0.sql.hasPrefix("SELECT name") }
+        #expect(exec?.backend.pid == 4242 && exec?.parameters == ["acme", "7"])
+        #expect(exec?.position.line == 4)
+        let m = st.first { $0.sql == Self.multi }
+        #expect(m?.backend.pid == 4243)
+        #expect(m?.position.line == 5 && m?.position.endLine == 9)
+    }
+
+    @Test func syslogWithoutPrefixFieldsTakesPidAndTimeFromTheHeader() {
+        let lines = [
+            "2024-03-01T10:00:02.500000+00:00 db1 postgres[77]: [1] LOG:  statement: SELECT 1",
+            "2024-03-01T10:00:02.600000+00:00 db1 postgres[78]: [1-1] LOG:  statement: SELECT 2,",
+            "2024-03-01T10:00:02.600000+00:00 db1 postgres[77]: [2] LOG:  statement: SELECT 3",
+            "2024-03-01T10:00:02.600000+00:00 db1 postgres[78]: [1-2] \t3",
+        ]
+        var p = PostgresLogParser(format: .syslog, prefix: "", timezone: "UTC", file: "s.log")
+        var events: [Event] = []
+        for (i, l) in lines.enumerated() { p.feed(line: l, lineNumber: i + 1, into: &events) }
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(Set(st.map { "\($0.backend.pid):\($0.sql)" }) == ["77:SELECT 1", "78:SELECT 2,\n3", "77:SELECT 3"])
+        #expect(st.first { $0.sql == "SELECT 1" }?.time?.rfc3339 == "2024-03-01T10:00:02.500Z")
+        #expect(PG.unparsed(events).isEmpty)
+    }
+
+    @Test func foreignSyslogLinesAreCountedNotRead() {
+        let lines = ["Mar  1 10:00:00 db1 postgres[1]: [1] 2024-03-01 10:00:00.000 UTC [1] LOG:  statement: SELECT 1",
+                     "this is not a syslog line"]
+        var p = PostgresLogParser(format: .syslog, prefix: "%m [%p] ", timezone: "UTC", file: "s.log")
+        var events: [Event] = []
+        for (i, l) in lines.enumerated() { p.feed(line: l, lineNumber: i + 1, into: &events) }
+        p.finish(into: &events)
+        #expect(PG.unparsed(events).map(\.position.line) == [2])
+        #expect(PG.statements(events).map(\.sql) == ["SELECT 1"])
+    }
+
+    @Test func gzippedRDSLogReadsLikeThePlainOne() throws {
+        let url = Bundle.module.url(forResource: "Fixtures/platforms/rds_postgresql.log.2024-03-01-10.gz", withExtension: nil)!
+        let source = try ByteSources.open(path: url.path)
+        var reader = LineReader(source: source)
+        var p = PostgresLogParser(format: .auto, prefix: nil, timezone: "UTC", file: "rds.gz")
+        p.reports = PostgresFormatReports()
+        var events: [Event] = []
+        while let line = try reader.nextLine() { p.feed(line: line.bytes, lineNumber: line.number, into: &events) }
+        p.finish(into: &events)
+        reader.close()
+        let (plain, _) = Self.parse("rds_postgresql.log.2024-03-01-10")
+        #expect(PG.unparsed(events).isEmpty)
+        #expect(PG.statements(events).map(\.sql) == PG.statements(plain).map(\.sql))
+        #expect(PG.statements(events).count == 5)
+    }
+}
