@@ -99,11 +99,13 @@ def syslog_lines(header_of, prefix_of, always_chunk=False):
 # rsyslog's traditional file format; log_line_prefix Debian's '%m [%p] %q%u@%d '.
 debian = lambda t, pid, user, first: f"2024-03-01 10:00:{t:02d}.{pid % 1000:03d} UTC [{pid}] " + (f"{user}@billing " if user else "")
 rs = syslog_lines(lambda t, pid: f"Mar  1 10:00:{t:02d} db1 postgres[{pid}]: ", debian)
-# Another process's line between two chunks of one message: chunks are matched by process.
+write("syslog_rsyslog.log", rs)
+# The same with another process's line between two chunks of one message (syslog delivers each
+# chunk as its own message): chunks are matched by process. pgBadger 12 loses that statement.
 i = next(k for k, l in enumerate(rs) if "[3-1]" in l and "[4242]" in l)
 j = next(k for k, l in enumerate(rs) if "postgres[4243]: [1-1]" in l)
 rs.insert(i + 1, rs.pop(j))
-write("syslog_rsyslog.log", rs)
+write("syslog_rsyslog_interleaved.log", rs)
 
 # journalctl -u postgresql -o short-iso: RFC 3339 time; journalctl's own `-- ... --` marker line.
 write("journald_short_iso.log", ["-- Logs begin at Fri 2024-03-01 09:00:00 UTC, end at Fri 2024-03-01 10:00:07 UTC. --"]

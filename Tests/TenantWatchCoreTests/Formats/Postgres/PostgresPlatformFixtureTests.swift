@@ -20,6 +20,7 @@ import Testing
         Case(file: "pgbadger_default.log", format: .stderr, prefix: "%t [%p]: [%l-1] user=%u,db=%d ", logplex: false, failing: true),
         Case(file: "azure_postgresql.log", format: .stderr, prefix: "%t-%c-", logplex: false, failing: true),
         Case(file: "syslog_rsyslog.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
+        Case(file: "syslog_rsyslog_interleaved.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
         Case(file: "journald_short_iso.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
         Case(file: "heroku_logplex.log", format: .syslog, prefix: "sql_error_code = %e ", logplex: true, failing: true),
     ]
@@ -65,8 +66,8 @@ import Testing
     }
 
     @Test func syslogChunksOfOneMessageStayTogetherAcrossAnotherProcess() {
-        // In the fixture pid 4243's first chunk sits between pid 4242's `[3-1]` and `[3-2]`.
-        let (events, _) = Self.parse("syslog_rsyslog.log")
+        // pid 4243's first chunk sits between pid 4242's `[3-1]` and `[3-2]`.
+        let (events, _) = Self.parse("syslog_rsyslog_interleaved.log")
         let st = PG.statements(events)
         let exec = st.first { $0.sql.hasPrefix("SELECT name") }
         #expect(exec?.backend.pid == 4242 && exec?.parameters == ["acme", "7"])
@@ -102,6 +103,38 @@ import Testing
         p.finish(into: &events)
         #expect(PG.unparsed(events).map(\.position.line) == [2])
         #expect(PG.statements(events).map(\.sql) == ["SELECT 1"])
+    }
+
+    /// `live`: each fixture written to a followed file a few lines at a time, through the live
+    /// cursor with the parser the commands make (format auto): the statements of a whole-file read.
+    @Test(arguments: cases)
+    func growingFileGivesTheSameStatements(c: Case) {
+        let dir = FollowTempDir()
+        let path = dir.file("growing.log")
+        let writer = FollowTestWriter(path)
+        let follower = FileFollower(pattern: path, start: .beginning, options: fastFollow())
+        let cursor = LiveSourceCursor(follower: follower, idleFlushSeconds: 0.2) { file in
+            PostgresLogParser(format: .auto, prefix: nil, timezone: "UTC", file: file)
+        }
+        let text = String(decoding: PG.fixture("platforms/\(c.file)"), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        var events: [Event] = []
+        var written = 0
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if written < lines.count {
+                let next = min(lines.count, written + 3)
+                writer.write(lines[written..<next].joined(separator: "\n") + "\n")
+                written = next
+            }
+            events += cursor.poll()
+            if written == lines.count, PG.statements(events).count >= 5 { break }
+            follower.wait(timeout: 0.05)
+        }
+        let (whole, _) = Self.parse(c.file)
+        #expect(PG.unparsed(events).isEmpty)
+        #expect(Set(PG.statements(events).map(\.sql)) == Set(PG.statements(whole).map(\.sql)))
+        #expect(PG.statements(events).count == PG.statements(whole).count)
     }
 
     @Test func gzippedRDSLogReadsLikeThePlainOne() throws {
