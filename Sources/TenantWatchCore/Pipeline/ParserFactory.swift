@@ -39,6 +39,9 @@ extension PostgresLogParser.Format {
         case .csvlog: self = .csvlog
         case .jsonlog: self = .jsonlog
         case .syslog: self = .syslog
+        case .cloudsql: self = .cloudsql
+        case .cnpg: self = .cnpg
+        case .azure: self = .azure
         }
     }
 }

@@ -12,7 +12,14 @@ public enum PostgresFormatDetector {
         guard i < b.count else { return nil }
         // journalctl's own marker lines (`-- Logs begin at ... --`, `-- Boot ... --`) say nothing.
         if b.count >= i + 3, b[i] == Bytes.dash, b[i + 1] == Bytes.dash, b[i + 2] == Bytes.space { return nil }
-        if b[i] == Bytes.lbrace { return .jsonlog }
+        if b[i] == Bytes.lbrace {
+            switch PlatformJSONLogReader.shape(of: b) {
+            case .cloudSQL?: return .cloudsql
+            case .cloudNativePG?: return .cnpg
+            case .azure?: return .azure
+            case nil: return .jsonlog
+            }
+        }
         var ts = PostgresTimestampParser(timezone: "UTC")
         if let (_, next) = ts.parsePrefix(b, i, b.count), next < b.count, b[next] == Bytes.comma {
             var quotes = 0

@@ -9,6 +9,12 @@ public struct PostgresLogParser {
         case auto, stderr, csvlog, jsonlog
         /// stderr lines behind a syslog / journald / Heroku logplex header (`SyslogLogReader`).
         case syslog
+        /// Google Cloud SQL through a Cloud Logging JSON export (`PlatformJSONLogReader`).
+        case cloudsql
+        /// CloudNativePG's JSON lines (`record`: the csvlog fields).
+        case cnpg
+        /// Azure Database for PostgreSQL's diagnostic-settings JSON export.
+        case azure
     }
 
     /// What was read so far.
@@ -57,8 +63,14 @@ public struct PostgresLogParser {
     private let timezone: String
     private var stderr: StderrLogReader?
     private var syslog: SyslogLogReader?
-    /// The reader of `log_line_prefix` lines, bare or behind a syslog header.
-    private var prefixReader: StderrLogReader? { stderr ?? syslog?.stderr }
+    private var platformJSON: PlatformJSONLogReader?
+    /// The reader of `log_line_prefix` lines, bare or behind a syslog header or in JSON.
+    private var prefixReader: StderrLogReader? {
+        if let stderr { return stderr }
+        if let syslog { return syslog.stderr }
+        if let p = platformJSON, p.shape != .cloudNativePG { return p.stderr }
+        return nil
+    }
     private var csv: CSVLogReader?
     private var json: JSONLogReader?
     private var interpreter = PostgresEventInterpreter()
@@ -93,6 +105,10 @@ public struct PostgresLogParser {
         case .syslog:
             syslog = SyslogLogReader(prefix: prefix, timezone: timezone, file: file)
             syslog!.stderr.keepsAllFields = false
+        case .cloudsql, .cnpg, .azure:
+            let shape: PlatformJSONLogReader.Shape = f == .cloudsql ? .cloudSQL : f == .cnpg ? .cloudNativePG : .azure
+            platformJSON = PlatformJSONLogReader(shape: shape, prefix: prefix, timezone: timezone, file: file)
+            platformJSON!.stderr.keepsAllFields = false
         case .csvlog: csv = CSVLogReader(timezone: timezone, file: file)
         case .jsonlog: json = JSONLogReader(timezone: timezone, file: file)
         }
@@ -108,6 +124,7 @@ public struct PostgresLogParser {
         scratch.removeAll()
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if platformJSON != nil { platformJSON!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
         if !reported { report(final: false) }
@@ -131,6 +148,7 @@ public struct PostgresLogParser {
         }
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if platformJSON != nil { platformJSON!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
         if !reported { report(final: false) }
@@ -141,6 +159,7 @@ public struct PostgresLogParser {
         counters.lines += 1
         stderr?.finish(into: &sink)
         syslog?.finish(into: &sink)
+        platformJSON?.stderr.finish(into: &sink)
         csv?.abandonRecord(into: &sink)
     }
 
@@ -148,6 +167,7 @@ public struct PostgresLogParser {
     mutating func readFinish(into sink: inout PostgresReaderSink) {
         stderr?.finish(into: &sink)
         syslog?.finish(into: &sink)
+        platformJSON?.stderr.finish(into: &sink)
         csv?.finish(into: &sink)
         sink.ended = true
         if !reported { report(final: true) }
@@ -191,6 +211,7 @@ public struct PostgresLogParser {
         scratch.removeAll()
         stderr?.flush(olderThan: seconds, into: &scratch)
         syslog?.flush(olderThan: seconds, into: &scratch)
+        platformJSON?.stderr.flush(olderThan: seconds, into: &scratch)
         drain(&events)
         // A twin `log_statement` line comes within milliseconds of its AUDIT line, or not at all.
         interpreter.finish(into: &events)
@@ -202,6 +223,7 @@ public struct PostgresLogParser {
         scratch.removeAll()
         stderr?.finish(into: &scratch)
         syslog?.finish(into: &scratch)
+        platformJSON?.stderr.finish(into: &scratch)
         csv?.finish(into: &scratch)
         drain(&events)
         interpreter.finish(into: &events)
@@ -224,6 +246,7 @@ public struct PostgresLogParser {
         scratch.removeAll()
         stderr?.finish(into: &scratch)
         syslog?.finish(into: &scratch)
+        platformJSON?.stderr.finish(into: &scratch)
         csv?.abandonRecord(into: &scratch)
         drain(&events)
     }

@@ -115,3 +115,103 @@ write("journald_short_iso.log", ["-- Logs begin at Fri 2024-03-01 09:00:00 UTC, 
 write("heroku_logplex.log", syslog_lines(lambda t, pid: f"2024-03-01T10:00:{t:02d}+00:00 app[postgres.1234]: [DATABASE] ",
                                          lambda t, pid, user, first: "sql_error_code = " + ("22012" if first.startswith("ERROR") else "00000") + " ",
                                          always_chunk=True))
+
+
+# --- Google Cloud SQL, a Cloud Logging export (one LogEntry a line). The server's line is
+# `textPayload`, with Cloud SQL's log_line_prefix '%m [%p]: [%l-1] db=%d,user=%u '; one entry per
+# record (its continuation and DETAIL lines inside). pgaudit entries (cloudsql.enable_pgaudit) are
+# data-access audit log entries whose protoPayload.request is a PgAuditEntry.
+def cloudsql_entries():
+    out, lnum = [], {}
+    for (t, pid, sess, user, msg) in SESSION:
+        lines = []
+        for m in msg:
+            if m.startswith("\t"):
+                lines.append(m)
+                continue
+            lnum[pid] = lnum.get(pid, 0) + 1
+            who = f"db={'billing' if user else ''},user={user or ''} "
+            lines.append(f"2024-03-01 10:00:{t:02d}.{pid % 1000:03d} UTC [{pid}]: [{lnum[pid]}-1] {who}{m}")
+        out.append({"insertId": f"s{t}{pid}{len(out)}", "logName": "projects/acme-prod/logs/cloudsql.googleapis.com%2Fpostgres.log",
+                    "receiveTimestamp": f"2024-03-01T10:00:{t:02d}.5Z",
+                    "resource": {"labels": {"database_id": "acme-prod:billing-db", "project_id": "acme-prod", "region": "europe-west1"},
+                                 "type": "cloudsql_database"},
+                    "severity": "ERROR" if msg[0].startswith("ERROR") else "INFO",
+                    "textPayload": "\n".join(lines), "timestamp": f"2024-03-01T10:00:{t:02d}.{pid % 1000:03d}Z"})
+        if msg[0] == "LOG:  statement: SELECT * FROM invoices WHERE tenant_id = 'acme'":
+            # The same statement as seen by pgaudit (pgaudit.log = 'read'): one execution, not two.
+            out.append({"insertId": "a1", "logName": "projects/acme-prod/logs/cloudaudit.googleapis.com%2Fdata_access",
+                        "protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+                                         "methodName": "cloudsql.instances.query",
+                                         "request": {"@type": "type.googleapis.com/google.cloud.sql.audit.v1.PgAuditEntry",
+                                                     "auditClass": "READ", "auditType": "SESSION", "chunkCount": 1, "chunkIndex": 1,
+                                                     "command": "SELECT", "database": "billing", "databaseSessionId": pid,
+                                                     "object": "public.invoices", "objectType": "TABLE", "parameter": "<none>",
+                                                     "statement": "SELECT * FROM invoices WHERE tenant_id = 'acme'",
+                                                     "statementId": 1, "substatementId": 1, "user": "app"},
+                                         "serviceName": "cloudsql.googleapis.com"},
+                        "resource": {"labels": {"database_id": "acme-prod:billing-db", "project_id": "acme-prod"}, "type": "cloudsql_database"},
+                        "severity": "INFO", "timestamp": f"2024-03-01T10:00:{t:02d}.{pid % 1000 + 1:03d}Z"})
+    return out
+write("cloudsql_export.json", [json.dumps(e, separators=(",", ":")) for e in cloudsql_entries()])
+
+
+# --- CloudNativePG: the instance manager's JSON lines; `record` holds the csvlog fields (all
+# strings), as in CloudNativePG's logging documentation. Operator lines of other loggers are mixed in.
+def cnpg_lines():
+    out = [json.dumps({"level": "info", "ts": "2024-03-01T09:59:59.000000Z", "logger": "instance-manager",
+                       "msg": "Instance is up and running", "logging_pod": "billing-1"}, separators=(",", ":"))]
+    lnum = {}
+    for (t, pid, sess, user, msg) in SESSION:
+        first, rest = msg[0], msg[1:]
+        sev, text = first.split(":  ", 1)
+        cont = [m[1:] for m in rest if m.startswith("\t")]
+        if cont:
+            text = "\n".join([text] + cont)
+        lnum[pid] = lnum.get(pid, 0) + 1
+        rec = {"log_time": f"2024-03-01 10:00:{t:02d}.{pid % 1000:03d} UTC", "user_name": user or "",
+               "database_name": "billing" if user else "", "process_id": str(pid),
+               "connection_from": "10.244.1.7:51234" if user else "", "session_id": sess,
+               "session_line_num": str(lnum[pid]), "command_tag": "SELECT" if user else "",
+               "session_start_time": "2024-03-01 10:00:00 UTC", "virtual_transaction_id": "3/64", "transaction_id": "0",
+               "error_severity": sev, "sql_state_code": "22012" if sev == "ERROR" else "00000", "message": text,
+               "application_name": "billing-api" if user else "", "backend_type": "client backend" if user else "checkpointer"}
+        for m in rest:
+            if m.startswith("DETAIL:  "): rec["detail"] = m[9:]
+            if m.startswith("STATEMENT:  "): rec["query"] = m[12:]
+        out.append(json.dumps({"level": "info", "ts": f"2024-03-01T10:00:{t:02d}.{pid % 1000:03d}000Z", "logger": "postgres",
+                               "msg": "record", "logging_pod": "billing-1", "record": rec}, separators=(",", ":")))
+        if first == "LOG:  statement: SELECT * FROM invoices WHERE tenant_id = 'acme'":
+            audit = dict(rec)
+            audit["message"] = ""
+            audit["audit"] = {"audit_type": "SESSION", "statement_id": "1", "substatement_id": "1", "class": "READ",
+                              "command": "SELECT", "object_type": "TABLE", "object_name": "public.invoices",
+                              "statement": "SELECT * FROM invoices WHERE tenant_id = 'acme'", "parameter": "<none>"}
+            out.append(json.dumps({"level": "info", "ts": f"2024-03-01T10:00:{t:02d}.{pid % 1000 + 1:03d}000Z", "logger": "pgaudit",
+                                   "msg": "record", "logging_pod": "billing-1", "record": audit}, separators=(",", ":")))
+    return out
+write("cloudnativepg.json", cnpg_lines())
+
+
+# --- Azure Database for PostgreSQL flexible server, diagnostic settings' JSON export (category
+# PostgreSQLLogs): `properties` carries the prefix the server wrote ('%t-%c-'), the message and its
+# fields; newlines inside a field come without the stderr TAB.
+def azure_lines():
+    out = []
+    for (t, pid, sess, user, msg) in SESSION:
+        first, rest = msg[0], msg[1:]
+        sev, text = first.split(":  ", 1)
+        cont = [m[1:] for m in rest if m.startswith("\t")]
+        if cont:
+            text = "\n".join([text] + cont)
+        props = {"prefix": f"2024-03-01 10:00:{t:02d} UTC-{sess}-", "message": text, "detail": "", "errorLevel": sev,
+                 "domain": "postgres-16", "schemaName": "", "tableName": "", "columnName": "", "datatypeName": "",
+                 "sqlerrcode": "22012" if sev == "ERROR" else "00000"}
+        for m in rest:
+            if m.startswith("DETAIL:  "): props["detail"] = m[9:]
+            if m.startswith("STATEMENT:  "): props["statement"] = m[12:]
+        out.append(json.dumps({"time": f"2024-03-01T10:00:{t:02d}.{pid % 1000:03d}Z",
+                               "resourceId": "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/BILLING/PROVIDERS/MICROSOFT.DBFORPOSTGRESQL/FLEXIBLESERVERS/BILLING-DB",
+                               "category": "PostgreSQLLogs", "operationName": "LogEvent", "properties": props}, separators=(",", ":")))
+    return out
+write("azure_diagnostics.json", azure_lines())

@@ -11,7 +11,7 @@ import Testing
     static let multi = "SELECT i.id,\n       i.total\nFROM invoices i\nWHERE i.total > 100"
 
     struct Case: Sendable, CustomStringConvertible {
-        var file: String, format: PostgresLogParser.Format, prefix: String, logplex: Bool, failing: Bool
+        var file: String, format: PostgresLogParser.Format, prefix: String?, logplex: Bool, failing: Bool
         var description: String { file }
     }
 
@@ -23,6 +23,9 @@ import Testing
         Case(file: "syslog_rsyslog_interleaved.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
         Case(file: "journald_short_iso.log", format: .syslog, prefix: "%m [%p] %q%u@%d ", logplex: false, failing: true),
         Case(file: "heroku_logplex.log", format: .syslog, prefix: "sql_error_code = %e ", logplex: true, failing: true),
+        Case(file: "cloudsql_export.json", format: .cloudsql, prefix: "%m [%p]: [%l-1] db=%d,user=%u ", logplex: false, failing: true),
+        Case(file: "cloudnativepg.json", format: .cnpg, prefix: nil, logplex: false, failing: true),
+        Case(file: "azure_diagnostics.json", format: .azure, prefix: "%t-%c-", logplex: false, failing: true),
     ]
 
     static func parse(_ name: String) -> ([Event], PostgresLogParser) {
