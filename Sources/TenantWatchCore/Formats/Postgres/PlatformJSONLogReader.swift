@@ -171,44 +171,58 @@ struct PlatformJSONLogReader {
         }
         guard j < line.count else { return false }
         let rec = UnsafeBufferPointer(rebasing: line[i...j])
-        var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), severity: "", message: "")
-        var time: (Int, Int)? = nil
-        var severity = false
+        // First the ranges; Strings only for records that can become events (as the stderr
+        // reader's lean records: a connection or a bare `duration:` needs none of them).
+        typealias Range = (s: Int, e: Int, esc: Bool)
+        var f = [Range](repeating: (0, 0, false), count: 19)
+        let names = Self.recordKeys
         let ok = FlatJSONScanner.scan(rec) { ks, ke, v in
             guard case .string(let s, let e, let esc) = v, e > s else { return }
-            @inline(__always) func key(_ k: StaticString) -> Bool {
-                ke - ks == k.utf8CodeUnitCount && Bytes.hasPrefix(rec, ks, ke, k)
+            for k in 0..<names.count where ke - ks == names[k].utf8CodeUnitCount && Bytes.hasPrefix(rec, ks, ke, names[k]) {
+                f[k] = (s, e, esc)
+                return
             }
-            func str() -> String { FlatJSONScanner.decode(rec, s, e, hasEscapes: esc) }
-            if key("message") { r.message = str() }
-            else if key("log_time") { time = (s, e) }
-            else if key("error_severity") { r.severity = str(); severity = true }
-            else if key("process_id") { r.pid = Bytes.parseInt(rec, s, e) }
-            else if key("user_name") { r.user = str() }
-            else if key("database_name") { r.database = str() }
-            else if key("application_name") { r.application = str() }
-            else if key("session_id") { r.sessionID = str() }
-            else if key("connection_from") { r.clientHost = CSVLogReader.stripPort(str()) }
-            else if key("sql_state_code") { r.sqlstate = str() }
-            else if key("detail") { r.detail = str() }
-            else if key("hint") { r.hint = str() }
-            else if key("context") { r.context = str() }
-            else if key("query") { r.statement = str() }
-            else if key("internal_query") { r.internalQuery = str() }
-            else if key("location") { r.location = str() }
-            else if key("backend_type") { r.backendType = str() }
-            else if key("query_id") { r.queryID = Bytes.parseInt64(rec, s, e) }
-            else if key("session_line_num") { r.sessionLine = Bytes.parseInt(rec, s, e) }
         }
-        guard ok, severity, let (ts, te) = time, let t = timestamps.parse(rec, ts, te) else { return false }
-        r.time = t
-        if r.sqlstate == nil { r.sqlstate = "00000" }
+        func has(_ k: Int) -> Bool { f[k].e > f[k].s }
+        func str(_ k: Int) -> String? { has(k) ? FlatJSONScanner.decode(rec, f[k].s, f[k].e, hasEscapes: f[k].esc) : nil }
+        guard ok, has(1), has(2), let t = timestamps.parse(rec, f[1].s, f[1].e) else { return false }
+        let position = SourcePosition(file: file, line: n)
+        let severityWord = PostgresSeverity.classify(rec, f[2].s, f[2].e)?.1
+        var r = PostgresLogRecord(position: position, time: t, pid: has(3) ? Bytes.parseInt(rec, f[3].s, f[3].e) : nil,
+                                  sessionID: str(7), severity: severityWord.map(PostgresSeverity.name) ?? (str(2) ?? ""),
+                                  message: "")
+        if let w = severityWord, !StderrLogReader.interesting(w, rec, f[0].s, f[0].e) {
+            if Bytes.hasPrefix(rec, f[0].s, f[0].e, "duration: ") { r.message = "duration: " }
+            out.record(r)
+            return true
+        }
+        r.message = str(0) ?? ""
+        r.user = str(4)
+        r.database = str(5)
+        r.application = str(6)
+        r.clientHost = str(8).map(CSVLogReader.stripPort)
+        r.sqlstate = str(9) ?? "00000"
+        r.detail = str(10)
+        r.hint = str(11)
+        r.context = str(12)
+        r.statement = str(13)
+        r.internalQuery = str(14)
+        r.location = str(15)
+        r.backendType = str(16)
+        r.queryID = has(17) ? Bytes.parseInt64(rec, f[17].s, f[17].e) : nil
+        r.sessionLine = has(18) ? Bytes.parseInt(rec, f[18].s, f[18].e) : nil
         if let a = r.application {
             r.applicationNameLooksForged = a.withBytes { StderrLogReader.looksLikePrefix($0, 0, $0.count) }
         }
         out.record(r)
         return true
     }
+
+    /// CloudNativePG's `record` keys (csvlog's column names), in the order `cloudNativePGRecord` indexes them.
+    private static let recordKeys: [StaticString] = [
+        "message", "log_time", "error_severity", "process_id", "user_name", "database_name", "application_name",
+        "session_id", "connection_from", "sql_state_code", "detail", "hint", "context", "query", "internal_query",
+        "location", "backend_type", "query_id", "session_line_num"]
 
     // MARK: Azure
 
