@@ -26,7 +26,12 @@ struct SyslogLogReader {
         var pid: Int?
         var time: Timestamp?
         var firstLine: Int
+        var bytes: Int
     }
+    /// A message held longer than this (hostile or broken input: chunk after chunk of one
+    /// message) is handed over as it stands; the rest of its chunks are read on their own.
+    static let maximumHeldBytes = 4 << 20
+    static let maximumHeldLines = 10_000
     /// Open messages by process: the header's pid, or a hash of `ident[...]` when it has none
     /// (Heroku's `app[postgres.1234]`). A key, not the bytes: one allocation fewer a line.
     private var open: [Int: Open] = [:]
@@ -62,15 +67,18 @@ struct SyslogLogReader {
             handOver(body, line: n, pid: h.pid, time: h.time, into: &out)
             return
         }
-        if chunk > 1, var o = open[stream], o.sequence == seq {
-            let midLine = body.first == Bytes.space || (body.first != Bytes.tab && o.lastChunkLength >= Self.chunkLimit - 3)
+        if chunk > 1, let i = open.index(forKey: stream), open.values[i].sequence == seq,
+           open.values[i].bytes + body.count <= Self.maximumHeldBytes, open.values[i].lines.count < Self.maximumHeldLines {
+            // In place: a copy of the held message out of the table and back would copy its lines.
+            let midLine = body.first == Bytes.space
+                || (body.first != Bytes.tab && open.values[i].lastChunkLength >= Self.chunkLimit - 3)
             if midLine {
-                o.lines[o.lines.count - 1].bytes.append(contentsOf: body)
+                open.values[i].lines[open.values[i].lines.count - 1].bytes.append(contentsOf: body)
             } else {
-                o.lines.append((Array(body), n))
+                open.values[i].lines.append((Array(body), n))
             }
-            o.lastChunkLength = body.count
-            open[stream] = o
+            open.values[i].lastChunkLength = body.count
+            open.values[i].bytes += body.count
             return
         }
         close(stream, into: &out)
@@ -81,7 +89,7 @@ struct SyslogLogReader {
         }
         if open.count > 10_000 { closeAll(into: &out) }
         open[stream] = Open(sequence: seq, lines: [(Array(body), n)], lastChunkLength: body.count, pid: h.pid,
-                            time: h.time, firstLine: n)
+                            time: h.time, firstLine: n, bytes: body.count)
     }
 
     private mutating func handOver(_ body: UnsafeBufferPointer<UInt8>, line n: Int, pid: Int?, time: Timestamp?,

@@ -97,6 +97,27 @@ import Testing
         #expect(PG.unparsed(events).isEmpty)
     }
 
+    /// Chunk after chunk of one message (hostile, or a stuck writer): what is held stays bounded
+    /// and every chunk is still read.
+    @Test func endlessChunksOfOneMessageAreNotHeldForever() {
+        var p = PostgresLogParser(format: .syslog, prefix: "%m [%p] ", timezone: "UTC", file: "s.log")
+        var events: [Event] = []
+        p.feed(line: "Mar  1 10:00:00 db1 postgres[9]: [1-1] 2024-03-01 10:00:00.000 UTC [9] LOG:  statement: SELECT 1,",
+               lineNumber: 1, into: &events)
+        let chunks = SyslogLogReader.maximumHeldLines + 5
+        for k in 2...chunks {
+            p.feed(line: "Mar  1 10:00:00 db1 postgres[9]: [1-\(k)] \t\(k)", lineNumber: k, into: &events)
+        }
+        #expect(p.statistics.lines == chunks)
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(st.count == 1)
+        // The chunks past the bound are read on their own: continuation lines of the same record.
+        #expect(st.first?.sql.hasPrefix("SELECT 1,\n2\n3") == true)
+        #expect(st.first?.sql.hasSuffix("\n\(chunks)") == true)
+        #expect(PG.unparsed(events).isEmpty)
+    }
+
     @Test func foreignSyslogLinesAreCountedNotRead() {
         let lines = ["Mar  1 10:00:00 db1 postgres[1]: [1] 2024-03-01 10:00:00.000 UTC [1] LOG:  statement: SELECT 1",
                      "this is not a syslog line"]
