@@ -24,6 +24,8 @@ struct PlatformJSONLogReader {
     var stderr: StderrLogReader
     private var timestamps: PostgresTimestampParser
     private(set) var otherLines = 0
+    /// Cloud SQL pgaudit statements still missing chunks, by session/statement/substatement.
+    private var auditChunks: [String: String] = [:]
 
     init(shape: Shape, prefix: String?, timezone: String, file: String) {
         self.shape = shape
@@ -80,6 +82,21 @@ struct PlatformJSONLogReader {
             return
         }
         if let request = v["protoPayload"]?["request"], request["@type"]?.scalarText?.hasSuffix("PgAuditEntry") == true {
+            // A long statement comes in `chunkCount` entries: held until its last chunk.
+            var statement = request["statement"]
+            if let count = request["chunkCount"]?.scalarText.flatMap({ Int($0) }), count > 1,
+               let index = request["chunkIndex"]?.scalarText.flatMap({ Int($0) }) {
+                let key = [request["databaseSessionId"], request["statementId"], request["substatementId"]]
+                    .map { $0?.scalarText ?? "" }.joined(separator: "/")
+                let text = (auditChunks[key] ?? "") + (request["statement"]?.scalarText ?? "")
+                guard index >= count else {
+                    if auditChunks.count >= 1_000 { auditChunks.removeAll() }
+                    auditChunks[key] = text
+                    return
+                }
+                auditChunks[key] = nil
+                statement = .string(text)
+            }
             var r = PostgresLogRecord(position: SourcePosition(file: file, line: n), time: entryTime,
                                       pid: request["databaseSessionId"]?.scalarText.flatMap { Int($0) },
                                       severity: "LOG", message: "")
@@ -88,7 +105,7 @@ struct PlatformJSONLogReader {
             r.message = Self.auditMessage(type: request["auditType"], statementID: request["statementId"],
                                           substatementID: request["substatementId"], auditClass: request["auditClass"],
                                           command: request["command"], objectType: request["objectType"],
-                                          objectName: request["object"], statement: request["statement"],
+                                          objectName: request["object"], statement: statement,
                                           parameter: request["parameter"])
             out.record(r)
             return

@@ -118,6 +118,22 @@ import Testing
         #expect(PG.unparsed(events).isEmpty)
     }
 
+    /// Cloud SQL splits a long pgaudit statement into `chunkCount` entries: one statement.
+    @Test func cloudSQLAuditChunksMakeOneStatement() {
+        func entry(_ index: Int, _ text: String) -> String {
+            #"{"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","request":{"@type":"type.googleapis.com/google.cloud.sql.audit.v1.PgAuditEntry","auditClass":"READ","auditType":"SESSION","chunkCount":2,"chunkIndex":\#(index),"command":"SELECT","database":"billing","databaseSessionId":77,"parameter":"<none>","statement":"\#(text)","statementId":3,"substatementId":1,"user":"app"}},"timestamp":"2024-03-01T10:00:0\#(index).000Z"}"#
+        }
+        var p = PostgresLogParser(format: .cloudsql, prefix: nil, timezone: "UTC", file: "c.json")
+        var events: [Event] = []
+        p.feed(line: entry(1, "SELECT * FROM invoices "), lineNumber: 1, into: &events)
+        p.feed(line: entry(2, "WHERE total > 100"), lineNumber: 2, into: &events)
+        p.finish(into: &events)
+        let st = PG.statements(events)
+        #expect(st.map(\.sql) == ["SELECT * FROM invoices WHERE total > 100"])
+        #expect(st.first?.backend.pid == 77 && st.first?.user == "app")
+        #expect(PG.unparsed(events).isEmpty)
+    }
+
     @Test func foreignSyslogLinesAreCountedNotRead() {
         let lines = ["Mar  1 10:00:00 db1 postgres[1]: [1] 2024-03-01 10:00:00.000 UTC [1] LOG:  statement: SELECT 1",
                      "this is not a syslog line"]
