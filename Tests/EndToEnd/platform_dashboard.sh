@@ -9,9 +9,14 @@ find_tenantwatch
 source "$(dirname "${BASH_SOURCE[0]}")/lib/tmux.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-platform-dash.XXXXXX")"
-session="tw-e2e-platform-dash-$$"
+# A tmux server of our own: other tests (and other people's) sessions on the shared one come and
+# go, and a new session started while the last one's server shuts down fails.
+export TMUX_TMPDIR="$work/tmux"
+mkdir -p "$TMUX_TMPDIR"
+runs=0
+session="tw-e2e-platform-dash-$$-0"
 cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-server 2>/dev/null || true
     e2e_drop_work platform_dashboard "$work"
 }
 trap cleanup EXIT
@@ -24,9 +29,13 @@ TOML
 
 run_dashboard() {  # run_dashboard replay|live ARGS...
     rm -f "$work"/state.sqlite* "$work/exit.txt" "$work/err.txt"
-    tmux kill-session -t "$session" 2>/dev/null || true
+    # A new session before the old one goes: the server never runs out of sessions meanwhile.
+    local old="$session"
+    runs=$((runs + 1))
+    session="tw-e2e-platform-dash-$$-$runs"
     tmux new-session -d -s "$session" -x 160 -y 45 \
         "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' $* --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
+    tmux kill-session -t "$old" 2>/dev/null || true
 }
 quit() {
     tmux send-keys -t "$session" q
