@@ -59,6 +59,8 @@ struct DashboardOptions: ParsableArguments {
             throw UsageError(message: "\(error)")
         }
         feed.stopAndWait()
+        // The screen is gone: say what format detection assumed (stderr was the terminal).
+        for r in PostgresFormatReports.shared.takeNew() { FileHandle.standardError.write(Data("tenantwatch: \(r)\n".utf8)) }
         if case .signal(let n) = reason { throw ExitCode(128 + n) }
     }
 }

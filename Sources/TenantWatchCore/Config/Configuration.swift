@@ -112,7 +112,7 @@ public enum SourceKind: String, Sendable, CaseIterable {
 
 /// How a PostgreSQL log is written: `log_destination` stderr, csvlog or jsonlog.
 public enum PostgresLogFormat: String, Sendable, CaseIterable {
-    case auto, stderr, csvlog, jsonlog
+    case auto, stderr, csvlog, jsonlog, syslog, cloudsql, cnpg, azure
 }
 
 /// One `[[source]]` entry, or one `--postgres/--audit/--redis` (or bare) path from the command line.

@@ -160,7 +160,7 @@ public enum ConfigurationLoader {
                 var spec = SourceSpec(kind: kind, path: path == "-" ? "-" : resolve(path, baseDirectory))
                 if let f = try r.string(t, "format") {
                     guard let format = PostgresLogFormat(rawValue: f) else {
-                        throw r.error("format", "unknown format \"\(f)\" (expected stderr, csvlog, jsonlog or auto)")
+                        throw r.error("format", "unknown format \"\(f)\" (expected \(PostgresLogFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
                     }
                     spec.format = format
                 }

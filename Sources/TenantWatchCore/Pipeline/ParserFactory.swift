@@ -48,6 +48,10 @@ extension PostgresLogParser.Format {
         case .stderr: self = .stderr
         case .csvlog: self = .csvlog
         case .jsonlog: self = .jsonlog
+        case .syslog: self = .syslog
+        case .cloudsql: self = .cloudsql
+        case .cnpg: self = .cnpg
+        case .azure: self = .azure
         }
     }
 }

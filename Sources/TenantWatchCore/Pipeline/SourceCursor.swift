@@ -208,7 +208,9 @@ final class SourceCursor: @unchecked Sendable {
                 } catch {
                     failure = error
                 }
-                if !sink.records.isEmpty || !sink.unparsed.isEmpty {
+                // An empty last box still goes when it marks the end: the interpreting half then
+                // lets go of what it holds (an AUDIT execution waiting for its twin).
+                if !sink.records.isEmpty || !sink.unparsed.isEmpty || sink.ended {
                     let box = Records(PostgresReaderSink())
                     swap(&box.sink, &sink)
                     push(.records(box))

@@ -20,6 +20,8 @@ public enum SourceKindDetector {
             // jsonlog always carries these keys; an application's audit line does not.
             let text = String(decoding: line.prefix(4096), as: UTF8.self)
             if text.contains("\"error_severity\"") && text.contains("\"timestamp\"") { return .postgres }
+            // A platform's JSON around PostgreSQL's records (Cloud SQL, CloudNativePG, Azure).
+            if line.withUnsafeBufferPointer({ PlatformJSONLogReader.shape(of: $0) }) != nil { return .postgres }
             return .audit
         }
         // Redis MONITOR: `1795353237.358614 [0 127.0.0.1:51048] "SET" ...`
@@ -39,6 +41,8 @@ public enum SourceKindDetector {
         }
         if i == 4, i < line.count, line[i] == UInt8(ascii: "-") { return .postgres }   // 2026-11-22 ...
         if first == 0x09 { return nil }  // a continuation line
+        // syslog / journald: `Mar  1 10:00:00 host postgres[42]: [3-1] ...`
+        if line.withUnsafeBufferPointer({ PostgresFormatDetector.isSyslog($0) }) { return .postgres }
         return nil
     }
 }

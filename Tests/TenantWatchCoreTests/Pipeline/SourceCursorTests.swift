@@ -58,6 +58,21 @@ import Testing
         #expect(try viaCursor(path, format: .auto, prefix: nil) == expected)
     }
 
+    /// A jsonlog ending on an AUDIT line (pgaudit alone): its execution is held for a possible
+    /// `log_statement` twin until the input ends, and the end reaches the interpreting thread
+    /// even when no record is left to carry it.
+    @Test func auditExecutionHeldAtTheEndIsNotLost() throws {
+        let line = #"{"timestamp":"2026-11-22 14:12:07.450 CET","user":"app","dbname":"db","pid":7,"error_severity":"LOG","message":"AUDIT: SESSION,1,1,READ,SELECT,TABLE,public.orders,SELECT * FROM orders,<none>"}"#
+        // 1,023 records before it: the AUDIT record fills the reading thread's box (1,024), which
+        // leaves, so the end of input finds the box empty.
+        let filler = #"{"timestamp":"2026-11-22 14:12:07.000 CET","user":"app","dbname":"db","pid":8,"error_severity":"LOG","message":"statement: SELECT 1"}"#
+        let bytes = Array((String(repeating: filler + "\n", count: 1023) + line + "\n").utf8)
+        let path = write("audit-last.json", bytes)
+        let expected = direct(bytes, path: path, format: .auto, prefix: nil)
+        #expect(expected.contains { $0.hasPrefix("statement 1024-1024") && $0.contains("SELECT * FROM orders") })
+        #expect(try viaCursor(path, format: .auto, prefix: nil) == expected)
+    }
+
     /// A consumer slower than the reader (correlation behind, as with an audit log beside the
     /// query log): the reading thread interprets the waiting boxes itself. Boxes must still be
     /// interpreted one at a time and in order — a statement's `duration:` and `DETAIL:` lines

@@ -89,23 +89,51 @@ public struct LogLinePrefix: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// Prefixes seen in the wild, tried when the configuration names none.
+    /// Prefixes seen in the wild, tried when the configuration names none. Longer ones come
+    /// before the shorter ones they extend: a free-text field (`%d`) could swallow the rest of
+    /// the longer form, and on a tie the earlier prefix wins.
     public static let commonDefaults: [String] = [
+        // PostgreSQL's own default (10+), and Debian/Ubuntu's packaged one.
         "%m [%p] ",
         "%m [%p] %q%u@%d ",
+        // pgBadger's documented recommendations, long and short.
         "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
         "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+        "%t [%p]: [%l-1] user=%u,db=%d ",
+        "%m [%p]: [%l-1] user=%u,db=%d ",
+        // Google Cloud SQL (the prefix inside `textPayload`).
+        "%m [%p]: [%l-1] db=%d,user=%u ",
         "%t [%p]: [%l-1] ",
         "%m [%p]: [%l-1] ",
         "%t [%p]: ",
         "%m [%p] %q%u@%d/%a ",
         "%m [%p] %q[%u@%d] ",
         "%m [%p] %q%u@%d/%a %r sess=%c l=%l vxid=%v xid=%x sqlstate=%e qid=%Q bt=%b tag=%i t=%t n=%n ",
-        "%t:%r:%u@%d:[%p]: ",
-        "%m:%r:%u@%d:[%p]: ",
+        // AWS RDS / Aurora (fixed by the platform; no space before the severity).
+        "%t:%r:%u@%d:[%p]:",
+        "%m:%r:%u@%d:[%p]:",
+        // Azure Database for PostgreSQL (single and flexible server).
+        "%t-%c-",
+        // Heroku Postgres (after the logplex header and `[n-1]` sequence are taken off).
+        "sql_error_code = %e ",
         "%m ",
         "%t ",
         "[%p] ",
         "",
     ]
+
+    /// The platform a common prefix is the default of, for what auto-detection says.
+    public static func platform(of prefix: String) -> String? {
+        switch prefix {
+        case "%m [%p] ": return "PostgreSQL default"
+        case "%m [%p] %q%u@%d ": return "Debian/Ubuntu default"
+        case "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+             "%t [%p]: [%l-1] user=%u,db=%d ", "%m [%p]: [%l-1] user=%u,db=%d ": return "pgBadger"
+        case "%m [%p]: [%l-1] db=%d,user=%u ": return "Google Cloud SQL"
+        case "%t:%r:%u@%d:[%p]:", "%m:%r:%u@%d:[%p]:": return "AWS RDS/Aurora"
+        case "%t-%c-": return "Azure Database for PostgreSQL"
+        case "sql_error_code = %e ": return "Heroku Postgres"
+        default: return nil
+        }
+    }
 }

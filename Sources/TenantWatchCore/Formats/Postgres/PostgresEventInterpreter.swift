@@ -23,6 +23,21 @@ public struct PostgresEventInterpreter {
         var logged: (sql: String, via: ExecutionProtocol, parameters: [String?])?
         /// Text (as logged) of the last statement reported, to recognise its `ERROR` + `STATEMENT:`.
         var lastText: String?
+        /// Statements `log_statement` reported that no AUDIT line has repeated yet (the latest
+        /// few): with both on, the AUDIT line is the same execution, not another. Several, as
+        /// with `pgaudit.log_rows` the AUDIT line comes at executor end, after the next
+        /// statement (`COMMIT`) may already have been logged.
+        var unaudited: [String] = []
+        /// An execution read from an AUDIT line, held until the backend's next record: pgaudit
+        /// can log a statement before `log_statement` does (extended protocol: after `parse`,
+        /// before `execute`), and then the `execute` line, with its parameters, is the one kept.
+        var held: StatementExecution?
+        /// The `log_statement` line just read was the twin of a held AUDIT execution: it is
+        /// not waiting for an AUDIT line of its own.
+        var auditedAhead = false
+        /// Statement and substatement id of the last AUDIT line of this backend: its OBJECT and
+        /// SESSION lines (one per relation with `log_relation`) are one execution.
+        var lastAudit: (statement: Int, substatement: Int)?
     }
 
     private var backends: [BackendKey: BackendState] = [:]
@@ -33,6 +48,9 @@ public struct PostgresEventInterpreter {
     public private(set) var audits = 0
     public private(set) var backendEnds = 0
     public private(set) var forgedApplicationNames = 0
+    /// Backends holding an AUDIT execution (see `BackendState.held`): zero on logs without
+    /// pgaudit, so the hot path costs one comparison.
+    private var holding = 0
 
     public init() {}
 
@@ -46,6 +64,7 @@ public struct PostgresEventInterpreter {
         if r.applicationNameLooksForged { forgedApplicationNames += 1 }
         let key = r.backendKey ?? BackendKey(r.backend)
         let m = r.message
+        if holding > 0 { settleHeld(key, r.severity, m, &events) }
         switch r.severity {
         case "LOG":
             if m.hasASCIIPrefix("statement: ") {
@@ -81,7 +100,7 @@ public struct PostgresEventInterpreter {
         }
         var body = sql
         var params: [String?] = []
-        if let d = r.detail, d.hasASCIIPrefix("prepare: "), let (b, p) = Self.preparedBody(prepare: d.dropFirst(9), execute: sql) {
+        if let d = r.detail, d.hasASCIIPrefix("prepare: "), let (b, p) = preparedBody(prepare: d.dropFirst(9), execute: sql) {
             body = b
             params = p
             // The request's sqlcommenter tag may sit on the EXECUTE only: carry it over, so the
@@ -101,8 +120,14 @@ public struct PostgresEventInterpreter {
         if let i = known {
             backends.values[i].logged = logged
             backends.values[i].lastText = lastText
+            if backends.values[i].auditedAhead {
+                backends.values[i].auditedAhead = false
+            } else {
+                if backends.values[i].unaudited.count >= 8 { backends.values[i].unaudited.removeFirst() }
+                backends.values[i].unaudited.append(lastText)
+            }
         } else {
-            store(key, BackendState(logged: logged, lastText: lastText))
+            store(key, BackendState(logged: logged, lastText: lastText, unaudited: [lastText]))
         }
     }
 
@@ -179,6 +204,96 @@ public struct PostgresEventInterpreter {
                                              auditClass: f.auditClass, command: f.command, objectType: f.objectType,
                                              objectName: f.objectName, statement: f.statement,
                                              parameters: f.parameters, rows: f.rows)))
+        auditedStatement(r, key, f, &events)
+    }
+
+    /// An AUDIT line as the statement execution it records, when no other line reports it, so
+    /// that a pgaudit-only log (`log_statement = 'none'`) feeds detection like `log_statement`:
+    /// - the OBJECT and SESSION lines of one statement (same statement and substatement id,
+    ///   one per relation with `log_relation`) are one execution;
+    /// - a statement `log_statement` already reported on this backend (same text, not yet
+    ///   audited, among its last few) is that execution, not another;
+    /// - a statement run inside a function or DO block (substatement > 1) is not emitted:
+    ///   `log_statement` never shows those either, and their `$n` are the function's arguments;
+    /// - a simple-protocol string of several statements is logged whole for each of them
+    ///   (statement ids n, n+1, ...): one execution of that string, as `log_statement` shows it.
+    /// Parameters: `<not logged>` (`pgaudit.log_parameter` off) and `<none>` are none; with
+    /// parameters the execution went through the extended protocol, under a name the line
+    /// does not give (`<unnamed>`).
+    private mutating func auditedStatement(_ r: PostgresLogRecord, _ key: BackendKey, _ f: PgAuditMessageParser.Fields,
+                                           _ events: inout [Event]) {
+        guard f.substatementID <= 1 else { return }
+        var state = backends[key] ?? BackendState()
+        defer { store(key, state) }
+        let id = (f.statementID, f.substatementID)
+        if let last = state.lastAudit, last == id { return }
+        let previous = state.lastAudit
+        state.lastAudit = id
+        if let i = state.unaudited.firstIndex(of: f.statement) {
+            state.unaudited.remove(at: i)
+            return
+        }
+        if let previous, f.statementID == previous.statement + 1, state.lastText == f.statement,
+           PgQuery.split(f.statement).count > 1 {
+            return
+        }
+        let params = f.parameters ?? []
+        let via: ExecutionProtocol = params.isEmpty ? .simple : .extended(name: "<unnamed>")
+        if let earlier = state.held { release(earlier, &events); holding -= 1 }
+        var e = StatementExecution(position: r.position, time: r.time, backend: r.backend, user: r.user, database: r.database,
+                                   application: r.application, client: r.clientHost, sql: f.statement, parameters: params,
+                                   via: via, failed: false)
+        e.applicationNameLooksForged = r.applicationNameLooksForged
+        state.held = e
+        holding += 1
+        state.lastText = f.statement
+        state.logged = nil
+    }
+
+    /// A record of a backend that may hold an AUDIT execution: its `log_statement` twin (same
+    /// text) replaces it; `parse`/`bind` durations and further AUDIT lines come before the twin
+    /// and leave it held; anything else means no twin is coming, and the execution is emitted.
+    private mutating func settleHeld(_ key: BackendKey, _ severity: String, _ m: String, _ events: inout [Event]) {
+        guard let i = backends.index(forKey: key), let held = backends.values[i].held else { return }
+        var text: Substring? = nil
+        if severity == "LOG" {
+            if m.hasASCIIPrefix("AUDIT: ") { return }
+            var rest = Substring(m)
+            if m.hasASCIIPrefix("duration: ") {
+                guard let sep = m.firstRange(ofASCII: " ms  ") else { return }   // bare: the execution ended
+                rest = m[sep.upperBound...]
+                if rest.hasASCIIPrefix("parse ") || rest.hasASCIIPrefix("bind ") { return }
+            }
+            if rest.hasASCIIPrefix("statement: ") {
+                text = rest.droppingASCIIPrefix(11)
+            } else if rest.hasASCIIPrefix("execute "), let colon = rest.firstRange(ofASCII: ": ") {
+                text = rest[colon.upperBound...]
+            }
+        }
+        backends.values[i].held = nil
+        holding -= 1
+        if let text, text == held.sql {
+            backends.values[i].auditedAhead = true
+        } else {
+            release(held, &events)
+        }
+    }
+
+    private mutating func release(_ s: StatementExecution, _ events: inout [Event]) {
+        statements += 1
+        events.append(.statement(s))
+    }
+
+    /// End of input (or a quiet live source): AUDIT executions still held are emitted, in the
+    /// order they were read.
+    mutating func finish(into events: inout [Event]) {
+        guard holding > 0 else { return }
+        var held: [StatementExecution] = []
+        for i in backends.indices {
+            if let s = backends.values[i].held { held.append(s); backends.values[i].held = nil }
+        }
+        holding = 0
+        for s in held.sorted(by: { $0.position.line < $1.position.line }) { release(s, &events) }
     }
 
     private mutating func emit(_ r: PostgresLogRecord, _ key: BackendKey, sql: String, params: [String?],
@@ -197,61 +312,36 @@ public struct PostgresEventInterpreter {
     }
 
     private mutating func store(_ key: BackendKey, _ state: BackendState) {
-        if backends.count >= maxBackends, backends[key] == nil { backends.removeAll(keepingCapacity: true) }
+        if backends.count >= maxBackends, backends[key] == nil {
+            // A log without disconnections: forget every backend (an AUDIT execution still held
+            // by one of them is lost with it; at this many backends, a quiet one's).
+            backends.removeAll(keepingCapacity: true)
+            holding = state.held == nil ? 0 : 1
+        }
         backends[key] = state
     }
 
     // MARK: - SQL-level PREPARE / EXECUTE
 
-    /// `PREPARE q(int) AS body` + `EXECUTE q(2)` → (body, ["2"]). Arguments that are not plain
-    /// literals leave the parameters empty.
-    static func preparedBody(prepare: Substring, execute: String) -> (String, [String?])? {
-        let lower = prepare.lowercased()
-        guard let asRange = lower.firstRange(ofASCII: " as ") ?? lower.firstRange(ofASCII: ")as ") else { return nil }
-        let offset = lower.distance(from: lower.startIndex, to: asRange.upperBound)
-        let body = String(prepare.dropFirst(offset)).trimmingSpaces()
-        var params: [String?] = []
-        if let open = execute.firstIndex(of: "("), let close = execute.lastIndex(of: ")"), open < close {
-            params = literals(execute[execute.index(after: open)..<close]) ?? []
-        }
-        return (body, params)
-    }
+    /// Bodies already read, by `PREPARE` text: the server repeats the `DETAIL:  prepare:` line on
+    /// every `EXECUTE`, and libpg_query need not read the same text each time.
+    private var preparedBodies: [String: String] = [:]
 
-    /// `2, 'a''b', NULL, true, -1.5` → ["2", "a'b", nil, "true", "-1.5"]; nil for anything else.
-    static func literals(_ s: Substring) -> [String?]? {
-        var out: [String?] = []
-        var i = s.startIndex
-        func skip() { while i < s.endIndex, s[i] == " " || s[i] == "\t" || s[i] == "\n" { i = s.index(after: i) } }
-        while true {
-            skip()
-            guard i < s.endIndex else { return out.isEmpty ? [] : nil }
-            if s[i] == "'" {
-                var v = ""
-                i = s.index(after: i)
-                var closed = false
-                while i < s.endIndex {
-                    if s[i] == "'" {
-                        let n = s.index(after: i)
-                        if n < s.endIndex, s[n] == "'" { v.append("'"); i = s.index(after: n); continue }
-                        i = n; closed = true; break
-                    }
-                    v.append(s[i]); i = s.index(after: i)
-                }
-                guard closed else { return nil }
-                out.append(v)
-            } else {
-                let start = i
-                while i < s.endIndex, s[i] != ",", s[i] != " " { i = s.index(after: i) }
-                let word = String(s[start..<i])
-                if word.uppercased() == "NULL" { out.append(nil) }
-                else if ["TRUE", "FALSE"].contains(word.uppercased()) || Double(word) != nil { out.append(word) }
-                else { return nil }
-            }
-            skip()
-            if i == s.endIndex { return out }
-            guard s[i] == "," else { return nil }
-            i = s.index(after: i)
+    /// `PREPARE q(int) AS body` + `EXECUTE q(2)` → (body, ["2"]), both read by libpg_query (see
+    /// `PreparedStatementParts`). Arguments that are not plain constants leave the parameters
+    /// empty; nil when the `PREPARE` text does not parse as one.
+    mutating func preparedBody(prepare: Substring, execute: String) -> (String, [String?])? {
+        let text = String(prepare)
+        let body: String
+        if let known = preparedBodies[text] {
+            body = known
+        } else {
+            guard let b = PreparedStatementParts.body(ofPrepare: text) else { return nil }
+            if preparedBodies.count >= 256 { preparedBodies.removeAll(keepingCapacity: true) }
+            preparedBodies[text] = b
+            body = b
         }
+        return (body, PreparedStatementParts.arguments(ofExecute: execute) ?? [])
     }
 }
 

@@ -7,6 +7,14 @@
 public struct PostgresLogParser {
     public enum Format: String, Sendable, CaseIterable {
         case auto, stderr, csvlog, jsonlog
+        /// stderr lines behind a syslog / journald / Heroku logplex header (`SyslogLogReader`).
+        case syslog
+        /// Google Cloud SQL through a Cloud Logging JSON export (`PlatformJSONLogReader`).
+        case cloudsql
+        /// CloudNativePG's JSON lines (`record`: the csvlog fields).
+        case cnpg
+        /// Azure Database for PostgreSQL's diagnostic-settings JSON export.
+        case azure
     }
 
     /// What was read so far.
@@ -42,7 +50,7 @@ public struct PostgresLogParser {
         s.audits = interpreter.audits
         s.backendEnds = interpreter.backendEnds
         s.forgedApplicationNames = interpreter.forgedApplicationNames
-        if let r = stderr {
+        if let r = prefixReader {
             s.ambiguousPrefixLines = r.ambiguousLines
             s.recordsSplitInsideLines = r.recordsSplitInsideLines
             s.recordLikeContinuations = r.recordLikeContinuations
@@ -57,10 +65,25 @@ public struct PostgresLogParser {
     private let prefix: String?
     private let timezone: String
     private var stderr: StderrLogReader?
+    private var syslog: SyslogLogReader?
+    private var platformJSON: PlatformJSONLogReader?
+    /// The reader of `log_line_prefix` lines, bare or behind a syslog header or in JSON.
+    private var prefixReader: StderrLogReader? {
+        if let stderr { return stderr }
+        if let syslog { return syslog.stderr }
+        if let p = platformJSON, p.shape != .cloudNativePG { return p.stderr }
+        return nil
+    }
     private var csv: CSVLogReader?
     private var json: JSONLogReader?
     private var interpreter = PostgresEventInterpreter()
     private var scratch = PostgresReaderSink()
+    /// What detection assumed has been handed to `PostgresFormatReports` (once a source).
+    private var reported = false
+    /// Where reports go (tests pass their own).
+    var reports: PostgresFormatReports = .shared
+    /// Lines read before the report says what it has, unconfirmed (live sources never finish).
+    static let linesBeforeReport = 1000
 
     /// - Parameters:
     ///   - prefix: the server's `log_line_prefix` (stderr); nil tries the common defaults.
@@ -82,6 +105,13 @@ public struct PostgresLogParser {
             stderr = StderrLogReader(prefix: prefix, timezone: timezone, file: file)
             stderr!.keepsAllFields = false
             format = .stderr
+        case .syslog:
+            syslog = SyslogLogReader(prefix: prefix, timezone: timezone, file: file)
+            syslog!.stderr.keepsAllFields = false
+        case .cloudsql, .cnpg, .azure:
+            let shape: PlatformJSONLogReader.Shape = f == .cloudsql ? .cloudSQL : f == .cnpg ? .cloudNativePG : .azure
+            platformJSON = PlatformJSONLogReader(shape: shape, prefix: prefix, timezone: timezone, file: file)
+            platformJSON!.stderr.keepsAllFields = false
         case .csvlog: csv = CSVLogReader(timezone: timezone, file: file)
         case .jsonlog: json = JSONLogReader(timezone: timezone, file: file)
         }
@@ -96,8 +126,11 @@ public struct PostgresLogParser {
         }
         scratch.removeAll()
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        else if platformJSON != nil { platformJSON!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &scratch) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &scratch) }
+        if !reported { report(final: false) }
         drain(&events)
     }
 
@@ -117,8 +150,11 @@ public struct PostgresLogParser {
             start(f)
         }
         if stderr != nil { stderr!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if syslog != nil { syslog!.feed(line, lineNumber: lineNumber, into: &sink) }
+        else if platformJSON != nil { platformJSON!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if csv != nil { csv!.feed(line, lineNumber: lineNumber, into: &sink) }
         else if json != nil { json!.feed(line, lineNumber: lineNumber, into: &sink) }
+        if !reported { report(final: false) }
     }
 
     /// The reading half of `lineCut`.
@@ -129,6 +165,8 @@ public struct PostgresLogParser {
         } else {
             stderr?.finish(into: &sink)
         }
+        syslog?.finish(into: &sink)
+        platformJSON?.stderr.finish(into: &sink)
         if let head, csv != nil {
             csv!.cutLine(head, lineNumber: lineNumber, into: &sink)
         } else {
@@ -140,12 +178,19 @@ public struct PostgresLogParser {
     /// The reading half of `finish`.
     mutating func readFinish(into sink: inout PostgresReaderSink) {
         stderr?.finish(into: &sink)
+        syslog?.finish(into: &sink)
+        platformJSON?.stderr.finish(into: &sink)
         csv?.finish(into: &sink)
+        sink.ended = true
+        if !reported { report(final: true) }
     }
 
     /// The interpreting half: events of `sink`'s records, in input order; the sink is emptied.
     mutating func interpret(_ sink: inout PostgresReaderSink, into events: inout [Event]) {
-        if sink.records.isEmpty && sink.unparsed.isEmpty { return }
+        if sink.records.isEmpty && sink.unparsed.isEmpty {
+            if sink.ended { interpreter.finish(into: &events); sink.ended = false }
+            return
+        }
         var u = 0
         for i in 0...sink.records.count {
             while u < sink.unparsed.count, sink.unparsed[u].before == i {
@@ -162,6 +207,7 @@ public struct PostgresLogParser {
                 for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
+        if sink.ended { interpreter.finish(into: &events) }
         sink.removeAll()
     }
 
@@ -176,15 +222,23 @@ public struct PostgresLogParser {
     public mutating func flush(olderThanSeconds seconds: Double, into events: inout [Event]) {
         scratch.removeAll()
         stderr?.flush(olderThan: seconds, into: &scratch)
+        syslog?.flush(olderThan: seconds, into: &scratch)
+        platformJSON?.stderr.flush(olderThan: seconds, into: &scratch)
         drain(&events)
+        // A twin `log_statement` line comes within milliseconds of its AUDIT line, or not at all.
+        interpreter.finish(into: &events)
     }
 
     /// End of input: completes pending records, reports an unclosed csvlog record.
     public mutating func finish(into events: inout [Event]) {
+        if !reported { report(final: true) }
         scratch.removeAll()
         stderr?.finish(into: &scratch)
+        syslog?.finish(into: &scratch)
+        platformJSON?.stderr.finish(into: &scratch)
         csv?.finish(into: &scratch)
         drain(&events)
+        interpreter.finish(into: &events)
     }
 
     /// Live tailing, the file quiet: a csvlog record still open is a broken one (see
@@ -203,6 +257,8 @@ public struct PostgresLogParser {
         counters.lines += 1
         scratch.removeAll()
         stderr?.finish(into: &scratch)
+        syslog?.finish(into: &scratch)
+        platformJSON?.stderr.finish(into: &scratch)
         csv?.abandonRecord(into: &scratch)
         drain(&events)
     }
@@ -220,12 +276,60 @@ public struct PostgresLogParser {
         if stderr != nil {
             stderr!.feedCut(head, lineNumber: lineNumber, into: &scratch)
         }
+        // Behind a syslog header or in platform JSON the head is not read: the record in
+        // progress is completed and the cut line counted.
+        syslog?.finish(into: &scratch)
+        platformJSON?.stderr.finish(into: &scratch)
         if csv != nil { csv!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
         if json != nil { json!.cutLine(head, lineNumber: lineNumber, into: &scratch) }
     }
 
     /// The stderr prefix in use (configured, inferred, or announced by a reload).
-    public var activePrefix: String? { stderr?.activePrefix }
+    public var activePrefix: String? { prefixReader?.activePrefix }
+
+    // MARK: saying what was assumed
+
+    /// What format and prefix detection settled on so far; nil while nothing is known (no
+    /// non-empty line yet, or a stderr file whose lines no prefix has read yet).
+    public var formatReport: PostgresFormatReport? {
+        guard format != .auto else { return nil }
+        var r = PostgresFormatReport(file: file, format: format, formatDetected: requestedFormat == .auto,
+                                     prefix: nil, prefixDetected: prefixReader != nil && prefix == nil)
+        r.logplex = syslog?.sawLogplex ?? false
+        if let st = prefixReader {
+            if let c = st.confirmed {
+                r.prefix = c.prefix
+                r.prefixLine = c.line
+            } else if let m = st.firstMatch {
+                r.prefix = st.activePrefix ?? m.prefix
+                r.prefixLine = m.line
+            } else if let miss = st.firstMiss {
+                r.closest = miss.closest
+                r.closestPartsRead = miss.partsRead
+                r.closestParts = miss.parts
+                r.failedLine = miss.line
+                r.failedText = miss.text
+            } else {
+                return nil
+            }
+        }
+        return r
+    }
+
+    /// Hands the report over once it is settled: a prefix read a client session's line, the
+    /// format is not stderr, or (`final`, or after `linesBeforeReport` lines) the server's own
+    /// lines were all there was, or nothing read the lines. Said only when something was
+    /// assumed, or when the configured prefix reads none of the lines.
+    private mutating func report(final: Bool) {
+        guard format != .auto else { return }
+        if let st = prefixReader, st.confirmed == nil {
+            guard final || counters.lines >= Self.linesBeforeReport else { return }
+            guard st.firstMatch != nil || st.firstMiss != nil else { return }
+        }
+        reported = true
+        guard let r = formatReport, r.formatDetected || (prefixReader != nil && (r.prefixDetected || r.prefix == nil)) else { return }
+        reports.add(r)
+    }
 
     private mutating func drain(_ events: inout [Event]) {
         if scratch.records.isEmpty && scratch.unparsed.isEmpty { return }

@@ -10,6 +10,9 @@ enum PostgresReaderOutput {
 struct PostgresReaderSink {
     var records: [PostgresLogRecord] = []
     var unparsed: [(before: Int, line: UnparsedLine)] = []
+    /// The input ended after these: the interpreting half then lets go of what it still holds
+    /// (AUDIT executions waiting for a `log_statement` twin).
+    var ended = false
 
     mutating func record(_ r: consuming PostgresLogRecord) { records.append(r) }
     mutating func unparsed(_ u: UnparsedLine) { unparsed.append((records.count, u)) }
@@ -17,6 +20,7 @@ struct PostgresReaderSink {
     mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
         unparsed.removeAll(keepingCapacity: true)
+        ended = false
     }
 
     /// Everything in input order (tests, small callers).

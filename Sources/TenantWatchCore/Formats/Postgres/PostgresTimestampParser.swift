@@ -75,14 +75,12 @@ struct PostgresTimestampParser {
         var offset: Int64 = 0
         if i + 1 < end, b[i] == Bytes.space, isZoneStart(b[i + 1]) {
             let zs = i + 1
-            var ze = zs
-            while ze < end, isZoneByte(b[ze]) { ze += 1 }
+            let ze = zoneEnd(b, zs, end)
             guard let off = zoneOffset(b, zs, ze, year: y1 * 100 + y2, month: mo, day: d, hour: h) else { return nil }
             offset = off
             i = ze
         } else if i < end, b[i] == Bytes.plus || b[i] == Bytes.dash || b[i] == 90 /* Z */ {
-            var ze = i
-            while ze < end, isZoneByte(b[ze]) { ze += 1 }
+            let ze = zoneEnd(b, i, end)
             guard let off = zoneOffset(b, i, ze, year: y1 * 100 + y2, month: mo, day: d, hour: h) else { return nil }
             offset = off
             i = ze
@@ -118,10 +116,27 @@ struct PostgresTimestampParser {
         return Timestamp(microseconds: secs * 1_000_000 + micro)
     }
 
-    @inline(__always) private func isZoneStart(_ c: UInt8) -> Bool { Bytes.isAlpha(c) || c == Bytes.plus || c == Bytes.dash }
-    @inline(__always) private func isZoneByte(_ c: UInt8) -> Bool {
-        Bytes.isAlpha(c) || Bytes.isDigit(c) || c == Bytes.plus || c == Bytes.dash || c == Bytes.colon
+    /// Where the zone token starting at `zs` ends: letters (`UTC`, `CEST`), or a sign and digits
+    /// (`+01`, `-0330`, `+05:30`). PostgreSQL writes nothing else there, and prefixes put other
+    /// text right after it: RDS's `%t:%r:...` (`UTC:10.0.1.7(51234):` — `UTC:` is not a zone),
+    /// Azure's `%t-%c-` (`UTC-6458f2a1.2b5c-`). A colon belongs to a numeric offset only as
+    /// `+HH:MM` (two digits, the colon, two digits, then no digit).
+    @inline(__always) private func zoneEnd(_ b: UnsafeBufferPointer<UInt8>, _ zs: Int, _ end: Int) -> Int {
+        var ze = zs
+        if b[zs] == Bytes.plus || b[zs] == Bytes.dash {
+            ze += 1
+            while ze < end, Bytes.isDigit(b[ze]) { ze += 1 }
+            if ze - zs == 3, ze < end, b[ze] == Bytes.colon, ze + 2 < end, Bytes.isDigit(b[ze + 1]), Bytes.isDigit(b[ze + 2]),
+               ze + 3 == end || !Bytes.isDigit(b[ze + 3]) {
+                ze += 3
+            }
+            return ze
+        }
+        while ze < end, Bytes.isAlpha(b[ze]) { ze += 1 }
+        return ze
     }
+
+    @inline(__always) private func isZoneStart(_ c: UInt8) -> Bool { Bytes.isAlpha(c) || c == Bytes.plus || c == Bytes.dash }
 
     /// Offset in seconds east of UTC for a zone token: numeric zones directly, abbreviations
     /// through the configured zone (cached).

@@ -43,6 +43,9 @@ struct PrefixMatcher {
     var timestamps: PostgresTimestampParser
     private let maxResults = 8
     private var steps = 0
+    /// How many pieces the last `match` got through on its best path (`pieces.count`: the whole
+    /// prefix, but no `SEVERITY:  ` after it). What auto-detection reports as the closest prefix.
+    private(set) var deepest = 0
 
     /// Owns the memory `t` points into.
     private let table: PrefixPieceTable
@@ -85,6 +88,7 @@ struct PrefixMatcher {
     mutating func match(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         results.removeAll(keepingCapacity: true)
         steps = 0
+        deepest = 0
         var m = PrefixMatch()
         step(b, 0, start, end, &m)
         return !results.isEmpty
@@ -109,6 +113,7 @@ struct PrefixMatcher {
     /// ever holds values from its own path; the `%q` cut restores the state it started from.
     private mutating func step(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ pos: Int, _ end: Int, _ m: inout PrefixMatch) {
         steps += 1
+        if k > deepest { deepest = k }
         if results.count >= maxResults || steps > 10_000 { return }
         if k == t.count {
             finish(b, pos, end, &m)

@@ -105,6 +105,31 @@ struct StderrLogReader {
     private(set) var ambiguousLines = 0
     /// Continuation lines that read as a log record and were kept as their record's text.
     private(set) var recordLikeContinuations = 0
+    /// The prefix the first readable line was read with, and that line.
+    private(set) var firstMatch: (prefix: String, line: Int)?
+    /// The prefix that read the first line a client session wrote (a connection, a statement):
+    /// auto-detection's answer. Server lines alone cannot tell `%m [%p] ` from Debian's
+    /// `%m [%p] %q%u@%d ` (`%q` cuts the prefix there), a session's line can.
+    private(set) var confirmed: (prefix: String, line: Int)?
+    /// The first line no prefix could read, and the prefix that came closest to reading it.
+    private(set) var firstMiss: PrefixMiss?
+    /// Lines no prefix could read.
+    private(set) var misses = 0
+    /// The pid and time an envelope (a syslog header) gave the line being fed: they stand in
+    /// when the prefix has no `%p` / time of its own.
+    var envelopePID: Int?
+    var envelopeTime: Timestamp?
+
+    /// What auto-detection says when nothing fits: the nearest candidate and where it failed.
+    struct PrefixMiss: Sendable, Equatable {
+        var line: Int
+        /// The start of the line (at most 120 bytes), for the message.
+        var text: String
+        var closest: String
+        /// Parts of `closest` (literals and escapes) that did read before it failed.
+        var partsRead: Int
+        var parts: Int
+    }
 
     init(prefix: String?, timezone: String, file: String) {
         self.file = file
@@ -121,7 +146,7 @@ struct StderrLogReader {
     /// Prefixes tried at most (configured, defaults, announced by reloads). The announcement is
     /// text in a line, so hostile lines could announce a new one each: every line that fails the
     /// active prefix would then try them all.
-    static let maximumPrefixes = 16
+    static let maximumPrefixes = LogLinePrefix.commonDefaults.count + 8
 
     /// The prefix currently in use (the last one that matched).
     var activePrefix: String? { matchers.first?.prefix.text }
@@ -212,6 +237,8 @@ struct StderrLogReader {
             line(b, at, end, n, &out)
             return
         }
+        misses += 1
+        if firstMiss == nil { firstMiss = closestMiss(b, start, end, n) }
         let reason = configuredPrefix == nil
             ? "line matches none of the common log_line_prefix values; set `prefix` for this source to the server's log_line_prefix"
             : "line does not match log_line_prefix '\(configuredPrefix!.text)'"
@@ -277,6 +304,24 @@ struct StderrLogReader {
             i += 1
         }
         return nil
+    }
+
+    /// The prefix that got furthest into a line none could read (once per source: it re-runs
+    /// every matcher on the line).
+    private mutating func closestMiss(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ n: Int) -> PrefixMiss {
+        var best = (index: 0, read: -1, parts: 1)
+        for i in matchers.indices {
+            _ = matchers[i].match(b, from: start, to: end)
+            let parts = max(matchers[i].prefix.pieces.count, 1)
+            let read = matchers[i].deepest
+            // Most of its own parts read; on a tie the longer prefix (it explains more of the line).
+            if best.read < 0 || read * best.parts > best.read * parts || (read * best.parts == best.read * parts && parts > best.parts) {
+                best = (i, read, parts)
+            }
+        }
+        let cut = min(end, start + 120)
+        return PrefixMiss(line: n, text: Bytes.string(b, start, cut), closest: matchers[best.index].prefix.text,
+                          partsRead: best.read, parts: matchers[best.index].prefix.pieces.count)
     }
 
     private func bestIsUsable(_ k: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -350,9 +395,14 @@ struct StderrLogReader {
 
     private mutating func accept(_ k: Int, _ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ n: Int,
                                  _ out: inout PostgresReaderSink) {
+        if firstMatch == nil { firstMatch = (matchers[k].prefix.text, n) }
         let results = matchers[k].results
         let (idx, uncertain) = choose(results, b)
         let m = results[idx]
+        if confirmed == nil, let word = m.severity, !m.truncated,
+           Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") || Self.interesting(word, b, m.messageStart, end) {
+            confirmed = (matchers[k].prefix.text, n)
+        }
         let ambiguous = results.count > 1
         if ambiguous { ambiguousLines += 1 }
         // A reading as good as the kept one that puts prefix-like text in the application name is
@@ -365,8 +415,10 @@ struct StderrLogReader {
             && (results.count == 1 || score(r, b) >= keptScore) {
             if forgedName == nil || r.application.1 - r.application.0 > forgedName!.1 - forgedName!.0 { forgedName = r.application }
         }
-        let key = BackendKey(pid: m.pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
-        if let t = m.time, latestTime == nil || t > latestTime! { latestTime = t }
+        let pid = m.pid ?? envelopePID
+        let time = m.time ?? envelopeTime
+        let key = BackendKey(pid: pid ?? 0, session: m.session.0 >= 0 ? BackendKey.sessionCode(b, m.session.0, m.session.1) : 0)
+        if let t = time, latestTime == nil || t > latestTime! { latestTime = t }
         guard let word = m.severity else { return }
         if let window = autoFlushSeconds, let latest = latestTime,
            lastAutoFlush.map({ latest.microseconds - $0 >= 1_000_000 }) ?? true {
@@ -390,10 +442,10 @@ struct StderrLogReader {
         let p: Pending
         if let reused = spare.popLast() {
             p = reused
-            p.reset(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
+            p.reset(position: position, time: time, pid: pid, sessionID: sessionID,
                     severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         } else {
-            p = Pending(position: position, time: m.time, pid: m.pid, sessionID: sessionID,
+            p = Pending(position: position, time: time, pid: pid, sessionID: sessionID,
                         severity: PostgresSeverity.name(word), lastLine: n, lean: lean)
         }
         p.record.backendKey = key
@@ -411,7 +463,7 @@ struct StderrLogReader {
         if m.application.0 >= 0 {
             let (a, e) = m.application
             if !lean { p.record.application = Bytes.string(b, a, e) }
-            if !ambiguous, let pid = m.pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
+            if !ambiguous, let pid, e > a, !Bytes.hasPrefix(b, a, e, "[unknown]") {
                 if let known = knownApplication[pid], known.count == e - a, Bytes.hasPrefix(b, a, e, known) {
                     // unchanged
                 } else {
@@ -440,7 +492,7 @@ struct StderrLogReader {
                 p.record.severityMarkerInMessage = Self.severityMarker(b, m.messageStart, end)
             }
             if !lean || Bytes.hasPrefix(b, m.messageStart, end, "connection authorized: ") {
-                learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: m.pid)
+                learn(from: UnsafeBufferPointer(rebasing: b[m.messageStart..<end]), pid: pid)
             }
             if let pid = m.pid, !uncertain, Bytes.hasPrefix(b, m.messageStart, end, "statement: ") {
                 learnApplicationSet(UnsafeBufferPointer(rebasing: b[(m.messageStart + 11)..<end]), pid: pid)

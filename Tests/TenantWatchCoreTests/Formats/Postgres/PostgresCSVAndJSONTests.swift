@@ -132,9 +132,11 @@ import Testing
     }
 
     @Test func executeArgumentLiterals() {
-        #expect(PostgresEventInterpreter.literals("2, 'a''b', NULL, true, -1.5") == ["2", "a'b", nil, "true", "-1.5"])
-        #expect(PostgresEventInterpreter.literals("now()") == nil)
-        #expect(PostgresEventInterpreter.preparedBody(prepare: "PREPARE q(int, text) AS SELECT $1, $2", execute: "EXECUTE q(1, 'x')")?.0 == "SELECT $1, $2")
+        #expect(PreparedStatementParts.arguments(ofExecute: "EXECUTE q(2, 'a''b', NULL, true, -1.5, 0)") == ["2", "a'b", nil, "true", "-1.5", "0"])
+        #expect(PreparedStatementParts.arguments(ofExecute: "EXECUTE q(now())") == nil)
+        #expect(PreparedStatementParts.arguments(ofExecute: "EXECUTE q") == [])
+        var interpreter = PostgresEventInterpreter()
+        #expect(interpreter.preparedBody(prepare: "PREPARE q(int, text) AS SELECT $1, $2", execute: "EXECUTE q(1, 'x')")?.0 == "SELECT $1, $2")
     }
 
     @Test func executeKeepsItsOwnRequestTag() {

@@ -95,7 +95,8 @@ import Testing
         let (events, _) = PG.parse(fixture: "pg15_phase1_stderr.log")
         let st = PG.statements(events)
         let exec = st.first { $0.position.line == 78 }
-        #expect(exec?.sql == "SELECT * FROM orders WHERE tenant_id = $1;")
+        // The body is the prepared statement, read by libpg_query: not the `;` that ended the PREPARE.
+        #expect(exec?.sql == "SELECT * FROM orders WHERE tenant_id = $1")
         #expect(exec?.parameters == ["2"])
         #expect(exec?.via == .simple)
         #expect(exec?.position.endLine == 79)
