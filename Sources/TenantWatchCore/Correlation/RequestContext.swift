@@ -49,15 +49,18 @@ public struct RequestContext: Sendable, Equatable {
         set { fields.value.time = newValue }
     }
 
-    /// What the request's audit line says its response carried (see `AuditRequest`).
+    /// What the request's audit line says its response carried (see `AuditRequest`): exact
+    /// evidence of what a statement the request ran returned.
     public var responseTenants: [String] { fields.value.responseTenants }
     public var responseTenantsLogged: Bool { fields.value.responseTenantsLogged }
+    /// A 2xx answer (or no status logged): what the request read reached the caller.
+    public var succeeded: Bool { fields.value.status.map { (200..<300).contains($0) } ?? true }
 
     public init(_ request: AuditRequest) {
         fields = CopyOnWrite(Fields(requestID: request.requestID, traceID: request.traceID, route: request.route,
                                     host: request.host, caller: request.caller, position: request.position, time: request.time,
-                                    responseTenants: request.responseTenants, responseTenantsLogged: request.responseTenantsLogged))
-        var status: Int?
+                                    responseTenants: request.responseTenants, responseTenantsLogged: request.responseTenantsLogged,
+                                    status: request.status))
     }
 
     public static func == (a: RequestContext, b: RequestContext) -> Bool {
