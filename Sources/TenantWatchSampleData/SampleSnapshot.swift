@@ -1,7 +1,9 @@
 import TenantWatchCore
+import TenantWatchTUI
 
-/// A deterministic synthetic snapshot: for the frame benchmark, the view tests, and trying the
-/// dashboard before `live` feeds it.
+/// A deterministic synthetic snapshot for the frame benchmark and the view tests. It lives in a
+/// module of its own, outside the shipped TUI, so the `tenantwatch` binary cannot show made-up
+/// incidents by accident.
 public enum SampleSnapshot {
     public static let tenants = ["acme", "globex", "initech", "umbrella", "hooli", "ｙｏｋｏ商事", "🦄corp"]
 
