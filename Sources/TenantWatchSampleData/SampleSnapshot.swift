@@ -66,10 +66,10 @@ public enum SampleSnapshot {
             stream: rows, incidents: list, details: provider)
     }
 
-    public static func sampleDetail(_ summary: IncidentSummary) -> IncidentDetail {
+    public static func sampleDetail(_ summary: IncidentSummary) -> TenantWatchTUI.IncidentDetail {
         let exposed = summary.exposed.first ?? "globex"
         let t = summary.firstSeen
-        return IncidentDetail(
+        return TenantWatchTUI.IncidentDetail(
             summary: summary,
             timeline: [
                 .init(time: t, source: "audit.log", line: 4411, kind: "request",
