@@ -14,3 +14,22 @@ wait_screen() {
     done
     return 1
 }
+
+# wait_gone SECONDS TEXT: until the screen no longer shows TEXT (status 1 on timeout).
+wait_gone() {
+    local deadline=$((SECONDS + $1))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if ! screen | grep -qF -- "$2"; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
+
+# screen_fits WIDTH HEIGHT: the pane has been redrawn at that size (no line longer, no more lines).
+screen_fits() {
+    local s
+    s="$(screen)"
+    [ "$(tmux display-message -p -t "$session" '#{pane_width}x#{pane_height}')" = "$1x$2" ] \
+        && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$s")" -le "$1" ] \
+        && [ "$(wc -l <<<"$s")" -le "$2" ]
+}
