@@ -219,7 +219,7 @@ for f in postgresql.log audit.log redis-monitor.txt; do gzip -c "$work/$f" >"$wo
 replay() {  # replay ARGS...: a fresh store each time
     rm -f "$work"/replay.sqlite* "$work/exit.txt"
     tmux kill-session -t "$session" 2>/dev/null || true
-    tmux new-session -d -s "$session" -x 160 -y 45 \
+    tmux_new_session -d -s "$session" -x 160 -y 45 \
         "cd '$work' && TERM=tmux-256color '$TENANTWATCH' replay --config tenantwatch.toml --store replay.sqlite $* 2>replay-err.txt; echo \$? >exit.txt; sleep 60"
 }
 replay --speed max --postgres gz/postgresql.log.gz --audit gz/audit.log.gz --redis gz/redis-monitor.txt.gz

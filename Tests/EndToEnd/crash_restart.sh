@@ -110,7 +110,7 @@ writer_pid=$!
 
 start_live() {
     rm -f "$work/exit.txt"
-    tmux new-session -d -s "$session" -x 140 -y 40 \
+    tmux_new_session -d -s "$session" -x 140 -y 40 \
         "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
 }
 live_pid() {

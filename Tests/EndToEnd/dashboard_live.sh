@@ -38,7 +38,7 @@ TOML
 
 start_live() {
     rm -f "$work/exit.txt"
-    tmux new-session -d -s "$session" -x 160 -y 45 \
+    tmux_new_session -d -s "$session" -x 160 -y 45 \
         "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
 }
 wait_exit() {

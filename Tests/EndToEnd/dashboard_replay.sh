@@ -15,7 +15,7 @@ cp "$REPO_ROOT"/sample-logs/* "$work/"
 replay() {  # replay ARGS...: a fresh store each time
     rm -f "$work"/state.sqlite* "$work/exit.txt"
     tmux kill-session -t "$session" 2>/dev/null || true
-    tmux new-session -d -s "$session" -x 160 -y 45 \
+    tmux_new_session -d -s "$session" -x 160 -y 45 \
         "cd '$work' && TERM=tmux-256color '$TENANTWATCH' replay --config tenantwatch.toml --store state.sqlite $* 2>err.txt; echo \$? >exit.txt; sleep 60"
 }
 

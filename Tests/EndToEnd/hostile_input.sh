@@ -179,7 +179,7 @@ live="$work/live"
 mkdir -p "$live"
 cp "$esc/schema.sql" "$esc/tenantwatch.toml" "$live/"
 : >"$live/postgresql.log"; : >"$live/audit.log"; : >"$live/redis-monitor.txt"
-tmux new-session -d -s "$session" -x 200 -y 50 \
+tmux_new_session -d -s "$session" -x 200 -y 50 \
     "cd '$live' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err-live.txt; sleep 60"
 tmux set-option -s set-clipboard on
 buffers_before="$(tmux list-buffers 2>/dev/null | wc -l)"

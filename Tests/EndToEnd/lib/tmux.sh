@@ -33,3 +33,14 @@ screen_fits() {
         && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$s")" -le "$1" ] \
         && [ "$(wc -l <<<"$s")" -le "$2" ]
 }
+
+# tmux_new_session ARGS...: `tmux new-session ARGS`, tried again while it fails for up to 20 s.
+# Killing a script's last session makes the tmux server exit; a new session asked for while it
+# is exiting fails with "server exited unexpectedly" (seen 1 run in 9 on a loaded machine).
+tmux_new_session() {
+    local deadline=$((SECONDS + 20))
+    until tmux new-session "$@" 2>/dev/null; do
+        if [ "$SECONDS" -ge "$deadline" ]; then tmux new-session "$@"; return; fi
+        sleep 0.2
+    done
+}
