@@ -57,9 +57,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Synthetic dashboard data for the view tests and the frame benchmark: not part of the
+        // shipped dashboard, so the binary carries no fabricated incidents.
+        .target(
+            name: "TenantWatchSampleData",
+            dependencies: ["TenantWatchCore", "TenantWatchTUI"]
+        ),
         .executableTarget(
             name: "TenantWatchBench",
-            dependencies: ["TenantWatchCore", "TenantWatchTUI"]
+            dependencies: ["TenantWatchCore", "TenantWatchTUI", "TenantWatchSampleData"]
         ),
         .testTarget(
             name: "TenantWatchCoreTests",
@@ -71,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantWatchTUITests",
-            dependencies: ["TenantWatchTUI", "TenantWatchCore", "CNCurses"],
+            dependencies: ["TenantWatchTUI", "TenantWatchCore", "TenantWatchSampleData", "CNCurses"],
             // Golden screens are read from the source tree by path, not bundled.
             exclude: ["Golden"]
         ),

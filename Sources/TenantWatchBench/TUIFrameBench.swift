@@ -1,6 +1,7 @@
 import Foundation
 import TenantWatchCore
 import TenantWatchTUI
+import TenantWatchSampleData
 
 // TenantWatchBench tui-frame [--incidents N] [--events N] [--frames N]
 //   renders dashboard frames (no terminal) from a snapshot holding N incidents and N events and

@@ -61,11 +61,14 @@ struct CheckSQL: ParsableCommand {
             w.endObject()
             StandardOutput.write(w.output + "\n")
         case .text:
+            // Table names and tenant literals come from the statement (often pasted from a log), so
+            // each is escaped on its own: escaping the whole line would fold the two spaces that
+            // separate its fields (README: `scoped  tables: ...  tenants: ...`).
+            let shown = { (list: [String]) in list.map(TextSanitizer.oneLine).joined(separator: ", ") }
             var line = analysis.verdict.rawValue
-            if !tables.isEmpty { line += "  tables: \(tables.joined(separator: ", "))" }
-            if !tenants.isEmpty { line += "  tenants: \(tenants.joined(separator: ", "))" }
-            // Table names and tenant literals come from the statement (often pasted from a log).
-            StandardOutput.write(TextSanitizer.oneLine(line) + "\n")
+            if !tables.isEmpty { line += "  tables: \(shown(tables))" }
+            if !tenants.isEmpty { line += "  tenants: \(shown(tenants))" }
+            StandardOutput.write(line + "\n")
             if !analysis.reason.isEmpty { StandardOutput.write("  \(TextSanitizer.oneLine(analysis.reason))\n") }
             for table in analysis.tables {
                 guard let chain = model.schema.chain(table) else { continue }

@@ -116,27 +116,18 @@ final class DashboardFeed: @unchecked Sendable {
     }
 
     private func follow() throws {
-        let stored = (try? store?.checkpoints()) ?? [:]
-        var settled: Int64?
-        let cursors: [LiveSourceCursor] = configuration.sources.map { spec in
-            var start = FileFollower.StartPosition.end
-            let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
-            if !mine.isEmpty {
-                let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
-                start = .checkpoint(FollowerCheckpoint(pattern: spec.path, files: Array(mine), scannedAt: scanned))
-                for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
-            }
-            return LiveSourceCursor(spec: spec, factory: factory, start: start)
+        let resumed = LiveResume(sources: configuration.sources, stored: (try? store?.checkpoints()) ?? [:])
+        let cursors: [LiveSourceCursor] = zip(configuration.sources, resumed.starts).map { spec, start in
+            LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
         // Every sighting goes to the store's ledger, so a restart can tell what it has.
-        pipeline.settledBefore = settled ?? .min
-        if let settled {
+        pipeline.settledBefore = resumed.settledBefore ?? .min
+        if let settled = resumed.settledBefore {
             // Resuming a window behind a stop that may have been a `kill -9`: what is read again
             // before `settled` only rebuilds context; after it, the ledger says what is stored.
             pipeline.settledBefore = settled
             pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
-            pipeline.readThrough = Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) },
-                                              uniquingKeysWith: { max($0, $1) })
+            pipeline.readThrough = resumed.readThrough
         }
         pipeline.reportsCacheKeysAsSeen = true
         // A missing predicate is on screen as soon as its statement is read, enriched with
@@ -193,8 +184,8 @@ final class DashboardFeed: @unchecked Sendable {
                 if settledNow != .min { settledNow = released ? settledNow + 1 : settledNow - Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
                 let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
-                commit(checkpoints: DashboardFeed.resumeCheckpoints(resume, reading: positions.map(\.checkpoint),
-                                                                    settled: settledNow),
+                commit(checkpoints: LiveResume.checkpoints(resume: resume, reading: positions.map(\.checkpoint),
+                                                           settled: settledNow),
                        forgetSightingsBefore: settledNow == .min ? nil : settledNow, findingsBefore: settledNow)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
@@ -215,21 +206,8 @@ final class DashboardFeed: @unchecked Sendable {
         pipeline.releaseHeld()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
         let settledNow = pipeline.settledTime.map { $0 + 1 }
-        commit(checkpoints: DashboardFeed.resumeCheckpoints(reading, reading: reading, settled: settledNow ?? .min),
+        commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: settledNow ?? .min),
                forgetSightingsBefore: settledNow)
-    }
-
-    /// The checkpoints to save: resume at `resume`, but say where reading stood and what was settled.
-    static func resumeCheckpoints(_ resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64) -> [SourceCheckpoint] {
-        resume.map { r in
-            var c = r
-            if let now = reading.first(where: { $0.identity == r.identity }) {
-                c.readOffset = now.offset
-                c.readLine = now.lineNumber
-            }
-            c.settledBefore = settled == .min ? nil : settled
-            return c
-        }
     }
 
     private func replay() throws {

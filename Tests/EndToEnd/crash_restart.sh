@@ -7,13 +7,14 @@
 # `scan` of the same files finds: every finding once, with the same count (nothing lost with the
 # requests held in the correlation window, nothing recorded twice when lines are read again),
 # and the checkpoints must have reached every file's last line without ever moving backwards.
-#   CRASH_SEED=N to repeat a run's kill moments (printed at the start).
+#   CRASH_SEED=N to repeat a run's kill moments (a fresh random seed otherwise, printed at the
+#   start and in the summary line).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
 source "$(dirname "${BASH_SOURCE[0]}")/lib/tmux.sh"
 
-seed="${CRASH_SEED:-$$}"
+seed="$(e2e_seed CRASH_SEED)"
 RANDOM=$seed
 echo "# kill moments from CRASH_SEED=$seed"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e-crash.XXXXXX")"
@@ -109,7 +110,7 @@ writer_pid=$!
 
 start_live() {
     rm -f "$work/exit.txt"
-    tmux new-session -d -s "$session" -x 140 -y 40 \
+    tmux_new_session -d -s "$session" -x 140 -y 40 \
         "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
 }
 live_pid() {
@@ -117,25 +118,44 @@ live_pid() {
     shell="$(tmux display-message -p -t "$session" '#{pane_pid}' 2>/dev/null)" || return 0
     pgrep -P "$shell" -f "live --config" | head -1 || true
 }
-# Checkpoint lines as "path line read_line", one a row (empty before the first commit).
+# Checkpoint lines as "path line read_line", one a row: empty only while no store or no checkpoint
+# table exists yet (before the first commit). Any other failure to read them is a line
+# "ERROR why" and status 1, which the callers count as a failure: an unreadable store must not
+# look like a store with nothing to check.
 checkpoints() {
-    python3 - "$work/state.sqlite" <<'PY' 2>/dev/null || true
-import sqlite3, sys
+    python3 - "$work/state.sqlite" <<'PY'
+import os, sqlite3, sys
+path = sys.argv[1]
+if not os.path.exists(path):
+    sys.exit(0)
 try:
-    db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=2)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     columns = [c[1] for c in db.execute("PRAGMA table_info(checkpoint)")]
+    if not columns:
+        sys.exit(0)
     read = "coalesce(read_line, line)" if "read_line" in columns else "line"
     for p, l, r in db.execute(f"SELECT path, line, {read} FROM checkpoint ORDER BY path"):
         print(p.rsplit("/", 1)[-1], l, r)
-except sqlite3.Error:
-    pass
+except sqlite3.Error as e:
+    print("ERROR", e)
+    sys.exit(1)
 PY
+}
+# Sets $rows to the checkpoints, which must be the three files' rows: fails (naming why) otherwise.
+three_checkpoints() {  # LABEL
+    rows="$(checkpoints)" || { e2e_fail "$1: cannot read the checkpoints: $rows"; rows=""; return 1; }
+    if [ "$(grep -c . <<<"$rows")" != 3 ]; then
+        e2e_fail "$1: expected checkpoints of 3 files, got: $(tr '\n' ';' <<<"$rows")"
+        rows=""
+        return 1
+    fi
 }
 
 # live without checkpoints starts at the end of its files (tail -F): the first run has to be
 # following (its first checkpoints stored) before the writer begins.
 start_live
-for _ in $(seq 1 100); do [ "$(checkpoints | wc -l)" = 3 ] && break; sleep 0.1; done
+has_three() { [ "$(checkpoints | grep -c .)" = 3 ]; }
+wait_until 60 has_three || true
 [ "$(checkpoints | wc -l)" = 3 ] || e2e_fail "the first run stored no checkpoints: $(cat "$work/err.txt" 2>/dev/null)"
 tmux kill-session -t "$session" 2>/dev/null || true
 start_writer
@@ -153,15 +173,17 @@ for round in $(seq 1 20); do
     fi
     sleep "$delay"
     pid=""
-    for _ in $(seq 1 50); do pid="$(live_pid)"; [ -n "$pid" ] && break; sleep 0.05; done
+    live_running() { pid="$(live_pid)"; [ -n "$pid" ]; }
+    wait_until 30 live_running || true
     if [ -z "$pid" ]; then
         e2e_fail "round $round: live is not running: $(cat "$work/err.txt" 2>/dev/null) $(screen | head -3)"
         break
     fi
     kill -9 "$pid"
     kills=$((kills + 1))
-    sleep 0.2
+    wait_until 10 pid_gone "$pid" || e2e_fail "round $round: kill -9 did not end $pid"
     tmux kill-session -t "$session" 2>/dev/null || true
+    three_checkpoints "round $round" || continue
     while read -r path line read; do
         [ -n "$path" ] || continue
         if [ "$line" -gt "$read" ] || [ "$read" -gt "$(wc -l <"$work/$path")" ]; then
@@ -169,7 +191,7 @@ for round in $(seq 1 20); do
         fi
         if [ "$line" -lt "${last_line[$path]:-0}" ]; then backwards=$((backwards + 1)); fi
         last_line[$path]=$line
-    done < <(checkpoints)
+    done <<<"$rows"
 done
 [ "$kills" = 20 ] && e2e_ok "killed with SIGKILL 20 times and restarted (delays from CRASH_SEED=$seed)" \
     || e2e_fail "only $kills kills"
@@ -177,13 +199,12 @@ done
     || e2e_fail "$backwards resume points moved backwards"
 
 # The last run: to the end of the logs, then q (what waits for an audit line is judged then).
-deadline=$((SECONDS + 60))
-while [ ! -e "$work/writer.done" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-[ -e "$work/writer.done" ] || e2e_fail "the writer did not finish"
+writer_done() { [ -e "$work/writer.done" ]; }
+wait_until 120 writer_done || e2e_fail "the writer did not finish"
 writer_pid=""
 start_live
 caught_up=""
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 120))
 while [ "$SECONDS" -lt "$deadline" ]; do
     behind=0
     n=0
@@ -197,25 +218,32 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 done
 [ -n "$caught_up" ] && e2e_ok "after the last restart every file was read to its last line" \
     || e2e_fail "not caught up: $(checkpoints | tr '\n' ';') $(cat "$work/err.txt" 2>/dev/null)"
-sleep 3   # a correlation window of quiet: the last statements are judged without an audit line
+# The scan's findings, independently of live; then poll the store until it holds them (the last
+# statements are judged once a correlation window passes without their audit line). The final
+# comparison below, after q, is the check; this only waits for the state, under a deadline.
+(cd "$work" && "$TENANTWATCH" scan --config tenantwatch.toml --format ndjson >scan.ndjson 2>scan.err) || [ $? = 1 ] \
+    || e2e_fail "scan: $(cat "$work/scan.err")"
+store_matches_scan() { python3 "$E2E_DIR/lib/compare_store_scan.py" "$work/state.sqlite" "$work/scan.ndjson" >/dev/null 2>&1; }
+wait_until 60 store_matches_scan || echo "# the store did not match the scan before q; q judges what still waits"
 tmux send-keys -t "$session" q
-for _ in $(seq 1 50); do [ -s "$work/exit.txt" ] && break; sleep 0.2; done
+exited() { [ -s "$work/exit.txt" ]; }
+wait_until 30 exited || true
 [ "$(cat "$work/exit.txt" 2>/dev/null)" = 0 ] && e2e_ok "the last run quits with status 0" \
     || e2e_fail "last run: exit $(cat "$work/exit.txt" 2>/dev/null) $(cat "$work/err.txt" 2>/dev/null)"
 tmux kill-session -t "$session" 2>/dev/null || true
 
 ok_lines=1
+three_checkpoints "final" || ok_lines=0
 while read -r path line read; do
+    [ -n "$path" ] || continue
     total="$(wc -l <"$work/$path")"
     if [ "$line" != "$total" ] || [ "$read" != "$total" ]; then ok_lines=0; e2e_fail "$path: checkpoint at $line/$read of $total lines"; fi
-done < <(checkpoints)
+done <<<"$rows"
 [ "$ok_lines" = 1 ] && e2e_ok "final checkpoints: every file at its last line ($(checkpoints | tr '\n' ' '))"
 for f in postgresql.log audit.log redis.log; do
     cmp -s "$work/$f" "$work/source/$f" || e2e_fail "$f was not written whole"
 done
 
-(cd "$work" && "$TENANTWATCH" scan --config tenantwatch.toml --format ndjson >scan.ndjson 2>scan.err) || [ $? = 1 ] \
-    || e2e_fail "scan: $(cat "$work/scan.err")"
 if python3 "$E2E_DIR/lib/compare_store_scan.py" "$work/state.sqlite" "$work/scan.ndjson" "live (20 kills)"; then :; else
     E2E_FAILS=$((E2E_FAILS + 1))
 fi

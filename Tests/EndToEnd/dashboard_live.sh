@@ -38,7 +38,7 @@ TOML
 
 start_live() {
     rm -f "$work/exit.txt"
-    tmux new-session -d -s "$session" -x 160 -y 45 \
+    tmux_new_session -d -s "$session" -x 160 -y 45 \
         "cd '$work' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err.txt; echo \$? >exit.txt; sleep 60"
 }
 wait_exit() {
@@ -73,8 +73,12 @@ screen | grep -q "cross_tenant_query" && e2e_ok "the incidents pane lists cross_
     || e2e_fail "incidents pane: $(screen | sed -n 3,12p)"
 screen | grep -q "incidents: 1" && e2e_ok "header shows incidents: 1" || e2e_fail "header: $(screen | head -1)"
 
+# The header ends in "tenantwatch" at the right edge: at 80 columns that is only true once the
+# dashboard has redrawn for the new size (the old 160-column frame cut at 80 columns is not).
+header_at() { screen | head -1 | grep -q "tenantwatch *\$" && [ "$(screen | head -1 | sed 's/ *$//' | wc -L)" -le "$1" ] \
+    && [ "$(screen | head -1 | sed 's/ *$//' | wc -L)" -gt $(($1 - 10)) ]; }
 tmux resize-window -t "$session" -x 80 -y 24
-sleep 1
+wait_until 10 header_at 80 || e2e_fail "no redraw at 80x24: $(screen | head -1)"
 small="$(screen)"
 if grep -q "findings: 1" <<<"$small" && grep -q "incidents: 1" <<<"$small" \
     && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$small")" -le 80 ] \
@@ -84,19 +88,20 @@ else
     e2e_fail "80x24 screen: $(head -3 <<<"$small")"
 fi
 tmux resize-window -t "$session" -x 160 -y 45
-sleep 1
+wait_until 10 header_at 160 || e2e_fail "no redraw at 160x45: $(screen | head -1)"
 screen | grep -q "cross_tenant_query" && e2e_ok "resized back to 160x45" || e2e_fail "after resizing back: $(screen | head -5)"
 
+# Text only the help overlay draws (the key bar always shows "quit" and "help").
 tmux send-keys -t "$session" '?'
-if wait_screen 3 "quit"; then e2e_ok "? opens the help overlay"; else e2e_fail "no help overlay"; fi
+if wait_screen 5 "close this help" && wait_screen 1 "─ Keys"; then e2e_ok "? opens the help overlay"; else e2e_fail "no help overlay: $(screen | sed -n 4,8p)"; fi
 tmux send-keys -t "$session" Escape
-sleep 0.5
+wait_gone 5 "close this help" || e2e_fail "Escape left the help overlay open"
 tmux send-keys -t "$session" Enter
-if wait_screen 3 "Timeline"; then e2e_ok "Enter opens the incident detail with its timeline"; else e2e_fail "no detail: $(screen | head -8)"; fi
+if wait_screen 5 "── Timeline" && wait_screen 1 "Dashboard › INC-"; then e2e_ok "Enter opens the incident detail with its timeline"; else e2e_fail "no detail: $(screen | head -8)"; fi
 tmux send-keys -t "$session" a
 if wait_screen 3 "acknowledged"; then e2e_ok "a acknowledges the incident"; else e2e_fail "acknowledge: $(screen | sed -n 1,6p)"; fi
 tmux send-keys -t "$session" Escape
-sleep 0.5
+wait_gone 5 "── Timeline" || e2e_fail "Escape left the detail open"
 tmux send-keys -t "$session" q
 code="$(wait_exit)"
 [ "$code" = 0 ] && e2e_ok "q quits with status 0" || e2e_fail "exit status after q: $code ($(cat "$work/err.txt"))"
@@ -113,16 +118,28 @@ start_live
 wait_screen 15 "findings: 1" || e2e_fail "restart: $(screen | head -3)"
 tail -n +"$((half + 1))" "$sample" >>"$work/postgresql.log"
 if wait_screen 10 "findings: 2"; then e2e_ok "after restart, the rest of the file: findings: 2 (the export job)"; else e2e_fail "rest of file: $(screen | head -2)"; fi
-sleep 1   # a checkpoint is written at least twice a second
+# Where the store says reading stood (the resume line itself is a correlation context behind):
+# polled until it reaches the end of the file, not assumed after a pause.
+checkpoint_line() {
+    python3 - "$work/state.sqlite" <<'PY' 2>/dev/null || echo 0
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
+row = db.execute("SELECT coalesce(read_line, line) FROM checkpoint WHERE path LIKE '%postgresql.log'").fetchone()
+print(row[0] if row else 0)
+PY
+}
+at_line() { [ "$(checkpoint_line)" = "$1" ]; }
+wait_until 30 at_line "$(wc -l <"$work/postgresql.log")" || e2e_fail "checkpoint before the kill: $(checkpoint_line)"
 pid="$(live_pid)"
 kill -9 "$pid"
-sleep 0.5
+wait_until 10 pid_gone "$pid" || e2e_fail "kill -9 did not end $pid"
 # The export job runs its leak again while tenantwatch is down.
 grep -F "SELECT * FROM invoices ORDER BY id" "$sample" | head -1 >>"$work/postgresql.log"
 tmux kill-session -t "$session"
 start_live
-wait_screen 15 "findings:" || true
-sleep 2
+# The restart has read the line written while it was down: its checkpoint reaches the end.
+wait_until 30 at_line "$(wc -l <"$work/postgresql.log")" || e2e_fail "restart never read to the end: line $(checkpoint_line)"
+wait_screen 15 "findings: 2" || e2e_fail "after restart: $(screen | head -2)"
 pid="$(live_pid)"
 kill -TERM "$pid"
 code="$(wait_exit)"

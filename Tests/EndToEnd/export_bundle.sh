@@ -168,14 +168,46 @@ for i in json.load(sys.stdin):
 [ "$matrix_fail" -eq 0 ] && e2e_ok "every incident, for every tenant it concerns: no other tenant, no JWT, verify passes"
 rm -rf "$work/m" "$work/m.zip"
 
-# A killed export: its bundle name never appears; the next export clears what it left.
+# A killed export: its bundle name never appears; the next export clears what it left. It is
+# killed at the last moment before the rename, deterministically: strace holds the export's second
+# fsync() (the first comes when the zip is created; the second flushes the finished zip just
+# before the rename) for a minute, and SIGKILL comes once that temporary zip is whole (unzip reads
+# it). Should the export ever flush only once, nothing is held, the export completes, and the
+# checks below fail loudly rather than pass on an export killed before it wrote anything.
 rm -f "$work/killed.zip"
-( cd "$work" && exec "$TENANTWATCH" export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null ) &
-killpid=$!
-kill -KILL "$killpid" 2>/dev/null || true
-wait "$killpid" 2>/dev/null || true
-[ ! -e "$work/killed.zip" ] || [ "$(unzip -l "$work/killed.zip" >/dev/null 2>&1; echo $?)" = 0 ] \
-    && e2e_ok "a killed export leaves no partial bundle" || e2e_fail "a killed export left a broken killed.zip"
+( cd "$work" && exec strace -f -qq -o /dev/null -e trace=fsync \
+    -e inject=fsync:delay_enter=60000000:when=2+ \
+    "$TENANTWATCH" export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null ) &
+tracer=$!
+complete_temporary() {  # the temporary zip is whole: unzip reads its central directory
+    local t
+    for t in "$work"/killed.zip.tmp-*; do
+        [ -f "$t" ] && unzip -tq "$t" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+if wait_until 60 complete_temporary; then
+    e2e_ok "the export under strace wrote its whole temporary zip: $(basename "$(ls "$work"/killed.zip.tmp-* | grep -v '\.d$' | head -1)")"
+else
+    e2e_fail "no complete temporary zip appeared: $(ls "$work" | head -20)"
+fi
+# SIGKILL to the export itself, then to strace (a stopped tracee dies once its tracer is gone);
+# then wait until the export's pid is gone for good: a zombie not yet reaped would rightly keep
+# the next export from removing its temporaries (their pid still "runs").
+exporter="$(pgrep -P "$tracer" | head -1 || true)"
+[ -n "$exporter" ] && kill -KILL "$exporter" 2>/dev/null
+kill -KILL "$tracer" 2>/dev/null || true
+wait "$tracer" 2>/dev/null || true
+exporter_reaped() { [ -z "$exporter" ] || ! kill -0 "$exporter" 2>/dev/null; }
+wait_until 60 exporter_reaped || e2e_fail "the killed export $exporter was never reaped"
+if [ ! -e "$work/killed.zip" ] && compgen -G "$work/killed.zip.tmp-*" >/dev/null; then
+    e2e_ok "killed with its zip written and flushing, before the rename: no killed.zip, only its temporary"
+else
+    e2e_fail "after the kill: $(ls -la "$work" | grep killed)"
+fi
+tw export "$incident" --for-tenant initech --out "$work/killed.zip" --store "$store" 2>/dev/null \
+    && tw verify "$work/killed.zip" >/dev/null && e2e_ok "the next export to that name writes it whole" \
+    || e2e_fail "the export after the killed one failed"
 : >"$work/killed.zip.tmp-999999" && mkdir -p "$work/killed.zip.tmp-999999.d"
 # (the killed export may have finished first: export refuses an existing --out, so it goes)
 rm -f "$work/killed.zip"

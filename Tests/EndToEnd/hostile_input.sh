@@ -179,7 +179,7 @@ live="$work/live"
 mkdir -p "$live"
 cp "$esc/schema.sql" "$esc/tenantwatch.toml" "$live/"
 : >"$live/postgresql.log"; : >"$live/audit.log"; : >"$live/redis-monitor.txt"
-tmux new-session -d -s "$session" -x 200 -y 50 \
+tmux_new_session -d -s "$session" -x 200 -y 50 \
     "cd '$live' && TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --config tenantwatch.toml --store state.sqlite 2>err-live.txt; sleep 60"
 tmux set-option -s set-clipboard on
 buffers_before="$(tmux list-buffers 2>/dev/null | wc -l)"
@@ -188,8 +188,10 @@ for f in postgresql.log audit.log redis-monitor.txt; do cat "$esc/$f" >>"$live/$
 if wait_screen 20 "findings: 2"; then e2e_ok "live dashboard shows the two findings of the escape logs"
 else e2e_fail "live dashboard: $(screen | head -5) $(cat "$live/err-live.txt" 2>/dev/null)"; fi
 raw_pane() { tmux capture-pane -t "$session" -p -e >"$esc/pane.txt"; tmux capture-pane -t "$session" -p >"$esc/pane-text.txt"; }
-check_pane() {
+check_pane() {  # NAME [TEXT...]: also requires each TEXT on the screen (what only that view draws)
     raw_pane
+    local want missing=""
+    for want in "${@:2}"; do grep -qF -- "$want" "$esc/pane-text.txt" || missing="$missing [$want]"; done
     # capture-pane -e writes SGR (ESC [ ... m) for the dashboard's own colours: only those may be there.
     local other
     other="$(python3 - "$esc/pane.txt" <<'PY'
@@ -199,22 +201,24 @@ t = re.sub("\x1b\\[[0-9;:]*m", "", t)
 print(len(re.findall("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", t)))
 PY
 )"
-    if [ "$other" = 0 ] && grep -qF '\x1b[2J\x1b[31mRED' "$esc/pane-text.txt" && grep -q "findings: 2" "$esc/pane-text.txt"; then
+    if [ -z "$missing" ] && [ "$other" = 0 ] && grep -qF '\x1b[2J\x1b[31mRED' "$esc/pane-text.txt" && grep -q "findings: 2" "$esc/pane-text.txt"; then
         e2e_ok "$1: escapes shown escaped, the raw pane holds no escape but the dashboard's colours"
     else
-        e2e_fail "$1: $other foreign control characters; $(grep -a 'RED' "$esc/pane-text.txt" | head -3)"
+        e2e_fail "$1: $other foreign control characters; missing:${missing:- nothing}; $(grep -a 'RED' "$esc/pane-text.txt" | head -3)"
     fi
 }
 check_pane "dashboard (incidents and stream)"
 grep -qF '\u202e' "$esc/pane-text.txt" && e2e_ok "dashboard: the bidi override is shown as \\u202e" \
     || e2e_fail "dashboard: no visible bidi escape: $(grep -a 'RED' "$esc/pane-text.txt" | head -2)"
 # The incident detail (Enter on each incident) shows the statement and the request route.
+# Each check waits for, and requires, text only the detail view draws (breadcrumb, section rules):
+# on the main screen they fail.
 for k in 1 2; do
     tmux send-keys -t "$session" Enter
-    sleep 0.8
-    check_pane "incident detail $k"
+    wait_screen 5 "── Timeline" || e2e_fail "incident detail $k did not open: $(screen | sed -n 1,5p)"
+    check_pane "incident detail $k" "Dashboard › INC-" "── Timeline" "── Actions"
     tmux send-keys -t "$session" Escape
-    sleep 0.3
+    wait_gone 5 "── Timeline" || e2e_fail "Escape left incident detail $k open"
     tmux send-keys -t "$session" Down
 done
 buffers_after="$(tmux list-buffers 2>/dev/null | wc -l)"

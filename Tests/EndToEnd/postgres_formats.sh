@@ -53,7 +53,9 @@ for format in stderr csvlog jsonlog; do
     else
         e2e_fail "$format: scan exit status $rc, expected 1; stderr: $(head -c 600 "$work/scan-$format.err")"
     fi
-    checks+=("$format=$out")
+    log="$(sed -n 's/^path = "\(.*\)"$/\1/p' "$work/tenantwatch-$format.toml" | head -1)"
+    case "$log" in /*) ;; *) log="$work/$log" ;; esac
+    checks+=("$format=$out@$log")
 done
 
 if python3 "$E2E_DIR/lib/check_findings.py" "$E2E_DIR/workload/expected-findings.txt" "${checks[@]}"; then

@@ -1,6 +1,7 @@
 import Testing
 import TenantWatchCore
 @testable import TenantWatchTUI
+import TenantWatchSampleData
 
 @Suite struct KeyHandlingTests {
     let snap = SampleSnapshot.make(incidents: 30, events: 200)

@@ -1,6 +1,7 @@
 import Testing
 import TenantWatchCore
 @testable import TenantWatchTUI
+import TenantWatchSampleData
 import CNCurses
 
 @Suite struct RobustnessTests {

@@ -65,7 +65,7 @@ public final class FileFollower {
     private let isGlob: Bool
     /// The directory inotify watches: the pattern's, when it has no glob characters of its own.
     private let directory: String?
-    private var watcher: DirectoryWatcher?
+    private(set) var watcher: DirectoryWatcher?
     private var watching = false
     /// Files at their path (or still matching the glob), in name order.
     private var active: [FollowedFileHandle] = []

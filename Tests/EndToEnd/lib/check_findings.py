@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks `tenantwatch scan --format ndjson` output against workload/expected-findings.txt.
 
-usage: check_findings.py EXPECTED LABEL=FILE.ndjson [LABEL=FILE.ndjson ...]
+usage: check_findings.py EXPECTED LABEL=FILE.ndjson[@LOG] [LABEL=FILE.ndjson[@LOG] ...]
 
 Prints one `ok - ...` or `FAIL - ...` line per check; exit 1 when any check failed.
 Checks, per output: every line is a JSON object; every finding has evidence; every expected leak is
-found with its kind and tables; no control and no unmarked statement is flagged. Across outputs: the
-same set of (kind, tables, fingerprint, marker).
+found with its kind and tables; no control and no unmarked statement is flagged. With @LOG (the
+log that was scanned), every marker must occur in it: a control that never reached the log is
+not "not flagged", it is untested, and fails. Across outputs: the same set of (kind, tables,
+fingerprint, marker).
 """
 import json
 import re
@@ -75,6 +77,17 @@ def short(finding):
     return f"{finding.get('kind')} tables={finding.get('tables')} statement={st[:100]!r}"
 
 
+def check_log(label, log, leaks, controls):
+    """Every marker of expected-findings.txt occurs in the scanned log."""
+    with open(log, "rb") as f:
+        seen = set(m.decode() for m in re.findall(rb"tw-([LC][0-9]+)", f.read()))
+    missing = sorted((set(leaks) | controls) - seen)
+    if missing:
+        fail(f"{label}: markers that never reached the log (so nothing about them is tested): {', '.join(missing)}")
+    else:
+        ok(f"{label}: all {len(leaks)} leaks and {len(controls)} controls reached the log")
+
+
 def check_one(label, findings, leaks, controls):
     if not findings:
         fail(f"{label}: no findings at all")
@@ -120,6 +133,9 @@ def main(argv):
     sets = {}
     for arg in argv[2:]:
         label, _, path = arg.partition("=")
+        path, _, log = path.partition("@")
+        if log:
+            check_log(label, log, leaks, controls)
         sets[label] = check_one(label, load_findings(label, path), leaks, controls)
     labels = list(sets)
     base = labels[0]

@@ -31,3 +31,30 @@ find_tenantwatch() {
     echo "FAIL - no tenantwatch binary: set TENANTWATCH or run 'swift build -c release --product tenantwatch'" >&2
     return 1
 }
+
+# wait_until SECONDS COMMAND...: polls COMMAND (every 0.1 s) until it succeeds; status 1 when
+# SECONDS pass first. Tests wait for the state they expect, never for a fixed time: a loaded
+# 2-core machine is slow, a fast one need not wait. Deadlines are generous for that reason.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
+    while :; do
+        if "$@"; then return 0; fi
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
+# pid_gone PID: the process has exited (and been reaped, or is a zombie).
+pid_gone() {
+    ! kill -0 "$1" 2>/dev/null || [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = Z ]
+}
+
+# e2e_seed NAME [DEFAULT]: prints and returns a seed for this test's randomness: $NAME when set
+# (to replay a run), else DEFAULT, else a fresh random one. The line it prints is what to set.
+e2e_seed() {
+    local name="$1" value="${!1:-${2:-}}"
+    [ -n "$value" ] || value=$(( (RANDOM << 15) | RANDOM ))
+    echo "# seed: $name=$value (set it to replay this run)" >&2
+    printf '%s\n' "$value"
+}

@@ -106,8 +106,11 @@ func auditRequest(id: String = "r1", tenant: String? = "acme", verification: Cal
     @Test func memoryIsBounded() {
         var d = RefreshTokenReuseDetector(capacity: 100)
         for i in 0..<1000 { _ = d.inspect(auditRequest(id: "\(i)", refresh: "t\(i)", issued: "t\(i + 1)"), context: .init()) }
-        // Still works for recent tokens after eviction.
+        // Still works for recent tokens after eviction (a detector that keeps nothing fails here)...
         #expect(d.inspect(auditRequest(id: "x", refresh: "t998"), context: .init()).count == 1)
+        // ...and the oldest rotated tokens are forgotten (one that keeps everything fails here).
+        #expect(d.inspect(auditRequest(id: "y", refresh: "t0"), context: .init()).isEmpty)
+        #expect(d.inspect(auditRequest(id: "z", refresh: "t500"), context: .init()).isEmpty)
     }
 }
 

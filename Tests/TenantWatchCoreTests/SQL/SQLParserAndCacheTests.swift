@@ -98,7 +98,7 @@ struct SQLRobustnessTests {
         guard case .success = PgQuery.parse("SELECT 1") else { Issue.record("parse failed"); return }
         let json = #"{"version":150001,"stmts":[{"stmt":{"SelectStmt":{"targetList":[{"ResTarget":{"val":{"A_Const":{"sval":{"sval":"a\"b"},"location":7}},"location":7}}],"limitOption":"LIMIT_OPTION_DEFAULT","op":"SETOP_NONE"}}}]}"#
         let bytes = Array(json.utf8)
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for _ in 0..<2_000 {
             var b = bytes
             for _ in 0..<3 { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...127, using: &rng) }

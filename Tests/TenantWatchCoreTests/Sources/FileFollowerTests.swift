@@ -48,12 +48,14 @@ import Testing
         writer.write("line 51\nline 5")
         close(open(path, O_WRONLY | O_CREAT, 0o644))
         var sawRotated = false
-        followUntil(follower, into: &got, seconds: 0.1, states: { if $0 == .rotated { sawRotated = true } }) { _ in false }
+        // Polled until the follower has seen the rotation (not a fixed window that a slow poll misses).
+        #expect(followUntil(follower, into: &got, states: { if $0 == .rotated { sawRotated = true } }) { _ in sawRotated })
         writer.write("2\n")
         writer.reopen()
         writer.lines(53...100)
         #expect(followUntil(follower, into: &got, states: { if $0 == .rotated { sawRotated = true } }) { $0.count >= 100 })
-        followUntil(follower, into: &got, seconds: 0.3) { _ in false }
+        // The old file is closed after its quiet spell: polled for, under the generous deadline.
+        #expect(followUntil(follower, into: &got) { _ in follower.files.count == 1 })
         #expect(texts(got) == expectedLines(1...100))
         #expect(got.map(\.number) == Array(1...52) + Array(1...48))
         #expect(sawRotated)
@@ -70,7 +72,7 @@ import Testing
         #expect(followUntil(follower, into: &got) { $0.count >= 50 })
         writer.truncate()
         var sawRotated = false
-        followUntil(follower, into: &got, seconds: 0.1, states: { if $0 == .rotated { sawRotated = true } }) { _ in false }
+        #expect(followUntil(follower, into: &got, states: { if $0 == .rotated { sawRotated = true } }) { _ in sawRotated })
         writer.lines(51...60)
         #expect(followUntil(follower, into: &got) { $0.count >= 60 })
         #expect(texts(got) == expectedLines(1...60))
@@ -231,7 +233,9 @@ import Testing
                     if i % 250 == 0 { Thread.sleep(forTimeInterval: 0.005) }
                 }
                 if block < 4 {
-                    let deadline = Date().addingTimeInterval(5)
+                    // Waits for the follower's state (it has opened this file), however slow the
+                    // machine: rotating before would be a rotation no tail -F can see.
+                    let deadline = Date().addingTimeInterval(120)
                     while opened.value < block + 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
                     _ = rename(path, path + ".\(block + 1)")
                     writer.write("line x\(block)\n")     // the writer has not reopened yet
@@ -241,7 +245,7 @@ import Testing
         }
         thread.start()
         var got: [FollowedRecord] = []
-        #expect(followUntil(follower, into: &got, seconds: 8, opened: { opened.increment() }) { $0.count >= 5004 })
+        #expect(followUntil(follower, into: &got, seconds: 120, opened: { opened.increment() }) { $0.count >= 5004 })
         followUntil(follower, into: &got, seconds: 0.3) { _ in false }
         let expected = Set(expectedLines(1...5000) + (0..<4).map { "line x\($0)" })
         #expect(got.count == 5004)
@@ -253,17 +257,20 @@ import Testing
         }
     }
 
-    @Test func newLinesArriveWithin250msWithInotify() throws {
-        try latency(inotify: true)
+    @Test func eachAppendedLineWakesTheWaitAndTheNextPollDeliversItWithInotify() throws {
+        try handover(inotify: true)
     }
 
-    @Test func newLinesArriveWithin250msWhenPolling() throws {
-        try latency(inotify: false)
+    @Test func eachAppendedLineIsDeliveredByTheNextPollWhenPolling() throws {
+        try handover(inotify: false)
     }
 
-    /// A writer thread appends one line at a time; the follower loop (wait, then poll, as `live`
-    /// runs it) must hand each one over within 250 ms.
-    func latency(inotify: Bool) throws {
+    /// The dashboard's latency (a line on screen within a poll interval) rests on two facts, each
+    /// checked here without a clock, so a loaded machine cannot turn it red: with inotify, a
+    /// write makes the watch descriptor readable at once (so `wait` returns at once); and the
+    /// first `poll` after a write delivers that line, whole, and nothing else. Polling mode
+    /// needs only the second (`wait` never sleeps past `pollInterval`, by construction).
+    func handover(inotify: Bool) throws {
         let dir = FollowTempDir()
         let path = dir.file("app.log")
         let writer = FollowTestWriter(path)
@@ -271,28 +278,20 @@ import Testing
                                     options: FileFollower.Options(pollInterval: 0.1, useInotify: inotify))
         follower.poll { _ in }
         #expect(follower.usesInotify == inotify)
-        let written = LockedTimes()
-        let thread = Thread {
-            for i in 1...5 {
-                Thread.sleep(forTimeInterval: 0.03 * Double(i))
-                written.record(i, Date())
-                writer.write("tick \(i)\n")
+        for i in 1...5 {
+            writer.write("tick \(i)\n")
+            if inotify {
+                let watcher = try #require(follower.watcher)
+                var fds = [pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+                #expect(Glibc.poll(&fds, 1, 0) == 1, "tick \(i): the write did not make the watch readable")
+                follower.wait(timeout: 3600)   // returns at once: readable
             }
-        }
-        thread.start()
-        var latencies: [Double] = []
-        let deadline = Date().addingTimeInterval(5)
-        while latencies.count < 5 && Date() < deadline {
-            follower.wait(timeout: 1)
+            var got: [String] = []
             follower.poll { event in
-                if case .line(let line) = event, let i = Int(String(decoding: line.bytes, as: UTF8.self).dropFirst(5)),
-                   let at = written.time(i) {
-                    latencies.append(Date().timeIntervalSince(at))
-                }
+                if case .line(let line) = event { got.append(String(decoding: line.bytes, as: UTF8.self)) }
             }
+            #expect(got == ["tick \(i)"], "tick \(i): the first poll after the write delivered \(got)")
         }
-        #expect(latencies.count == 5)
-        #expect(latencies.allSatisfy { $0 < 0.25 }, "latencies \(latencies)")
     }
 
     @Test func checkpointResumesWithExactLineNumbers() {
@@ -355,15 +354,6 @@ import Testing
         #expect(followUntil(second, into: &got) { $0.count >= 3 })
         #expect(texts(got) == expectedLines(1...3, "fresh"))
     }
-}
-
-/// When the writer thread wrote each line.
-/// When the writer thread wrote each line.
-final class LockedTimes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var times: [Int: Date] = [:]
-    func record(_ i: Int, _ date: Date) { lock.lock(); times[i] = date; lock.unlock() }
-    func time(_ i: Int) -> Date? { lock.lock(); defer { lock.unlock() }; return times[i] }
 }
 
 final class LockedCounter: @unchecked Sendable {

@@ -59,9 +59,12 @@ struct FollowedRecord: Equatable, CustomStringConvertible {
 }
 
 /// Polls `follower` (waiting between polls as `live` does) until `done` holds or the deadline
-/// passes; deadlines, not fixed sleeps, so a busy machine only makes the test slower.
+/// passes; deadlines, not fixed sleeps, so a busy machine only makes the test slower. The default
+/// deadline is generous (a loaded 2-core machine): a wait for a state returns as soon as it holds.
+/// A short `seconds` with `{ _ in false }` is only ever a window to see that nothing *more* comes,
+/// which a slow machine can make weaker but never red.
 @discardableResult
-func followUntil(_ follower: FileFollower, into records: inout [FollowedRecord], seconds: Double = 5,
+func followUntil(_ follower: FileFollower, into records: inout [FollowedRecord], seconds: Double = 30,
                  maxLines: Int = 10_000, states: ((SourceState) -> Void)? = nil, opened: (() -> Void)? = nil,
                  _ done: ([FollowedRecord]) -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

@@ -166,11 +166,12 @@ final class TempDir {
         let dir = TempDir()
         let path = dir.file("s.sqlite")
         var bytes = [UInt8](repeating: 0, count: 8192)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        var rng = SeededRandom()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         do {
             _ = try IncidentStore(path: path)
-            Issue.record("opened random bytes as a store")
+            Issue.record("opened random bytes as a store \(rng.seedNote)")
         } catch let error as StoreError {
             guard case .corrupt(let p, _) = error else { Issue.record("unexpected \(error)"); return }
             #expect(p == path)

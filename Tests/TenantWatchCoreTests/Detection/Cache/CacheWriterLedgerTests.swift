@@ -41,11 +41,25 @@ import Testing
         #expect(ledger.count == 1)
     }
 
+    /// A read of `key` by a globex request: how many poisoned reads it produced.
+    func read(_ ledger: inout CacheWriterLedger, key: String, at seconds: Int64, by id: String) -> Int {
+        let reader = request("globex", id)
+        ledger.observe(command("GET", key, line: 900, seconds: seconds), request: reader, tie: .clientName)
+        return ledger.takeReads(for: AuditRequest(position: reader.position, time: nil, requestID: id,
+                                                  caller: reader.caller)).count
+    }
+
+    /// The bound keeps the newest keys, exactly `capacity` of them, and forgets the oldest: a
+    /// ledger that kept nothing, or everything, fails.
     @Test func capacityBoundsTheKeys() {
         var ledger = CacheWriterLedger(capacity: 10)
         for i in 0..<50 {
             ledger.observe(command("SET", "k:\(i)", line: i, seconds: Int64(i)), request: request("acme", "r\(i)"), tie: .clientName)
         }
-        #expect(ledger.count <= 10)
+        #expect(ledger.count == 10)
+        #expect(read(&ledger, key: "k:49", at: 50, by: "newest") == 1)
+        #expect(read(&ledger, key: "k:40", at: 50, by: "tenth-newest") == 1)
+        #expect(read(&ledger, key: "k:39", at: 50, by: "eleventh-newest") == 0)
+        #expect(read(&ledger, key: "k:0", at: 50, by: "oldest") == 0)
     }
 }

@@ -1,7 +1,9 @@
 import TenantWatchCore
+import TenantWatchTUI
 
-/// A deterministic synthetic snapshot: for the frame benchmark, the view tests, and trying the
-/// dashboard before `live` feeds it.
+/// A deterministic synthetic snapshot for the frame benchmark and the view tests. It lives in a
+/// module of its own, outside the shipped TUI, so the `tenantwatch` binary cannot show made-up
+/// incidents by accident.
 public enum SampleSnapshot {
     public static let tenants = ["acme", "globex", "initech", "umbrella", "hooli", "ｙｏｋｏ商事", "🦄corp"]
 
@@ -64,10 +66,10 @@ public enum SampleSnapshot {
             stream: rows, incidents: list, details: provider)
     }
 
-    public static func sampleDetail(_ summary: IncidentSummary) -> IncidentDetail {
+    public static func sampleDetail(_ summary: IncidentSummary) -> TenantWatchTUI.IncidentDetail {
         let exposed = summary.exposed.first ?? "globex"
         let t = summary.firstSeen
-        return IncidentDetail(
+        return TenantWatchTUI.IncidentDetail(
             summary: summary,
             timeline: [
                 .init(time: t, source: "audit.log", line: 4411, kind: "request",

@@ -1,0 +1,49 @@
+import Glibc
+
+/// How `live` starts again from what the store says it read: pure values in, pure values out,
+/// so the resume rules are unit-tested without a terminal, a follower thread or a store (they
+/// once lived inside the dashboard's reading loop, where only the tmux end-to-end tests reached).
+public struct LiveResume: Sendable {
+    /// Where each source (in configuration order) starts: from its stored checkpoints when it has
+    /// some, else at the end of its files (tail -F).
+    public var starts: [FileFollower.StartPosition]
+    /// The earliest `settledBefore` of any stored checkpoint: events before it were judged and
+    /// stored by the run that stopped, so reading them again only rebuilds context. nil: nothing
+    /// was settled (a first run, or a store written before settling was recorded).
+    public var settledBefore: Int64?
+    /// Per file, the last line the stopped run had read (`readLine`, else the resume line): a
+    /// sighting on a line up to it may already be stored.
+    public var readThrough: [String: Int]
+
+    /// `stored`: the store's checkpoints by path. A checkpoint belongs to a source when its path
+    /// matches the source's glob (fnmatch, as the follower matches files) or is the source's path.
+    public init(sources: [SourceSpec], stored: [String: SourceCheckpoint]) {
+        var settled: Int64?
+        starts = sources.map { spec in
+            let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
+                .sorted { $0.path < $1.path }
+            guard !mine.isEmpty else { return .end }
+            let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
+            for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
+            return .checkpoint(FollowerCheckpoint(pattern: spec.path, files: mine, scannedAt: scanned))
+        }
+        settledBefore = settled
+        readThrough = settled == nil ? [:]
+            : Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) }, uniquingKeysWith: { max($0, $1) })
+    }
+
+    /// The checkpoints to save: resume at `resume` (a correlation context behind), but record where
+    /// reading stood for the same file (`reading`, matched by identity) and what was settled
+    /// (`.min`: nothing yet, saved as nil).
+    public static func checkpoints(resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64) -> [SourceCheckpoint] {
+        resume.map { r in
+            var c = r
+            if let now = reading.first(where: { $0.identity == r.identity }) {
+                c.readOffset = now.offset
+                c.readLine = now.lineNumber
+            }
+            c.settledBefore = settled == .min ? nil : settled
+            return c
+        }
+    }
+}
