@@ -2,8 +2,9 @@
 # Runs every Tests/EndToEnd/*.sh (except this one); each is one test: exit 0 passes.
 # Ends with the plain line `N passed, N failed`; exits 1 when any failed.
 #   bash Tests/EndToEnd/run.sh [NAME...]    (names without .sh select tests)
+# Tests/Adversarial/run.sh runs its own folder's scripts through this one (TESTS_DIR).
 set -uo pipefail
-dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dir="${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
 export SWIFT_BACKTRACE=interactive=no
 passed=0
 failed=0

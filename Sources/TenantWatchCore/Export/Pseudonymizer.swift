@@ -250,17 +250,6 @@ public struct TokenMasker: @unchecked Sendable {
 
     private func replace(_ re: NSRegularExpression, in s: String,
                          _ with: (NSTextCheckingResult, NSString) -> String) -> String {
-        let ns = s as NSString
-        let matches = re.matches(in: s, range: NSRange(location: 0, length: ns.length))
-        guard !matches.isEmpty else { return s }
-        var out = ""
-        var last = 0
-        for m in matches {
-            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
-            out += with(m, ns)
-            last = m.range.location + m.range.length
-        }
-        out += ns.substring(from: last)
-        return out
+        re.replacingMatches(in: s, with)
     }
 }
