@@ -250,7 +250,7 @@ SUMMARY = re.compile(r"(\d+) lines, (\d+) events, (\d+) unparsed(?: \(first at (
 # its own earlier output would pass whatever that output was.
 README_FINDINGS = [
     ("cross_tenant_query", "high", None, None, ["acme", "globex"], ["orders"], 1),
-    ("missing_tenant_predicate", "high", None, None, [], ["invoices"], 1),
+    ("missing_tenant_predicate", "high", None, None, ["acme", "globex", "initech"], ["invoices"], 1),
     ("cross_tenant_response", "critical", "req-0104", "initech", ["globex"], [], 1),
     ("token_host_mismatch", "high", "req-0105", "acme", ["globex"], [], 1),
     ("tenant_context_mismatch", "high", "req-0107", "initech", ["globex"], ["projects"], 1),
