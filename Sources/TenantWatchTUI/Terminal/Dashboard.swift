@@ -22,9 +22,12 @@ public enum Dashboard {
         public var theme: String?
         public var environment: [String: String]
         public var framesPerSecond: Int
+        /// `[dashboard.views]`: filter names `f` accepts.
+        public var views: [String: String]
         public init(theme: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                    framesPerSecond: Int = 10) {
+                    framesPerSecond: Int = 10, views: [String: String] = [:]) {
             self.theme = theme
+            self.views = views
             self.environment = environment
             self.framesPerSecond = framesPerSecond
         }
@@ -78,6 +81,7 @@ public enum Dashboard {
         defer { terminal.stop() }
 
         var state = UIState()
+        state.views = options.views
         let details = DetailCache()
         var snapshot = snapshotProvider()
         let frameInterval = 1.0 / Double(max(1, options.framesPerSecond))

@@ -28,6 +28,12 @@ final class NCursesTerminal {
         // LANG unset (ssh, containers) leaves the "C" locale: wide text would be garbage and
         // wcwidth would measure nothing. The terminal speaks UTF-8 in practice; say so.
         if tw_wcwidth(0x4E00) != 2, setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
+        let term = String(cString: getenv("TERM") ?? strdup(""))
+        switch tw_has_cursor_addressing() {
+        case 0: throw DashboardError.noCursorAddressing(term)
+        case -1: throw DashboardError.unknownTerminal(term)
+        default: break
+        }
         tw_save_termios()
         tw_install_crash_handlers()
         guard let screen = tw_newterm() else {
@@ -171,11 +177,16 @@ final class NCursesTerminal {
 public enum DashboardError: Error, CustomStringConvertible {
     case notATerminal
     case unknownTerminal(String)
+    /// TERM=dumb and its kind: no cursor addressing, so no screen to draw.
+    case noCursorAddressing(String)
 
     public var description: String {
         switch self {
         case .notATerminal: return "the dashboard needs a terminal on standard input and output (use `scan` for scripts)"
         case .unknownTerminal(let t): return "cannot open the terminal: TERM=\(t) is unknown to terminfo (try TERM=xterm-256color)"
+        case .noCursorAddressing(let t):
+            return "TERM=\(t) cannot move the cursor, so the dashboard cannot draw: use `tenantwatch incidents` or "
+                + "`tenantwatch scan` for plain text, `live --no-tui` to follow, or set TERM=xterm-256color"
         }
     }
 }

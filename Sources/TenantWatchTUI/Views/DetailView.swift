@@ -8,7 +8,7 @@ enum DetailView {
         func line(_ parts: (String, StyleRole)...) {
             var s = Segments()
             for p in parts { s.add(p.0, p.1) }
-            doc.append(s)
+            doc.append(contentsOf: s.wrapped(width: width))
         }
         func section(_ title: String) {
             line(("", .text))
@@ -52,8 +52,8 @@ enum DetailView {
         for n in d.notes { line(("  • " + n, .text)) }
 
         section("Actions")
-        line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("m", .key), (" add a note   ", .text),
-             ("x", .key), (" export an evidence bundle for each exposed tenant", .dim))
+        line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("u", .key), (" reopen   ", .text),
+             ("m", .key), (" add a note   ", .text), ("x", .key), (" export an evidence bundle for each exposed tenant", .dim))
         return doc
     }
 

@@ -66,3 +66,32 @@ struct Segments {
         return col
     }
 }
+
+extension Segments {
+    /// The line cut into screen lines of at most `width` columns (styles kept), continuation
+    /// lines indented: the detail view wraps rather than hiding the end of a long line.
+    func wrapped(width: Int, indent: Int = 4) -> [Segments] {
+        guard width > indent + 8, self.width > width else { return [self] }
+        var out: [Segments] = []
+        var current = Segments()
+        var used = 0
+        for (text, role) in parts {
+            var run = ""
+            for scalar in text.unicodeScalars {
+                let w = DisplayWidth.of(scalar)
+                if used + w > width {
+                    if !run.isEmpty { current.add(run, role); run = "" }
+                    out.append(current)
+                    current = Segments()
+                    current.add(String(repeating: " ", count: indent), .text)
+                    used = indent
+                }
+                run.unicodeScalars.append(scalar)
+                used += w
+            }
+            if !run.isEmpty { current.add(run, role) }
+        }
+        out.append(current)
+        return out
+    }
+}

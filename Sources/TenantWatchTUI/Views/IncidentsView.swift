@@ -2,15 +2,43 @@ import TenantWatchCore
 
 /// The incidents list: severity, id, kind, caller → exposed, first/last seen, count, state.
 enum IncidentsView {
+    /// Column widths. Tenants and ids are what an incident call asks about: they get their full
+    /// width first. When the row is short of room the kind gives way first (cut, then left out),
+    /// then the FIRST column; tenants are cut only when even that is not enough. What is left
+    /// on a wide screen goes to a WHERE column (application, tables, route). A width of 0 is a
+    /// column left out.
     struct Columns {
-        var severity = 4, id = 8, kind: Int, tenants: Int, time: Int, count = 6, state = 8
-        init(width: Int) {
+        var severity = 4, id: Int, kind = 0, tenants: Int, first: Int, time: Int, count = 6, state = 8, place = 0
+        init(width: Int, idWidth: Int = 8, tenantsWidth: Int = 24, placeWidth: Int = 0) {
+            id = max(8, idWidth)
             time = width >= 120 ? 14 : 8
-            let fixed = 1 + severity + 1 + id + 1 + 1 + 1 + time + 1 + time + 1 + count + 1 + state
-            let flex = max(8, width - fixed)
-            kind = min(28, max(8, flex / 2))
-            tenants = min(48, max(4, flex - kind))
+            first = time
+            // Always there: " SEV ID TENANTS LAST COUNT STATE".
+            let fixed = 1 + severity + 1 + id + 1 + 1 + time + 1 + count + 1 + state
+            tenants = max(4, tenantsWidth)
+            var left = width - fixed - tenants
+            if left >= first + 1 { left -= first + 1 } else { first = 0 }
+            if left >= 7 { kind = min(28, left - 1); left -= kind + 1 }
+            if left < 0 { tenants = max(4, tenants + left); left = 0 }
+            if placeWidth > 0 && left >= 13 { place = left - 1 } else { tenants += left }
         }
+
+        /// Widths for the rows on screen.
+        init(width: Int, rows: ArraySlice<IncidentSummary>) {
+            self.init(width: width,
+                      idWidth: rows.map { DisplayWidth.of($0.id) }.max() ?? 8,
+                      tenantsWidth: rows.map { DisplayWidth.of(IncidentsView.tenantsLabel($0)) }.max() ?? 24,
+                      placeWidth: rows.map { DisplayWidth.of(IncidentsView.placeLabel($0)) }.max() ?? 0)
+        }
+    }
+
+    /// `app · tables · route` for the wide layout's WHERE column.
+    static func placeLabel(_ i: IncidentSummary) -> String {
+        var parts: [String] = []
+        if !i.applications.isEmpty { parts.append(i.applications.joined(separator: ",")) }
+        if !i.tables.isEmpty { parts.append(i.tables.joined(separator: ",")) }
+        if !i.routes.isEmpty { parts.append(i.routes.joined(separator: ",")) }
+        return parts.joined(separator: " · ")
     }
 
     static func cursorIndex(_ s: UIState, _ list: [IncidentSummary]) -> Int {
@@ -28,13 +56,16 @@ enum IncidentsView {
         "\(i.caller ?? "?") → \(i.exposed.isEmpty ? "?" : i.exposed.joined(separator: ","))"
     }
 
+    /// The row's text and every evidence field (request id, trace, cache key, table,
+    /// application, route, statement), one per line: what `/` searches.
     static func searchText(_ i: IncidentSummary) -> String {
-        "\(i.id) \(i.severity.rawValue) \(i.kinds.map(\.rawValue).joined(separator: " ")) \(tenantsLabel(i)) \(i.state.rawValue)"
+        "\(i.id) \(i.severity.rawValue) \(i.kinds.map(\.rawValue).joined(separator: " ")) \(tenantsLabel(i)) \(i.state.rawValue)\n"
+            + i.evidence
     }
 
     static func draw(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout, into g: inout CellGrid) {
         let w = g.width
-        let list = state.filters.isEmpty ? snap.incidents : snap.incidents.filter { state.filters.matches($0) }
+        let list = visible(snap, state)
         let focused = state.focus == .incidents
         // Title bar.
         let titleRow = layout.incidentsTop
@@ -43,15 +74,15 @@ enum IncidentsView {
         let count = list.count == snap.incidents.count ? "\(list.count)" : "\(list.count) of \(snap.incidents.count)"
         var x = g.put(focused ? "▶ " : "  ", x: 0, y: titleRow, role: focused ? .title : .border)
         x = g.put("Incidents (\(count))", x: x, y: titleRow, role: focused ? .title : .border)
-        let c = Columns(width: w)
-        let heads = " " + DisplayWidth.pad("SEV", to: c.severity) + " " + DisplayWidth.pad("ID", to: c.id) + " "
-            + DisplayWidth.pad("KIND", to: c.kind) + " " + DisplayWidth.pad("CALLER → EXPOSED", to: c.tenants) + " "
-            + DisplayWidth.pad("FIRST", to: c.time) + " " + DisplayWidth.pad("LAST", to: c.time) + " "
-            + DisplayWidth.padLeft("COUNT", to: c.count) + " " + "STATE"
+        var notes: [String] = []
+        if state.sort != .lastSeen { notes.append("by \(state.sort.rawValue)") }
+        if state.hideResolved { notes.append("resolved hidden") }
+        if !notes.isEmpty { x = g.put("  " + notes.joined(separator: ", "), x: x, y: titleRow, role: .border) }
         _ = x
         var listTop = titleRow + 1
+        var headsRow: Int?
         if layout.incidentColumnHeads && layout.incidentsHeight > 2 {
-            g.put(heads, x: 0, y: listTop, role: .dim, limit: w)
+            headsRow = listTop
             listTop += 1
         }
 
@@ -66,6 +97,15 @@ enum IncidentsView {
         var top = max(0, cur - cursorRow)
         top = min(top, max(0, list.count - rows))
         if cur < top { top = cur }
+        let c = Columns(width: w, rows: list[top..<min(list.count, top + rows)])
+        if let headsRow = headsRow {
+            var heads = " " + DisplayWidth.pad("SEV", to: c.severity) + " " + DisplayWidth.pad("ID", to: c.id) + " "
+                + (c.kind > 0 ? DisplayWidth.pad("KIND", to: c.kind) + " " : "") + DisplayWidth.pad("CALLER → EXPOSED", to: c.tenants) + " "
+                + (c.first > 0 ? DisplayWidth.pad("FIRST", to: c.first) + " " : "") + DisplayWidth.pad("LAST", to: c.time) + " "
+                + DisplayWidth.padLeft("COUNT", to: c.count) + " " + DisplayWidth.pad("STATE", to: c.state)
+            if c.place > 0 { heads += " WHERE (app · tables · route)" }
+            g.put(heads, x: 0, y: headsRow, role: .dim, limit: w)
+        }
         for r in 0..<rows {
             let i = top + r
             guard i < list.count else { break }
@@ -82,18 +122,19 @@ enum IncidentsView {
         var x = g.put(" ", x: 0, y: y, role: .text)
         x = g.put(DisplayWidth.pad(Format.severity(inc.severity), to: c.severity), x: x, y: y, role: dimmed ? .dim : sevRole)
         x = g.put(" " + DisplayWidth.pad(inc.id, to: c.id), x: x, y: y, role: dimmed ? .dim : .text)
-        x = g.put(" " + DisplayWidth.pad(kindLabel(inc), to: c.kind), x: x, y: y, role: dimmed ? .dim : .text)
+        if c.kind > 0 { x = g.put(" " + DisplayWidth.pad(kindLabel(inc), to: c.kind), x: x, y: y, role: dimmed ? .dim : .text) }
         x = g.put(" ", x: x, y: y, role: .text)
         let callerW = DisplayWidth.of(inc.caller ?? "?")
         let label = DisplayWidth.pad(tenantsLabel(inc), to: c.tenants)
         x = g.put(label, x: x, y: y, role: dimmed ? .dim : .tenantBadge)
         if !dimmed { g.restyle(row: y, from: x - c.tenants + min(callerW, c.tenants), to: x, role: .leak) }
         let time = c.time >= 14 ? Format.dayClock : { Format.clock($0, millis: false) }
-        x = g.put(" " + DisplayWidth.pad(time(inc.firstSeen), to: c.time), x: x, y: y, role: .dim)
+        if c.first > 0 { x = g.put(" " + DisplayWidth.pad(time(inc.firstSeen), to: c.first), x: x, y: y, role: .dim) }
         x = g.put(" " + DisplayWidth.pad(time(inc.lastSeen), to: c.time), x: x, y: y, role: .text)
         x = g.put(" " + DisplayWidth.padLeft("\(inc.count)", to: c.count), x: x, y: y, role: .text)
         let stRole: StyleRole = inc.state == .open ? .statusError : inc.state == .acknowledged ? .statusWarn : .statusOK
-        g.put(" " + Format.state(inc.state), x: x, y: y, role: stRole)
+        x = g.put(" " + DisplayWidth.pad(Format.state(inc.state), to: c.state), x: x, y: y, role: stRole)
+        if c.place > 0 { g.put(" " + DisplayWidth.truncate(placeLabel(inc), to: c.place), x: x, y: y, role: dimmed ? .dim : .text) }
         if selected { g.restyle(row: y, from: 0, to: g.width, role: .selected) }
     }
 }
@@ -120,6 +161,29 @@ enum SearchHighlight {
             } else {
                 i += 1
             }
+        }
+    }
+}
+
+extension IncidentsView {
+    /// The list as the user sees it: filtered, resolved hidden on `h`, in the chosen order.
+    /// Key handling and drawing both use it, so the cursor row is the row drawn.
+    static func visible(_ snap: DashboardSnapshot, _ state: UIState) -> [IncidentSummary] {
+        var list = snap.incidents
+        if !state.filters.isEmpty { list = list.filter { state.filters.matches($0) } }
+        if state.hideResolved { list = list.filter { $0.state != .resolved } }
+        return sorted(list, by: state.sort)
+    }
+
+    static func sorted(_ list: [IncidentSummary], by sort: UIState.Sort) -> [IncidentSummary] {
+        func last(_ i: IncidentSummary) -> Int64 { i.lastSeen?.microseconds ?? .min }
+        func first(_ i: IncidentSummary) -> Int64 { i.firstSeen?.microseconds ?? .min }
+        switch sort {
+        // The host's own order: newest activity first (the live feed sorts by last seen).
+        case .lastSeen: return list
+        case .firstSeen: return list.sorted { (first($0), $1.id) > (first($1), $0.id) }
+        case .severity: return list.sorted { ($0.severity, last($0), $1.id) > ($1.severity, last($1), $0.id) }
+        case .count: return list.sorted { ($0.count, last($0), $1.id) > ($1.count, last($1), $0.id) }
         }
     }
 }

@@ -16,7 +16,7 @@ public func render(_ snapshot: DashboardSnapshot, _ state: UIState, size: Size) 
     case .detail(let id):
         DetailView.draw(snapshot, state, id: id, layout: layout, into: &g)
     }
-    if state.helpVisible { HelpView.draw(into: &g, layout: layout) }
+    if state.helpVisible { HelpView.draw(into: &g, layout: layout, scroll: state.helpScroll) }
     StatusView.draw(snapshot, state, layout: layout, into: &g)
     return g
 }
@@ -38,7 +38,14 @@ func drawContextBar(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout,
     }
     if !state.search.isEmpty {
         x = g.put("  search: ", x: x, y: y, role: .dim)
-        g.put(state.search, x: x, y: y, role: .searchMatch)
+        x = g.put(state.search, x: x, y: y, role: .searchMatch)
+    }
+    // Where reading started, right-aligned when there is room: an empty list over a log read
+    // from its end is not a clean log.
+    if let origin = snap.origin, state.screen == .main {
+        let text = "reading from " + origin + " "
+        let w = DisplayWidth.of(text)
+        if g.width - x >= w + 2 { g.put(text, x: g.width - w, y: y, role: .dim) }
     }
 }
 
@@ -52,6 +59,11 @@ enum StatusView {
             case .search: label = "/"
             case .filter: label = "filter: "
             case .note(let id): label = "note for \(id): "
+            case .confirm(let action, _):
+                if case .resolve(let id) = action { label = "resolve critical incident \(id)? y resolves, any other key keeps it " }
+                else { label = "confirm? y/n " }
+                g.put(label, x: 0, y: y, role: .statusWarn)
+                return
             }
             let x = g.put(label, x: 0, y: y, role: .prompt)
             // Keep the cursor on screen: show the tail of a long text.
@@ -90,6 +102,10 @@ enum StatusView {
         for (k, t) in hints {
             x = g.put(k, x: x, y: y, role: .key)
             x = g.put(" " + t + "  ", x: x, y: y, role: .dim)
+        }
+        if snap.replay?.finished == true {
+            if state.screen == .main && g.width - x > 10 { g.put("FINISHED", x: g.width - 9, y: y, role: .statusOK) }
+            return
         }
         let mode = state.following ? "FOLLOW" : "PAUSED"
         if state.screen == .main && g.width - x > 8 { g.put(mode, x: g.width - 7, y: y, role: state.following ? .statusOK : .statusWarn) }
