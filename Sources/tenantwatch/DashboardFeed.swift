@@ -220,6 +220,7 @@ final class DashboardFeed: @unchecked Sendable {
             if !released, now - lastEvent >= window {
                 merger.drainAll { process($0) }
                 pipeline.releaseHeld()
+        markLateFindings()
                 released = true
             }
             if now - lastCommit >= 0.5 {
@@ -258,6 +259,7 @@ final class DashboardFeed: @unchecked Sendable {
         }
         merger.drainAll { process($0) }
         pipeline.releaseHeld()
+        markLateFindings()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
         let settledNow = pipeline.settledTime.map { $0 + 1 }
         commit(checkpoints: DashboardFeed.resumeCheckpoints(reading, reading: reading, settled: settledNow ?? .min),
@@ -310,6 +312,7 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         pipeline.finishInput()
+        markLateFindings()
         commit(checkpoints: [])
         publishSources(configuration.sources.map {
             SourceStatus(name: DashboardFeed.shortName($0.path), kind: $0.kind ?? .postgres, state: "end of archive")
@@ -322,8 +325,22 @@ final class DashboardFeed: @unchecked Sendable {
     /// One event through the pipeline; the stream row carries the findings it raised.
     private func process(_ event: Event) {
         if let skipBefore, let t = event.time, t < skipBefore { return }
-        findingsOfEvent.removeAll(keepingCapacity: true)
+        markLateFindings()
         pipeline.ingest(event)
+        // A finding raised now may rest on an earlier event (a statement judged when its
+        // request's audit line came, or when the window closed): the row of each event it names
+        // carries the flag, not the row of whatever event was being read.
+        let position = event.position
+        var own: [Finding] = []
+        var late: [Finding] = []
+        for f in findingsOfEvent {
+            if f.evidence.isEmpty || f.evidence.contains(where: { $0.file == position.file && $0.line <= position.line && position.line <= $0.endLine }) {
+                own.append(f)
+            } else {
+                late.append(f)
+            }
+        }
+        findingsOfEvent = late
         lock.lock()
         if case .request(let r) = event, let key = r.requestID ?? r.traceID {
             if requests.updateValue(r, forKey: key) == nil { requestOrder.append(key) }
@@ -333,10 +350,36 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         sequence += 1
-        let row = StreamRow(sequence: sequence, event: event, findings: findingsOfEvent)
+        let row = StreamRow(sequence: sequence, event: event, findings: own)
         StreamRow.insert(row, inLogTimeOrder: &ring)
         if ring.count > ringCapacity { ring.removeFirst(ringCapacity / 10) }
         lock.unlock()
+    }
+
+    /// Marks the rows of the events that findings raised after their own event rest on (by file
+    /// and line, among the most recent rows), then forgets the findings.
+    private func markLateFindings() {
+        guard !findingsOfEvent.isEmpty else { return }
+        lock.lock()
+        for f in findingsOfEvent {
+            let flags = StreamRow.Flags(findings: [f])
+            let key = FindingAggregator.dedupKey(for: f)
+            for p in f.evidence {
+                let file = DashboardFeed.shortName(p.file)
+                var i = ring.count - 1
+                let stop = max(0, ring.count - 5_000)
+                while i >= stop {
+                    if ring[i].line == p.line && ring[i].source == file {
+                        ring[i].flags.formUnion(flags)
+                        if ring[i].findingKey == nil { ring[i].findingKey = key }
+                        break
+                    }
+                    i -= 1
+                }
+            }
+        }
+        lock.unlock()
+        findingsOfEvent.removeAll(keepingCapacity: true)
     }
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
