@@ -45,6 +45,7 @@ struct DashboardOptions: ParsableArguments {
         let feed = DashboardFeed(configuration: configuration, model: model, factory: factory, store: incidentStore,
                                  mode: mode, author: author)
         feed.views = settings.views
+        feed.bell = settings.bell
         return feed
     }
 
@@ -54,7 +55,7 @@ struct DashboardOptions: ParsableArguments {
         let reason: Dashboard.ExitReason
         do {
             reason = try MainActor.assumeIsolated {
-                try Dashboard.run(options: Dashboard.Options(theme: theme, views: feed.views),
+                try Dashboard.run(options: Dashboard.Options(theme: theme, views: feed.views, bell: feed.bell),
                                   snapshotProvider: { feed.snapshot() },
                                   actions: { feed.apply($0) })
             }

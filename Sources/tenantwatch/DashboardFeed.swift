@@ -72,6 +72,8 @@ final class DashboardFeed: @unchecked Sendable {
     var observer: FeedObserver?
     /// `[dashboard.views]` from the config, for the dashboard's `f`.
     var views: [String: String] = [:]
+    /// `[dashboard] bell` from the config.
+    var bell = true
 
     /// Incidents in state open, as last read from the store.
     var openIncidentCount: Int {
@@ -526,6 +528,8 @@ final class DashboardFeed: @unchecked Sendable {
         var snapshot = DashboardSnapshot(sources: shownSources, counters: counters, replay: status, stream: stream,
                                          incidents: incidents, details: detailProvider())
         snapshot.origin = origin
+        // "12 s ago" against the wall clock when following, against the replay clock in a replay.
+        snapshot.now = status != nil ? status?.clock : Timestamp(seconds: Date().timeIntervalSince1970)
         snapshot.incidentOfFinding = incidentLocator()
         if let notice, DashboardFeed.monotonic() - notice.at < 10 { snapshot.notice = notice.text }
         return snapshot

@@ -341,3 +341,43 @@ import TenantWatchCore
         #expect(RelativeTime.duration("2026-11-22") == nil)
     }
 }
+
+/// "Still happening?" and the bell: issue 17's "missing" list, items 2 and 4.
+@Suite struct StillHappeningTests {
+    @Test func lastSeenAgoAndActiveOrQuiet() {
+        var snap = SecondPassTests.evidenceSnapshot()
+        snap.now = Timestamp(microseconds: SecondPassTests.base + 30 * 1_000_000)
+        var s = UIState()
+        s.size = Fixtures.wide
+        let g = render(snap, s, size: Fixtures.wide)
+        let row = (0..<g.height).first { g.line($0).contains("INC-0001") }!
+        #expect(g.line(row).contains("● 20s ago"), "\(g.line(row))")
+        let x = DisplayWidth.of(String(g.line(row).prefix { $0 != "●" }))
+        #expect(g[x, row].role == .statusError, "an active incident's LAST stands out")
+        Golden.check("last-seen-160x45", g.text)
+        snap.now = Timestamp(microseconds: SecondPassTests.base + (3 * 3600 + 30) * 1_000_000)
+        let later = render(snap, s, size: Fixtures.wide)
+        #expect(later.text.contains("  3h ago") && !later.text.contains("●"))
+        s.screen = .detail("INC-0002")
+        #expect(render(snap, s, size: Fixtures.wide).text.contains("last seen 3h ago  quiet: nothing for 2 min or more"))
+        snap.now = Timestamp(microseconds: SecondPassTests.base + 21 * 1_000_000)
+        #expect(render(snap, s, size: Fixtures.wide).text.contains("last seen 1s ago  active: still happening"))
+    }
+
+    @Test func aNewCriticalIncidentIsNoticedOnceAndNotAtStart() throws {
+        var watch = CriticalWatch()
+        var snap = SecondPassTests.evidenceSnapshot()
+        #expect(watch.newCriticals(in: snap).isEmpty, "criticals already there at start do not ring")
+        snap.incidents.append(IncidentSummary(id: "INC-0004", severity: .critical, kinds: [.crossTenantResponse], caller: "acme",
+                                              exposed: ["globex"], firstSeen: nil, lastSeen: nil, count: 1))
+        snap.incidents.append(IncidentSummary(id: "INC-0005", severity: .high, kinds: [.crossTenantResponse], caller: "acme",
+                                              exposed: ["globex"], firstSeen: nil, lastSeen: nil, count: 1))
+        #expect(watch.newCriticals(in: snap) == ["INC-0004"])
+        #expect(watch.newCriticals(in: snap).isEmpty)
+        // An incident that becomes critical later rings then.
+        snap.incidents[snap.incidents.count - 1].severity = .critical
+        #expect(watch.newCriticals(in: snap) == ["INC-0005"])
+        #expect(try DashboardSettings.parse("[dashboard]\nbell = false\n").bell == false)
+        #expect(try DashboardSettings.parse("").bell)
+    }
+}

@@ -17,7 +17,7 @@ extension IncidentStore {
     /// The evidence fields of every finding of these incidents (all incidents when `ids` is nil),
     /// in finding order. One query, so the dashboard can search 10k incidents without opening each.
     public func evidenceFields(ids: Set<String>? = nil) throws -> [EvidenceFields] {
-        let sql = "SELECT incident_id, tables, application, route, request_id, trace_id, cache_key, substr(statement, 1, 4096) AS statement, message FROM finding"
+        let sql = "SELECT incident_id, tables, application, route, request_id, trace_id, cache_key, substr(statement, 1, 2048) AS statement, message FROM finding"
         return try pool.read { db in
             var rows: [Row] = []
             if let ids {

@@ -212,7 +212,7 @@ struct KeyHandler {
 
     func handleDetail(_ key: Key, _ id: String, _ s: inout UIState) -> [Action] {
         let page = max(1, Layout(s.size).detailRows)
-        let lines = snapshot.detail(for: id).map { DetailView.documentLineCount($0, width: s.size.width) } ?? 0
+        let lines = snapshot.detail(for: id).map { DetailView.document($0, width: s.size.width, now: snapshot.now).count } ?? 0
         let maxScroll = max(0, lines - page)
         switch key {
         case .char("q"), .escape, .left, .char("h"), .backspace: s.screen = .main; return []
@@ -224,7 +224,7 @@ struct KeyHandler {
         case .end, .char("G"): s.detailScroll = maxScroll
         case .char("n"), .char("N"):
             guard !s.search.isEmpty, let d = snapshot.detail(for: id) else { return [] }
-            let doc = DetailView.document(d, width: s.size.width).map(\.plain)
+            let doc = DetailView.document(d, width: s.size.width, now: snapshot.now).map(\.plain)
             let forward = key == .char("n")
             let pattern = SearchPattern(s.search)
             var i = s.detailScroll

@@ -35,6 +35,9 @@ public struct DashboardSnapshot: Sendable {
     /// `events since 2026-12-06T01:30:00Z`): shown on screen, so an empty list is not taken for
     /// a clean log.
     public var origin: String?
+    /// "Now" for "last seen 12 s ago": the wall clock in `live`, the replay clock in `replay`;
+    /// nil shows absolute times only.
+    public var now: Timestamp?
     /// The incident a finding (by `FindingAggregator.dedupKey`) went to: Enter on a stream row.
     public var incidentOfFinding: (@Sendable (String) -> String?)?
 

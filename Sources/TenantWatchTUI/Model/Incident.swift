@@ -75,8 +75,8 @@ public struct IncidentSummary: Sendable, Equatable {
 
 extension IncidentSummary {
     /// Bytes of evidence text kept per incident for search: a statement is searched by its
-    /// head, and a session finding thousands of copies of one leak keeps memory flat.
-    public static let evidenceCap = 8192
+    /// head, and 50k incidents stay within ~100 MB even when every one holds a long statement.
+    public static let evidenceCap = 2048
 
     /// Adds a finding's tables, application, route and searchable fields.
     public mutating func absorbEvidence(of f: Finding) {

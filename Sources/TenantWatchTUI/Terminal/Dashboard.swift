@@ -24,10 +24,13 @@ public enum Dashboard {
         public var framesPerSecond: Int
         /// `[dashboard.views]`: filter names `f` accepts.
         public var views: [String: String]
+        /// `[dashboard] bell`: ring when a critical incident opens.
+        public var bell: Bool
         public init(theme: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                    framesPerSecond: Int = 10, views: [String: String] = [:]) {
+                    framesPerSecond: Int = 10, views: [String: String] = [:], bell: Bool = true) {
             self.theme = theme
             self.views = views
+            self.bell = bell
             self.environment = environment
             self.framesPerSecond = framesPerSecond
         }
@@ -84,6 +87,8 @@ public enum Dashboard {
         state.views = options.views
         let details = DetailCache()
         var snapshot = snapshotProvider()
+        var criticals = CriticalWatch()
+        _ = criticals.newCriticals(in: snapshot)
         let frameInterval = 1.0 / Double(max(1, options.framesPerSecond))
         var lastFrame = 0.0
         while true {
@@ -106,6 +111,11 @@ public enum Dashboard {
             let now = Date().timeIntervalSinceReferenceDate
             if !keys.isEmpty || now - lastFrame >= frameInterval * 0.9 {
                 snapshot = snapshotProvider()
+                let fresh = criticals.newCriticals(in: snapshot)
+                if !fresh.isEmpty {
+                    if options.bell { terminal.bell() }
+                    state.message = "new critical incident: " + fresh.joined(separator: ", ")
+                }
                 if let inner = snapshot.details { snapshot.details = details.wrapping(inner, now: now) }
                 state.size = terminal.size()
                 terminal.draw(render(snapshot, state, size: state.size))

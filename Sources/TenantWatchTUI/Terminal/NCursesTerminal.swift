@@ -89,6 +89,9 @@ final class NCursesTerminal {
         }
     }
 
+    /// The terminal's bell (or its visible flash, as the user set the terminal up).
+    func bell() { _ = beep() }
+
     func size() -> Size {
         var h: Int32 = 0, w: Int32 = 0
         tw_getmaxyx(tw_stdscr(), &h, &w)

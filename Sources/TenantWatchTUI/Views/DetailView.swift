@@ -3,7 +3,7 @@ import TenantWatchCore
 /// One incident: summary, evidence timeline, the statement with the unscoped table or wrong
 /// tenant highlighted, the caller's token (masked), host, route, notes, and the actions.
 enum DetailView {
-    static func document(_ d: IncidentDetail, width: Int) -> [Segments] {
+    static func document(_ d: IncidentDetail, width: Int, now: Timestamp? = nil) -> [Segments] {
         var doc: [Segments] = []
         func line(_ parts: (String, StyleRole)...) {
             var s = Segments()
@@ -22,6 +22,12 @@ enum DetailView {
              (sm.exposed.isEmpty ? "?" : sm.exposed.joined(separator: ", "), .leak))
         line((" first ", .dim), (sm.firstSeen?.rfc3339 ?? "-", .text), ("  last ", .dim), (sm.lastSeen?.rfc3339 ?? "-", .text),
              ("  count ", .dim), ("\(sm.count)", .text))
+        if let now {
+            let active = Format.isActive(sm.lastSeen, now: now)
+            line((" last seen ", .dim), (Format.ago(sm.lastSeen, now: now), .text), ("  ", .text),
+                 (active ? "active: still happening" : "quiet: nothing for \(Format.activeSeconds / 60) min or more",
+                  active ? .statusError : .statusOK))
+        }
         if let m = d.message { line((" " + m, .text)) }
 
         section("Timeline")
@@ -98,7 +104,7 @@ enum DetailView {
             g.put("  \(id): no detail available (it may have been pruned)", x: 0, y: layout.bodyTop, role: .dim)
             return
         }
-        let doc = document(d, width: g.width)
+        let doc = document(d, width: g.width, now: snap.now)
         let rows = layout.detailRows
         let top = min(max(0, state.detailScroll), max(0, doc.count - rows))
         for r in 0..<rows {

@@ -110,13 +110,15 @@ enum IncidentsView {
             let i = top + r
             guard i < list.count else { break }
             let y = listTop + r
-            drawRow(list[i], c: c, y: y, selected: i == cur && focused, into: &g)
+            drawRow(list[i], c: c, y: y, selected: i == cur && focused, now: snap.now, into: &g)
             if i == cur && !focused { g.put("›", x: 0, y: y, role: .title) }
             if !state.search.isEmpty { SearchHighlight.apply(state.search, row: y, in: &g) }
         }
     }
 
-    static func drawRow(_ inc: IncidentSummary, c: Columns, y: Int, selected: Bool, into g: inout CellGrid) {
+    /// With `now` the LAST column says how long ago (`● 12s ago` while active, plain when quiet).
+    static func drawRow(_ inc: IncidentSummary, c: Columns, y: Int, selected: Bool, now: Timestamp? = nil,
+                        into g: inout CellGrid) {
         let sevRole = StyleRole.severity(inc.severity)
         let dimmed = inc.state == .resolved
         var x = g.put(" ", x: 0, y: y, role: .text)
@@ -130,7 +132,13 @@ enum IncidentsView {
         if !dimmed { g.restyle(row: y, from: x - c.tenants + min(callerW, c.tenants), to: x, role: .leak) }
         let time = c.time >= 14 ? Format.dayClock : { Format.clock($0, millis: false) }
         if c.first > 0 { x = g.put(" " + DisplayWidth.pad(time(inc.firstSeen), to: c.first), x: x, y: y, role: .dim) }
-        x = g.put(" " + DisplayWidth.pad(time(inc.lastSeen), to: c.time), x: x, y: y, role: .text)
+        if let now {
+            let active = Format.isActive(inc.lastSeen, now: now)
+            let text = (active ? "● " : "  ") + Format.ago(inc.lastSeen, now: now)
+            x = g.put(" " + DisplayWidth.pad(text, to: c.time), x: x, y: y, role: active && !dimmed ? .statusError : .dim)
+        } else {
+            x = g.put(" " + DisplayWidth.pad(time(inc.lastSeen), to: c.time), x: x, y: y, role: .text)
+        }
         x = g.put(" " + DisplayWidth.padLeft("\(inc.count)", to: c.count), x: x, y: y, role: .text)
         let stRole: StyleRole = inc.state == .open ? .statusError : inc.state == .acknowledged ? .statusWarn : .statusOK
         x = g.put(" " + DisplayWidth.pad(Format.state(inc.state), to: c.state), x: x, y: y, role: stRole)
