@@ -1,3 +1,4 @@
+import Foundation
 import TenantWatchCore
 
 /// The incidents list: severity, id, kind, caller → exposed, first/last seen, count, state.
@@ -177,21 +178,64 @@ extension IncidentsView {
     /// The list as the user sees it: filtered, resolved hidden on `h`, in the chosen order.
     /// Key handling and drawing both use it, so the cursor row is the row drawn.
     static func visible(_ snap: DashboardSnapshot, _ state: UIState) -> [IncidentSummary] {
-        var list = snap.incidents
-        if !state.filters.isEmpty { list = list.filter { state.filters.matches($0) } }
-        if state.hideResolved { list = list.filter { $0.state != .resolved } }
-        return sorted(list, by: state.sort)
+        if state.filters.isEmpty && !state.hideResolved && state.sort == .lastSeen { return snap.incidents }
+        return VisibleListCache.shared.list(snap.incidents, state) {
+            var list = snap.incidents
+            if !state.filters.isEmpty { list = list.filter { state.filters.matches($0) } }
+            if state.hideResolved { list = list.filter { $0.state != .resolved } }
+            return sorted(list, by: state.sort)
+        }
     }
 
+    /// Sorted by integer keys and then gathered: moving 50k summaries (strings, arrays) through
+    /// a sort costs far more than moving their keys.
     static func sorted(_ list: [IncidentSummary], by sort: UIState.Sort) -> [IncidentSummary] {
-        func last(_ i: IncidentSummary) -> Int64 { i.lastSeen?.microseconds ?? .min }
-        func first(_ i: IncidentSummary) -> Int64 { i.firstSeen?.microseconds ?? .min }
-        switch sort {
         // The host's own order: newest activity first (the live feed sorts by last seen).
-        case .lastSeen: return list
-        case .firstSeen: return list.sorted { (first($0), $1.id) > (first($1), $0.id) }
-        case .severity: return list.sorted { ($0.severity, last($0), $1.id) > ($1.severity, last($1), $0.id) }
-        case .count: return list.sorted { ($0.count, last($0), $1.id) > ($1.count, last($1), $0.id) }
+        if sort == .lastSeen { return list }
+        var keys: [(Int64, Int64, Int)] = []
+        keys.reserveCapacity(list.count)
+        for (i, inc) in list.enumerated() {
+            let last = inc.lastSeen?.microseconds ?? .min
+            switch sort {
+            case .lastSeen: keys.append((last, 0, i))
+            case .firstSeen: keys.append((inc.firstSeen?.microseconds ?? .min, last, i))
+            case .severity: keys.append((Int64(Severity.allCases.firstIndex(of: inc.severity) ?? 0), last, i))
+            case .count: keys.append((Int64(inc.count), last, i))
+            }
         }
+        keys.sort { a, b in
+            if a.0 != b.0 { return a.0 > b.0 }
+            if a.1 != b.1 { return a.1 > b.1 }
+            return list[a.2].id < list[b.2].id
+        }
+        return keys.map { list[$0.2] }
+    }
+
+}
+
+/// The last filtered and sorted list, reused while the host's list and the view settings are
+/// the same: 50k incidents sorted ten times a second (and on every key) cost a frame budget each
+/// time; the host hands a new list at most twice a second. Main thread in practice; locked
+/// because tests run in parallel.
+final class VisibleListCache: @unchecked Sendable {
+    static let shared = VisibleListCache()
+    private let lock = NSLock()
+    /// Held, so its buffer (compared by address) cannot be freed and reused by another list.
+    private var source: [IncidentSummary] = []
+    private var settings: (Filters, UIState.Sort, Bool)?
+    private var result: [IncidentSummary] = []
+
+    func list(_ incidents: [IncidentSummary], _ state: UIState, compute: () -> [IncidentSummary]) -> [IncidentSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        let same = incidents.count == source.count
+            && incidents.withUnsafeBufferPointer { a in source.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        if same, let (f, sort, hide) = settings, f == state.filters, sort == state.sort, hide == state.hideResolved {
+            return result
+        }
+        result = compute()
+        source = incidents
+        settings = (state.filters, state.sort, state.hideResolved)
+        return result
     }
 }
