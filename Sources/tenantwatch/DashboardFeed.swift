@@ -576,6 +576,8 @@ final class DashboardFeed: @unchecked Sendable {
         switch action {
         case .quit:
             stop()
+        case .copy:
+            break // the dashboard writes OSC 52 itself
         case .acknowledge(let id):
             try? store?.setState(id, .acknowledged, author: author)
             refreshIncidents([IncidentStore.normalize(id)])

@@ -381,3 +381,37 @@ import TenantWatchCore
         #expect(try DashboardSettings.parse("").bell)
     }
 }
+
+@Suite struct ExposureTests {
+    @Test func callerByExposedWithAllTenantsForUnscoped() {
+        let snap = SecondPassTests.evidenceSnapshot()
+        let pairs = ExposureView.pairs(snap.incidents)
+        #expect(pairs.map { "\($0.caller)→\($0.exposed)" }.sorted() == ["acme→globex", "hooli→all tenants", "initech→all tenants"])
+        let hooli = pairs.first { $0.caller == "hooli" }!
+        #expect(hooli.open == 0 && hooli.incidents == 1, "INC-0003 is resolved")
+        var s = UIState()
+        s.size = Fixtures.wide
+        _ = handle(key: .char("E"), state: &s, snapshot: snap)
+        #expect(s.screen == .exposure)
+        let g = render(snap, s, size: Fixtures.wide)
+        #expect(g.text.contains("Exposure: caller tenant → exposed tenant (3 pairs)"))
+        let row = g.line((0..<g.height).first { g.line($0).contains(" acme ") && g.line($0).contains("globex") }!)
+        #expect(row.contains("11-22 12:52:20"))
+        #expect(Fixtures.columnsOK(g))
+        Golden.check("exposure-160x45", g.text)
+        // Filters apply: one tenant's exposure.
+        s.filters = Filters(tenant: "initech")
+        #expect(render(snap, s, size: Fixtures.wide).text.contains("(1 pairs, filtered)"))
+        _ = handle(key: .char("q"), state: &s, snapshot: snap)
+        #expect(s.screen == .main)
+    }
+
+    @Test func copyKeysAskTheDashboardForOSC52() {
+        let snap = SecondPassTests.evidenceSnapshot()
+        var s = UIState()
+        s.incidentCursor = "INC-0001"
+        #expect(handle(key: .char("c"), state: &s, snapshot: snap) == [.copy("INC-0001")])
+        s.screen = .detail("INC-0001")
+        #expect(handle(key: .char("C"), state: &s, snapshot: snap) == [.copy("SELECT * FROM invoices WHERE tenant_id = 'globex'")])
+    }
+}

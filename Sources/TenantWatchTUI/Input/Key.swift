@@ -21,4 +21,7 @@ public enum Action: Equatable, Sendable {
     case setSpeed(Double)
     /// Replay: pause or resume reading.
     case togglePause
+    /// Put the text on the terminal's clipboard (OSC 52). The dashboard does this itself; a
+    /// host never sees it.
+    case copy(String)
 }

@@ -54,6 +54,7 @@ struct KeyHandler {
         switch s.screen {
         case .main: return handleMain(key, &s)
         case .detail(let id): return handleDetail(key, id, &s)
+        case .exposure: return handleExposure(key, &s)
         }
     }
 
@@ -116,6 +117,10 @@ struct KeyHandler {
             s.sort = s.sort.next
             s.message = "incidents sorted by \(s.sort.rawValue)"
             return []
+        case .char("E"):
+            s.screen = .exposure
+            s.exposureScroll = 0
+            return []
         case .char("h"):
             s.hideResolved.toggle()
             s.message = s.hideResolved ? "resolved incidents hidden (h shows them)" : "resolved incidents shown"
@@ -141,6 +146,9 @@ struct KeyHandler {
             case .char("a"), .char("r"), .char("u"): return act(key, list[i], &s)
             case .char("m"): s.prompt = .note(list[i].id); s.editor = LineEditor(); return []
             case .char("e"), .char("x"): return [.export(list[i].id)]
+            case .char("c"):
+                s.message = "copied \(list[i].id) (OSC 52: the terminal must allow it)"
+                return [.copy(list[i].id)]
             default: return []
             }
             moveIncident(to: i, list, page: page, &s)
@@ -241,9 +249,37 @@ struct KeyHandler {
             return act(key, summary, &s)
         case .char("m"): s.prompt = .note(id); s.editor = LineEditor(); return []
         case .char("e"), .char("x"): return [.export(id)]
+        case .char("c"):
+            s.message = "copied \(id) (OSC 52: the terminal must allow it)"
+            return [.copy(id)]
+        case .char("C"):
+            // The statement as logged (one line), not the pretty-printed layout.
+            guard let st = snapshot.detail(for: id)?.statement else { s.message = "\(id) has no statement"; return [] }
+            let flat = st.split(separator: "\n").map { String($0).trimmingSpaces }.joined(separator: " ")
+            s.message = "copied the statement of \(id) (OSC 52)"
+            return [.copy(flat)]
         default: return []
         }
         s.detailScroll = min(max(0, s.detailScroll), maxScroll)
+        return []
+    }
+
+    // MARK: exposure table
+
+    func handleExposure(_ key: Key, _ s: inout UIState) -> [Action] {
+        let page = max(1, Layout(s.size).bodyHeight - 2)
+        let maxScroll = max(0, ExposureView.rowCount(snapshot, s) - page)
+        switch key {
+        case .char("q"), .escape, .left, .char("h"), .backspace, .char("E"): s.screen = .main; return []
+        case .down, .char("j"), .enter: s.exposureScroll += 1
+        case .up, .char("k"): s.exposureScroll -= 1
+        case .pageDown, .ctrl("f"), .ctrl("d"): s.exposureScroll += page
+        case .pageUp, .ctrl("b"), .ctrl("u"): s.exposureScroll -= page
+        case .home, .char("g"): s.exposureScroll = 0
+        case .end, .char("G"): s.exposureScroll = maxScroll
+        default: return []
+        }
+        s.exposureScroll = min(max(0, s.exposureScroll), maxScroll)
         return []
     }
 

@@ -1,7 +1,7 @@
 /// Everything the user has changed about the view. Pure data: `handle(key:state:snapshot:)`
 /// changes it; `render` reads it.
 public struct UIState: Equatable, Sendable {
-    public enum Screen: Equatable, Sendable { case main, detail(String) }
+    public enum Screen: Equatable, Sendable { case main, detail(String), exposure }
     public enum Pane: Equatable, Sendable { case incidents, stream }
     /// `confirm` asks y/n before the action (resolving a critical incident).
     public enum Prompt: Equatable, Sendable { case search, filter, note(String), confirm(Action, String) }
@@ -29,6 +29,8 @@ public struct UIState: Equatable, Sendable {
     public var streamCursorRow = 0
 
     public var detailScroll = 0
+    /// First row shown of the exposure table (`E`).
+    public var exposureScroll = 0
 
     /// The committed search (`/`), used by `n`/`N` and highlighted.
     public var search = ""

@@ -99,7 +99,13 @@ public enum Dashboard {
             for key in keys {
                 let produced = handle(key: key, state: &state, snapshot: snapshot)
                 for action in produced {
-                    if action == .quit { quit = true } else { actions(action) }
+                    if action == .quit {
+                        quit = true
+                    } else if case .copy(let text) = action {
+                        terminal.copyToClipboard(text)
+                    } else {
+                        actions(action)
+                    }
                 }
                 // The next key must see what the action changed (a second `+` goes faster still).
                 if !produced.isEmpty && !quit {

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -86,6 +87,21 @@ final class NCursesTerminal {
             if r.attributes.contains(.reverse) { attrs |= tw_a_reverse() }
             if r.attributes.contains(.dim) { attrs |= tw_a_dim() }
             roleAttributes[role] = (attrs, pair)
+        }
+    }
+
+    /// Puts `text` on the clipboard with OSC 52 (xterm, kitty, iTerm2, tmux with `set-clipboard
+    /// on`; over ssh too). Written beside ncurses, not through it: it draws nothing. The text is
+    /// base64, so nothing in it can reach the terminal as a control.
+    func copyToClipboard(_ text: String) {
+        let sequence = Array(("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}").utf8)
+        sequence.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(1, raw.baseAddress!.advanced(by: offset), raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
         }
     }
 

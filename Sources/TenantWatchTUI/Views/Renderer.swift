@@ -15,6 +15,8 @@ public func render(_ snapshot: DashboardSnapshot, _ state: UIState, size: Size) 
         StreamView.draw(snapshot, state, layout: layout, into: &g)
     case .detail(let id):
         DetailView.draw(snapshot, state, id: id, layout: layout, into: &g)
+    case .exposure:
+        ExposureView.draw(snapshot, state, layout: layout, into: &g)
     }
     if state.helpVisible { HelpView.draw(into: &g, layout: layout, scroll: state.helpScroll) }
     StatusView.draw(snapshot, state, layout: layout, into: &g)
@@ -31,6 +33,9 @@ func drawContextBar(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout,
     case .detail(let id):
         x = g.put(" Dashboard › ", x: 0, y: y, role: .dim)
         x = g.put(id, x: x, y: y, role: .title)
+    case .exposure:
+        x = g.put(" Dashboard › ", x: 0, y: y, role: .dim)
+        x = g.put("Exposure", x: x, y: y, role: .title)
     }
     if !state.filters.isEmpty {
         x = g.put("  filter: ", x: x, y: y, role: .dim)
@@ -95,6 +100,8 @@ enum StatusView {
         case .main:
             hints = [("?", "help"), ("/", "search"), ("f", "filter"), ("Tab", "pane"), ("Enter", "open"),
                      ("space", snap.replay == nil ? "pause" : "pause replay"), ("q", "quit")]
+        case .exposure:
+            hints = [("j k", "scroll"), ("f", "filter"), ("q", "back")]
         case .detail:
             hints = [("a", "ack"), ("r", "resolve"), ("m", "note"), ("x", "export"), ("/", "search"), ("q", "back")]
         }
