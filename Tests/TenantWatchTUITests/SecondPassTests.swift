@@ -415,3 +415,21 @@ import TenantWatchCore
         #expect(handle(key: .char("C"), state: &s, snapshot: snap) == [.copy("SELECT * FROM invoices WHERE tenant_id = 'globex'")])
     }
 }
+
+@Suite struct HistogramTests {
+    @Test func findingsOverTimeInOneLine() {
+        let s: Int64 = 1_000_000
+        let h = Sparkline.histogram([0, 1 * s, 1 * s, 9 * s, 9 * s, 9 * s, 9 * s], buckets: 5)!
+        #expect(h.counts == [3, 0, 0, 0, 4])
+        #expect(h.line == "▆   █")
+        #expect(Sparkline.histogram([], buckets: 5) == nil)
+        // On screen: the stream's title row and the incident's detail.
+        let snap = SampleSnapshot.make(incidents: 12, events: 400)
+        let g = render(snap, UIState(), size: Fixtures.wide)
+        let title = g.line((0..<g.height).first { g.line($0).contains("Stream") }!)
+        #expect(title.contains("leaks 12:52:10 ") && title.contains("█"), "\(title)")
+        var d = UIState()
+        d.screen = .detail(snap.incidents[0].id)
+        #expect(render(snap, d, size: Fixtures.wide).text.contains("(3, most 2 in"))
+    }
+}

@@ -32,6 +32,9 @@ enum DetailView {
 
         section("Timeline")
         if d.timeline.isEmpty { line(("  (no evidence lines)", .dim)) }
+        // When it happened, at a glance: the evidence over time.
+        let times = d.timeline.compactMap { $0.time?.microseconds }
+        if times.count > 1, let spark = Sparkline.labelled(times, width: width) { line(("  ", .text), (spark, .leak)) }
         let srcW = min(32, d.timeline.map { DisplayWidth.of("\($0.source):\($0.line)") }.max() ?? 0)
         let kindW = min(24, d.timeline.map { DisplayWidth.of($0.kind) }.max() ?? 0)
         for e in d.timeline {

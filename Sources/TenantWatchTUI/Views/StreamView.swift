@@ -100,7 +100,14 @@ enum StreamView {
         x = g.put("Stream", x: x, y: titleRow, role: focused ? .title : .border)
         let mode = state.following ? "  following" : "  PAUSED — space or G to follow"
         x = g.put(mode, x: x, y: titleRow, role: state.following ? .border : .statusWarn)
-        g.put(state.filters.isEmpty ? "  \(snap.stream.count) held" : "  filtered, \(snap.stream.count) held", x: x, y: titleRow, role: .border)
+        x = g.put(state.filters.isEmpty ? "  \(snap.stream.count) held" : "  filtered, \(snap.stream.count) held", x: x, y: titleRow, role: .border)
+        // Leak findings over the held stream, when there is room: is it still happening?
+        if w - x > 60 {
+            let times = snap.stream.lazy.filter { !$0.flags.isEmpty }.compactMap { $0.time?.microseconds }
+            if times.count > 1, let spark = Sparkline.labelled(Array(times), width: w - x - 4) {
+                g.put("  leaks " + spark, x: x, y: titleRow, role: .leak, limit: w)
+            }
+        }
         guard rowsAvailable > 0 else { return }
         if shown.isEmpty {
             g.put(snap.stream.isEmpty ? "  waiting for events…" : "  no events match the filter", x: 0, y: titleRow + 1, role: .dim)
