@@ -158,27 +158,21 @@ final class DashboardFeed: @unchecked Sendable {
         let cursors: [LiveSourceCursor] = configuration.sources.map { spec in
             var start = FileFollower.StartPosition.end
             let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
+            // What an earlier live run settled (stored) is known either way: reading from the
+            // start, as when resuming, it is recognised below and not stored twice.
+            for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
             if from != .end {
-                // Read whole; what an earlier run read and stored is recognised below, not stored twice.
                 start = .beginning
             } else if !mine.isEmpty {
                 resumed = true
                 let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
                 start = .checkpoint(FollowerCheckpoint(pattern: spec.path, files: Array(mine), scannedAt: scanned))
-                for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
             }
             return LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
         // Every sighting goes to the store's ledger, so a restart can tell what it has.
         pipeline.settledBefore = settled ?? .min
-        if from != .end, !stored.isEmpty {
-            // Reading again what a run before this one read: whatever lies within its reading
-            // was stored by it (or by this rule before); only what lies beyond is new.
-            pipeline.settledBefore = .max
-            pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
-            pipeline.readThrough = Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) },
-                                              uniquingKeysWith: { max($0, $1) })
-        } else if let settled {
+        if let settled {
             // Resuming a window behind a stop that may have been a `kill -9`: what is read again
             // before `settled` only rebuilds context; after it, the ledger says what is stored.
             pipeline.settledBefore = settled
