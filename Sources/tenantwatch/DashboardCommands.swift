@@ -79,7 +79,8 @@ struct Live: ParsableCommand {
         discussion: """
             Files that exist are read from their end (new lines only), or from the store's checkpoints: \
             after a restart no line is read twice or skipped. --from-start reads them whole, --since only \
-            their recent part; what an earlier run stored is not stored twice. --no-tui prints NDJSON instead \
+            their recent part; what an earlier live run settled is not stored twice (checkpoints left by \
+            scan --store carry no settled time: its findings are counted again). --no-tui prints NDJSON instead \
             of drawing; --on-incident and --metrics work with or without the dashboard.
             """
     )
