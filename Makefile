@@ -13,7 +13,7 @@ SWIFT       ?= swift
 TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
 export TENANTWATCH
 
-.PHONY: all build debug demo test test-mutants tsan e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
+.PHONY: all build debug install demo test test-mutants tsan e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
 
 all: build
 
@@ -31,6 +31,15 @@ build: deps-build
 
 debug: deps-build
 	$(SWIFT) build --product tenantwatch
+
+# `make install PREFIX=$$HOME/.local` puts tenantwatch in $(PREFIX)/bin (default /usr/local).
+# The binary links ncursesw, libpg_query and zlib from the system (scripts/deps.sh build).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$(CURDIR)/.build/release/tenantwatch" "$(DESTDIR)$(PREFIX)/bin/tenantwatch"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/tenantwatch"
 
 # The dashboard replaying the bundled sample logs (a few seconds of a small SaaS's day, at 2x).
 # Findings go to a store of the demo's own, so the demo never touches ./.tenantwatch.

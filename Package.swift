@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
+        // `live --metrics`: the Prometheus text exposition (the issue asks for it rather than a
+        // hand-written one). Adds swift-metrics' CoreMetrics and swift-atomics.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // ncursesw: a system library plus a shim for the macros and globals Swift cannot import.
@@ -55,6 +58,7 @@ let package = Package(
                 "TenantWatchTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Synthetic dashboard data for the view tests and the frame benchmark: not part of the

@@ -64,6 +64,17 @@ static inline void tw_uninstall_crash_handlers(void) {
 }
 /* newterm instead of initscr: returns NULL on an unknown TERM instead of exiting the process. */
 static inline SCREEN *tw_newterm(void) { return newterm(NULL, stdout, stdin); }
+
+/* Whether $TERM can move the cursor (terminfo `cup`): TERM=dumb, or a printing terminal, cannot,
+   and curses would draw one broken line. 1 yes, 0 no, -1 TERM unknown to terminfo. setupterm is
+   declared in <term.h>, whose macros (lines, columns, ...) must not reach Swift: declared here. */
+extern int setupterm(const char *, int, int *);
+static inline int tw_has_cursor_addressing(void) {
+    int err = 0;
+    if (setupterm(NULL, 1, &err) != OK) return -1;
+    char *cup = tigetstr("cup");
+    return (cup != NULL && cup != (char *)-1) ? 1 : 0;
+}
 static inline int tw_key_resize(void) { return KEY_RESIZE; }
 static inline int tw_ok(void) { return OK; }
 static inline int tw_key_code_yes(void) { return KEY_CODE_YES; }

@@ -9,9 +9,19 @@ import TenantWatchTUI
 /// Ingestion never waits for the terminal: the dashboard only copies what is ready, under a lock
 /// held for a few array copies. Every ncurses call stays on the main thread (`Dashboard.run`).
 final class DashboardFeed: @unchecked Sendable {
+    /// Where `live` starts reading files that exist when it starts.
+    enum LiveStart: Equatable {
+        /// Their end (new lines only), or the store's checkpoints when it has them.
+        case end
+        /// Their first byte (`--from-start`); what the store holds already is not stored twice.
+        case beginning
+        /// Their first byte, events before this log time skipped (`--since 30m`).
+        case since(Timestamp)
+    }
+
     enum Mode {
-        /// Follow the sources as they grow, from their end (or from the store's checkpoints).
-        case live
+        /// Follow the sources as they grow, from `LiveStart` (or from the store's checkpoints).
+        case live(LiveStart)
         /// Read archives in time order, paced by log time.
         case replay(ReplayClock)
     }
@@ -24,9 +34,17 @@ final class DashboardFeed: @unchecked Sendable {
     private var mode: Mode
 
     private let lock = NSLock()
+    /// The stream, in log-time order (rows of several sources interleave as their times say;
+    /// an event without a time goes last). Past the capacity the oldest tenth is dropped.
     private var ring: [StreamRow] = []
-    private var ringStart = 0
     private let ringCapacity = 20_000
+    /// Where reading started, for the screen (`DashboardSnapshot.origin`).
+    private var origin: String?
+    /// Findings stored since the incidents were last refreshed, by incident: their evidence
+    /// fields are added to the summaries' search text without reading the store again.
+    private var newEvidence: [String: [Finding]] = [:]
+    /// Events before this log time are skipped (`live --since`).
+    private var skipBefore: Timestamp?
     private var sequence: UInt64 = 0
     private var findingsOfEvent: [Finding] = []
     private var sources: [SourceStatus] = []
@@ -44,7 +62,6 @@ final class DashboardFeed: @unchecked Sendable {
     private var storedFindings = 0
     private var incidentTotal = 0
     private var summaryByID: [String: IncidentSummary] = [:]
-    static let incidentListCap = 5_000
     private var unsavedFindings: [(Finding, [TimelineEntry])] = []
     private var unsavedSightings: [(key: String, time: Int64)] = []
     /// The latest word for the status line, shown for a few seconds.
@@ -52,6 +69,20 @@ final class DashboardFeed: @unchecked Sendable {
     private var stopped = false
     private var finishedReading = false
     private(set) var failure: String?
+    /// `live --no-tui`, `--on-incident`, `--metrics`: told of what is stored and read, on the
+    /// reading thread, right after each commit (twice a second at most).
+    var observer: FeedObserver?
+    /// `[dashboard.views]` from the config, for the dashboard's `f`.
+    var views: [String: String] = [:]
+    /// `[dashboard] bell` from the config.
+    var bell = true
+
+    /// Incidents in state open, as last read from the store.
+    var openIncidentCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return summaryByID.values.reduce(0) { $0 + ($1.state == .open ? 1 : 0) }
+    }
     private var eventsAtLastTick = 0
     private var lastTick = DashboardFeed.monotonic()
 
@@ -66,8 +97,15 @@ final class DashboardFeed: @unchecked Sendable {
                                      makeParser: { spec, kind, file in try factory.make(spec: spec, kind: kind, file: file) })
         pipeline.storing = store != nil
         pipeline.onFinding = { [unowned self] finding in self.findingsOfEvent.append(finding) }
-        if case .replay(let clock) = mode {
+        switch mode {
+        case .replay(let clock):
             replayStatus = ReplayStatus(clock: nil, speed: clock.speed.factor, paused: false)
+            origin = clock.window.from.map { "events since \($0.rfc3339)" } ?? "the start of the archives"
+        case .live(.end): origin = "the end of the files: new lines only (--from-start reads them whole)"
+        case .live(.beginning): origin = "the start of the files"
+        case .live(.since(let t)):
+            origin = "events since \(t.rfc3339)"
+            skipBefore = t
         }
         refreshIncidents()
     }
@@ -82,7 +120,7 @@ final class DashboardFeed: @unchecked Sendable {
         let thread = Thread { [self] in
             do {
                 switch mode {
-                case .live: try follow()
+                case .live(let start): try follow(start)
                 case .replay: try replay()
                 }
             } catch {
@@ -115,8 +153,9 @@ final class DashboardFeed: @unchecked Sendable {
         return stopped
     }
 
-    private func follow() throws {
-        let resumed = LiveResume(sources: configuration.sources, stored: (try? store?.checkpoints()) ?? [:])
+    private func follow(_ from: LiveStart) throws {
+        let resumed = LiveResume(sources: configuration.sources, stored: (try? store?.checkpoints()) ?? [:],
+                                 fromStart: from != .end)
         let cursors: [LiveSourceCursor] = zip(configuration.sources, resumed.starts).map { spec, start in
             LiveSourceCursor(spec: spec, factory: factory, start: start)
         }
@@ -128,6 +167,11 @@ final class DashboardFeed: @unchecked Sendable {
             pipeline.settledBefore = settled
             pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
             pipeline.readThrough = resumed.readThrough
+        }
+        if resumed.resumedFromCheckpoints {
+            lock.lock()
+            origin = "where the last run stopped (the store's checkpoints)"
+            lock.unlock()
         }
         pipeline.reportsCacheKeysAsSeen = true
         // A missing predicate is on screen as soon as its statement is read, enriched with
@@ -163,6 +207,7 @@ final class DashboardFeed: @unchecked Sendable {
             if !released, now - lastEvent >= window {
                 merger.drainAll { process($0) }
                 pipeline.releaseHeld()
+        markLateFindings()
                 released = true
             }
             if now - lastCommit >= 0.5 {
@@ -187,11 +232,14 @@ final class DashboardFeed: @unchecked Sendable {
                 commit(checkpoints: LiveResume.checkpoints(resume: resume, reading: positions.map(\.checkpoint),
                                                            settled: settledNow),
                        forgetSightingsBefore: settledNow == .min ? nil : settledNow, findingsBefore: settledNow)
-                publishSources(cursors.map { cursor in
+                let statuses = cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
                                  lagBytes: cursor.follower.files.reduce(0) { $0 + $1.lagBytes })
-                })
+                }
+                publishSources(statuses)
+                observer?.sourcesRead(zip(statuses, cursors).map { ($0.name, $1.lines, $0.lagBytes) },
+                                      statistics: pipeline.statistics)
             }
         }
         // Shutting down: what still waits for an audit line (or, in a parser, for its DETAIL
@@ -204,6 +252,7 @@ final class DashboardFeed: @unchecked Sendable {
         }
         merger.drainAll { process($0) }
         pipeline.releaseHeld()
+        markLateFindings()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
         let settledNow = pipeline.settledTime.map { $0 + 1 }
         commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: settledNow ?? .min),
@@ -231,7 +280,7 @@ final class DashboardFeed: @unchecked Sendable {
             let decision = clock.decide(logTime: event.time, now: DashboardFeed.monotonic())
             mode = .replay(clock)
             replayStatus = ReplayStatus(clock: clock.logTime(at: DashboardFeed.monotonic()) ?? event.time,
-                                        speed: clock.speed.factor, paused: clock.isPaused)
+                                        speed: clock.speed.factor, paused: clock.isPaused, finished: false)
             lock.unlock()
             switch decision {
             case .release:
@@ -251,6 +300,7 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         pipeline.finishInput()
+        markLateFindings()
         // Read to the end with nothing skipped (`--from`/`--to`): the files are stored whole.
         let complete = !isStopped && skipped == 0
         commit(checkpoints: complete ? reader.checkpoints : [])
@@ -264,8 +314,23 @@ final class DashboardFeed: @unchecked Sendable {
 
     /// One event through the pipeline; the stream row carries the findings it raised.
     private func process(_ event: Event) {
-        findingsOfEvent.removeAll(keepingCapacity: true)
+        if let skipBefore, let t = event.time, t < skipBefore { return }
+        markLateFindings()
         pipeline.ingest(event)
+        // A finding raised now may rest on an earlier event (a statement judged when its
+        // request's audit line came, or when the window closed): the row of each event it names
+        // carries the flag, not the row of whatever event was being read.
+        let position = event.position
+        var own: [Finding] = []
+        var late: [Finding] = []
+        for f in findingsOfEvent {
+            if f.evidence.isEmpty || f.evidence.contains(where: { $0.file == position.file && $0.line <= position.line && position.line <= $0.endLine }) {
+                own.append(f)
+            } else {
+                late.append(f)
+            }
+        }
+        findingsOfEvent = late
         lock.lock()
         if case .request(let r) = event, let key = r.requestID ?? r.traceID {
             if requests.updateValue(r, forKey: key) == nil { requestOrder.append(key) }
@@ -275,14 +340,36 @@ final class DashboardFeed: @unchecked Sendable {
             }
         }
         sequence += 1
-        let row = StreamRow(sequence: sequence, event: event, findings: findingsOfEvent)
-        if ring.count < ringCapacity {
-            ring.append(row)
-        } else {
-            ring[ringStart] = row
-            ringStart = (ringStart + 1) % ringCapacity
+        let row = StreamRow(sequence: sequence, event: event, findings: own)
+        StreamRow.insert(row, inLogTimeOrder: &ring)
+        if ring.count > ringCapacity { ring.removeFirst(ringCapacity / 10) }
+        lock.unlock()
+    }
+
+    /// Marks the rows of the events that findings raised after their own event rest on (by file
+    /// and line, among the most recent rows), then forgets the findings.
+    private func markLateFindings() {
+        guard !findingsOfEvent.isEmpty else { return }
+        lock.lock()
+        for f in findingsOfEvent {
+            let flags = StreamRow.Flags(findings: [f])
+            let key = FindingAggregator.dedupKey(for: f)
+            for p in f.evidence {
+                let file = DashboardFeed.shortName(p.file)
+                var i = ring.count - 1
+                let stop = max(0, ring.count - 5_000)
+                while i >= stop {
+                    if ring[i].line == p.line && ring[i].source == file {
+                        ring[i].flags.formUnion(flags)
+                        if ring[i].findingKey == nil { ring[i].findingKey = key }
+                        break
+                    }
+                    i -= 1
+                }
+            }
         }
         lock.unlock()
+        findingsOfEvent.removeAll(keepingCapacity: true)
     }
 
     /// Stores the new sightings with the checkpoints of what was read, in one transaction, and
@@ -297,6 +384,7 @@ final class DashboardFeed: @unchecked Sendable {
         unsavedFindings = []
         unsavedSightings = []
         var touched: Set<String> = []
+        var recorded: [(Finding, RecordResult)] = []
         if let store, !(batch.isEmpty && checkpoints.isEmpty) {
             do {
                 // No quoting from the source files here (`scan --store` does it): re-reading a log
@@ -304,7 +392,9 @@ final class DashboardFeed: @unchecked Sendable {
                 // statements' own text is already in their timeline entries.
                 let results = try store.commit(findings: batch, checkpoints: checkpoints, sightings: sightings)
                 touched = Set(results.map(\.incidentID))
+                recorded = zip(batch.map(\.0), results).map { ($0, $1) }
                 lock.lock()
+                for (entry, result) in zip(batch, results) { newEvidence[result.incidentID, default: []].append(entry.0) }
                 failure = nil
                 storedFindings += results.filter(\.isNewFinding).count
                 incidentTotal += results.filter(\.isNewIncident).count
@@ -330,7 +420,14 @@ final class DashboardFeed: @unchecked Sendable {
         memoryFindings = findings
         provisionalIncidents = pending
         lock.unlock()
-        if store != nil { refreshIncidents(touched) } else { refreshIncidents() }
+        var changed: [StoredIncident] = []
+        if store != nil { changed = refreshIncidents(touched) } else { refreshIncidents() }
+        if let observer, !recorded.isEmpty || !changed.isEmpty {
+            lock.lock()
+            let open = summaryByID.values.reduce(0) { $0 + ($1.state == .open ? 1 : 0) }
+            lock.unlock()
+            observer.committed(recorded, incidents: changed, openIncidents: open)
+        }
         lock.lock()
         // With a store the header counts what is stored, across restarts.
         let shown = store == nil ? findings.count : storedFindings
@@ -359,12 +456,16 @@ final class DashboardFeed: @unchecked Sendable {
     private func refreshIncidents() {
         var summaries: [IncidentSummary]
         if let store, let stored = try? store.incidents() {
-            summaries = stored.map(DashboardFeed.summary)
+            var byID = Dictionary(stored.map { ($0.id, DashboardFeed.summary($0)) }, uniquingKeysWith: { $1 })
+            // Every incident's evidence fields, in one read: `/` and `table=`/`app=` reach all.
+            for e in (try? store.evidenceFields()) ?? [] {
+                byID[e.incidentID]?.absorbEvidence(tables: e.tables, application: e.application, route: e.route, fields: e.fields)
+            }
             lock.lock()
-            summaryByID = Dictionary(summaries.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+            summaryByID = byID
             storedFindings = stored.reduce(0) { $0 + $1.findingCount }
             incidentTotal = stored.count
-            trimIncidents()
+            newEvidence = [:]
             summaries = Array(summaryByID.values)
             lock.unlock()
         } else {
@@ -379,28 +480,30 @@ final class DashboardFeed: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Reads again the incidents with these ids and re-sorts the list.
-    private func refreshIncidents(_ ids: Set<String>) {
-        guard let store else { return }
+    /// Reads again the incidents with these ids and re-sorts the list; returns what it read.
+    @discardableResult
+    private func refreshIncidents(_ ids: Set<String>) -> [StoredIncident] {
+        guard let store else { return [] }
         // Read outside the lock; the list (shared with actions on the main thread) under it.
         let stored = ids.isEmpty ? [] : ((try? store.incidents(ids: ids)) ?? [])
         lock.lock()
         defer { lock.unlock() }
-        for i in stored { summaryByID[i.id] = DashboardFeed.summary(i) }
-        trimIncidents()
+        for i in stored {
+            var summary = DashboardFeed.summary(i)
+            if let old = summaryByID[i.id] {
+                summary.tables = old.tables
+                summary.applications = old.applications
+                summary.routes = old.routes
+                summary.evidence = old.evidence
+            }
+            for f in newEvidence.removeValue(forKey: i.id) ?? [] { summary.absorbEvidence(of: f) }
+            summaryByID[i.id] = summary
+        }
         incidents = provisionalIncidents
             + summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
+        return stored
     }
 
-    /// The dashboard lists the most recent `incidentListCap` incidents (the store, and
-    /// `tenantwatch incidents`, have them all): memory stays flat however many a session finds.
-    /// Called with the lock held.
-    private func trimIncidents() {
-        guard summaryByID.count > DashboardFeed.incidentListCap + DashboardFeed.incidentListCap / 10 else { return }
-        let keep = summaryByID.values.sorted { ($0.lastSeen?.microseconds ?? 0) > ($1.lastSeen?.microseconds ?? 0) }
-            .prefix(DashboardFeed.incidentListCap)
-        summaryByID = Dictionary(keep.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-    }
 
     private func tickCounters(findings: Int) {
         let now = DashboardFeed.monotonic()
@@ -426,15 +529,29 @@ final class DashboardFeed: @unchecked Sendable {
     func snapshot() -> DashboardSnapshot {
         lock.lock()
         defer { lock.unlock() }
-        let stream = ringStart == 0 ? ring : Array(ring[ringStart...] + ring[..<ringStart])
+        let stream = ring
         var status = replayStatus
-        if finishedReading, status != nil { status?.paused = true }
+        if finishedReading, status != nil { status?.finished = true; status?.paused = false }
         var shownSources = sources
         if let failure { shownSources.append(SourceStatus(name: "error", kind: .unknown, state: failure, health: .error)) }
         var snapshot = DashboardSnapshot(sources: shownSources, counters: counters, replay: status, stream: stream,
                                          incidents: incidents, details: detailProvider())
+        snapshot.origin = origin
+        // "12 s ago" against the wall clock when following, against the replay clock in a replay.
+        snapshot.now = status != nil ? status?.clock : Timestamp(seconds: Date().timeIntervalSince1970)
+        snapshot.incidentOfFinding = incidentLocator()
         if let notice, DashboardFeed.monotonic() - notice.at < 10 { snapshot.notice = notice.text }
         return snapshot
+    }
+
+    /// Which incident a finding (by its aggregation key) went to: the store knows; without one,
+    /// the pipeline's own grouping of what it holds.
+    private func incidentLocator() -> @Sendable (String) -> String? {
+        if let store = self.store {
+            return { key in (try? store.incidentID(forKey: key)) ?? nil }
+        }
+        let findings = memoryFindings
+        return { key in findings.last { FindingAggregator.dedupKey(for: $0) == key }?.incident }
     }
 
     private func detailProvider() -> IncidentDetailProvider {
@@ -468,11 +585,16 @@ final class DashboardFeed: @unchecked Sendable {
         switch action {
         case .quit:
             stop()
+        case .copy:
+            break // the dashboard writes OSC 52 itself
         case .acknowledge(let id):
             try? store?.setState(id, .acknowledged, author: author)
             refreshIncidents([IncidentStore.normalize(id)])
         case .resolve(let id):
             try? store?.setState(id, .resolved, author: author)
+            refreshIncidents([IncidentStore.normalize(id)])
+        case .reopen(let id):
+            try? store?.setState(id, .open, author: author)
             refreshIncidents([IncidentStore.normalize(id)])
         case .addNote(let id, let text):
             try? store?.addNote(id, author: author, text: text)
@@ -572,6 +694,15 @@ final class DashboardFeed: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
+}
+
+/// What the headless outputs (`live --no-tui`, `--on-incident`, `--metrics`) are told by the
+/// feed, on its reading thread.
+protocol FeedObserver: AnyObject, Sendable {
+    /// Findings just stored (with the incident each went to) and the incidents they touched.
+    func committed(_ findings: [(Finding, RecordResult)], incidents: [StoredIncident], openIncidents: Int)
+    /// Each source's lines read so far and lag, with the pipeline's counts (twice a second).
+    func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics)
 }
 
 extension ReplaySpeed {

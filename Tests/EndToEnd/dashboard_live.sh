@@ -80,8 +80,9 @@ header_at() { screen | head -1 | grep -q "tenantwatch *\$" && [ "$(screen | head
 tmux resize-window -t "$session" -x 80 -y 24
 wait_until 10 header_at 80 || e2e_fail "no redraw at 80x24: $(screen | head -1)"
 small="$(screen)"
+# Widths in characters, not bytes (mawk's length): "→" and an active incident's "●" are 3 bytes.
 if grep -q "findings: 1" <<<"$small" && grep -q "incidents: 1" <<<"$small" \
-    && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$small")" -le 80 ] \
+    && [ "$(python3 -c 'import sys; print(max((len(l) for l in sys.stdin.read().splitlines()), default=0))' <<<"$small")" -le 80 ] \
     && [ "$(wc -l <<<"$small")" -le 24 ]; then
     e2e_ok "resized to 80x24: counters still visible, nothing drawn past the edge"
 else

@@ -115,7 +115,11 @@ import TenantWatchSampleData
         let id = snap.incidents[1].id
         #expect(s.screen == .detail(id))
         #expect(press([.char("a")], &s) == [.acknowledge(id)])
-        #expect(press([.char("r")], &s) == [.resolve(id)])
+        // A critical incident is resolved only after y.
+        #expect(snap.incidents[1].severity == .critical)
+        #expect(press([.char("r")], &s).isEmpty)
+        #expect(press([.char("y")], &s) == [.resolve(id)])
+        #expect(s.message == "\(id) resolved — u reopens")
         #expect(press([.char("x")], &s) == [.export(id)])
         #expect(s.message == nil, "the host reports where the bundle went (DashboardSnapshot.notice)")
         #expect(press([.char("m")] + type("called the customer") + [.enter], &s) == [.addNote(id, "called the customer")])

@@ -33,7 +33,9 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.baseDirectory = baseDirectory
         config.file = file
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export"])
+        // `[dashboard]` (named views, the bell) is the dashboard's own: TenantWatchTUI's
+        // `DashboardSettings` reads and checks it.
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")

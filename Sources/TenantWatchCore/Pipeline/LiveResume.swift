@@ -15,19 +15,28 @@ public struct LiveResume: Sendable {
     /// sighting on a line up to it may already be stored.
     public var readThrough: [String: Int]
 
+    /// Whether some source starts from its stored checkpoints (a resumed run, as the dashboard says).
+    public var resumedFromCheckpoints: Bool
+
     /// `stored`: the store's checkpoints by path. A checkpoint belongs to a source when its path
     /// matches the source's glob (fnmatch, as the follower matches files) or is the source's path.
-    public init(sources: [SourceSpec], stored: [String: SourceCheckpoint]) {
+    /// `fromStart` (`live --from-start`, `--since`): every source starts at its first byte; what an
+    /// earlier run settled is still known, so reading it again is recognised and not stored twice.
+    public init(sources: [SourceSpec], stored: [String: SourceCheckpoint], fromStart: Bool = false) {
         var settled: Int64?
+        var resumed = false
         starts = sources.map { spec in
             let mine = stored.values.filter { fnmatch(spec.path, $0.path, 0) == 0 || $0.path == spec.path }
                 .sorted { $0.path < $1.path }
-            guard !mine.isEmpty else { return .end }
-            let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
             for c in mine { if let t = c.settledBefore { settled = min(settled ?? t, t) } }
+            if fromStart { return .beginning }
+            guard !mine.isEmpty else { return .end }
+            resumed = true
+            let scanned = mine.compactMap { $0.updatedAt?.seconds }.max() ?? 0
             return .checkpoint(FollowerCheckpoint(pattern: spec.path, files: mine, scannedAt: scanned))
         }
         settledBefore = settled
+        resumedFromCheckpoints = resumed
         readThrough = settled == nil ? [:]
             : Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) }, uniquingKeysWith: { max($0, $1) })
     }

@@ -12,6 +12,8 @@ public enum Action: Equatable, Sendable {
     case quit
     case acknowledge(String)
     case resolve(String)
+    /// Back to open (undoes an acknowledge or a resolve).
+    case reopen(String)
     case addNote(String, String)
     /// Write evidence bundles for the incident; the host reports where in `DashboardSnapshot.notice`.
     case export(String)
@@ -19,4 +21,7 @@ public enum Action: Equatable, Sendable {
     case setSpeed(Double)
     /// Replay: pause or resume reading.
     case togglePause
+    /// Put the text on the terminal's clipboard (OSC 52). The dashboard does this itself; a
+    /// host never sees it.
+    case copy(String)
 }

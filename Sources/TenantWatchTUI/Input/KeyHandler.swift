@@ -17,7 +17,12 @@ struct KeyHandler {
         if let prompt = s.prompt { return handlePrompt(key, prompt, &s) }
         s.message = nil
         if s.helpVisible {
-            if key == .char("?") || key == .char("q") || key == .escape || key == .enter { s.helpVisible = false }
+            switch key {
+            case .char("?"), .char("q"), .escape, .enter: s.helpVisible = false; s.helpScroll = 0
+            case .down, .char("j"), .pageDown: s.helpScroll = min(s.helpScroll + (key == .pageDown ? 10 : 1), HelpView.maxScroll(size: s.size))
+            case .up, .char("k"), .pageUp: s.helpScroll = max(0, s.helpScroll - (key == .pageUp ? 10 : 1))
+            default: break
+            }
             return []
         }
         // Keys that work everywhere.
@@ -49,12 +54,22 @@ struct KeyHandler {
         switch s.screen {
         case .main: return handleMain(key, &s)
         case .detail(let id): return handleDetail(key, id, &s)
+        case .exposure: return handleExposure(key, &s)
         }
     }
 
     // MARK: prompts
 
     func handlePrompt(_ key: Key, _ prompt: UIState.Prompt, _ s: inout UIState) -> [Action] {
+        if case .confirm(let action, let what) = prompt {
+            s.prompt = nil
+            if key == .char("y") || key == .char("Y") {
+                s.message = done(action)
+                return [action]
+            }
+            s.message = "not done: \(what)"
+            return []
+        }
         switch s.editor.handle(key) {
         case .editing: return []
         case .cancel:
@@ -70,7 +85,9 @@ struct KeyHandler {
                 if !text.isEmpty { jump(forward: !backwards, from: true, &s) }
                 return []
             case .filter:
-                do { s.filters = try Filters.parse(text) } catch let e as Filters.ParseError { s.message = e.message } catch {}
+                do {
+                    s.filters = try Filters.parse(s.views[text.trimmingSpaces] ?? text)
+                } catch let e as Filters.ParseError { s.message = e.message } catch {}
                 clampAfterFilter(&s)
                 return []
             case .note(let id):
@@ -78,6 +95,8 @@ struct KeyHandler {
                 guard !t.isEmpty else { return [] }
                 s.message = "note added to \(id)"
                 return [.addNote(id, t)]
+            case .confirm:
+                return []
             }
         }
     }
@@ -94,6 +113,18 @@ struct KeyHandler {
             return []
         case .char("n"): jump(forward: true, from: false, &s); return []
         case .char("N"): jump(forward: false, from: false, &s); return []
+        case .char("o"):
+            s.sort = s.sort.next
+            s.message = "incidents sorted by \(s.sort.rawValue)"
+            return []
+        case .char("E"):
+            s.screen = .exposure
+            s.exposureScroll = 0
+            return []
+        case .char("h"):
+            s.hideResolved.toggle()
+            s.message = s.hideResolved ? "resolved incidents hidden (h shows them)" : "resolved incidents shown"
+            return []
         default: break
         }
         if s.focus == .incidents {
@@ -112,10 +143,12 @@ struct KeyHandler {
                 s.screen = .detail(list[i].id)
                 s.detailScroll = 0
                 return []
-            case .char("a"): return [.acknowledge(list[i].id)]
-            case .char("r"): return [.resolve(list[i].id)]
+            case .char("a"), .char("r"), .char("u"): return act(key, list[i], &s)
             case .char("m"): s.prompt = .note(list[i].id); s.editor = LineEditor(); return []
             case .char("e"), .char("x"): return [.export(list[i].id)]
+            case .char("c"):
+                s.message = "copied \(list[i].id) (OSC 52: the terminal must allow it)"
+                return [.copy(list[i].id)]
             default: return []
             }
             moveIncident(to: i, list, page: page, &s)
@@ -132,6 +165,16 @@ struct KeyHandler {
             case .home, .char("g"): i = 0
             case .end, .char("G"):
                 s.streamCursor = nil
+                return []
+            case .enter, .right, .char("l"):
+                // The row under the cursor (the newest when following) opens its incident.
+                let row = snapshot.stream[rows[i]]
+                guard let id = row.incident ?? row.findingKey.flatMap({ snapshot.incidentOfFinding?($0) }) else {
+                    s.message = row.flags.isEmpty ? "this event raised no finding" : "its incident is not stored yet"
+                    return []
+                }
+                s.screen = .detail(id)
+                s.detailScroll = 0
                 return []
             default: return []
             }
@@ -177,7 +220,7 @@ struct KeyHandler {
 
     func handleDetail(_ key: Key, _ id: String, _ s: inout UIState) -> [Action] {
         let page = max(1, Layout(s.size).detailRows)
-        let lines = snapshot.detail(for: id).map { DetailView.documentLineCount($0, width: s.size.width) } ?? 0
+        let lines = snapshot.detail(for: id).map { DetailView.document($0, width: s.size.width, now: snapshot.now).count } ?? 0
         let maxScroll = max(0, lines - page)
         switch key {
         case .char("q"), .escape, .left, .char("h"), .backspace: s.screen = .main; return []
@@ -189,24 +232,91 @@ struct KeyHandler {
         case .end, .char("G"): s.detailScroll = maxScroll
         case .char("n"), .char("N"):
             guard !s.search.isEmpty, let d = snapshot.detail(for: id) else { return [] }
-            let doc = DetailView.document(d, width: s.size.width).map(\.plain)
+            let doc = DetailView.document(d, width: s.size.width, now: snapshot.now).map(\.plain)
             let forward = key == .char("n")
+            let pattern = SearchPattern(s.search)
             var i = s.detailScroll
             for _ in 0..<doc.count {
                 i = forward ? i + 1 : i - 1
                 if i < 0 || i >= doc.count { break }
-                if doc[i].localizedCaseInsensitiveContainsASCII(s.search) { s.detailScroll = i; return [] }
+                if pattern.matches(doc[i]) { s.detailScroll = i; return [] }
             }
             s.message = "no more matches for \(s.search)"
             return []
-        case .char("a"): s.message = "\(id) acknowledged"; return [.acknowledge(id)]
-        case .char("r"): s.message = "\(id) resolved"; return [.resolve(id)]
+        case .char("a"), .char("r"), .char("u"):
+            let summary = snapshot.incidents.first { $0.id == id } ?? snapshot.detail(for: id)?.summary
+            guard let summary else { s.message = "\(id) is not in the store"; return [] }
+            return act(key, summary, &s)
         case .char("m"): s.prompt = .note(id); s.editor = LineEditor(); return []
         case .char("e"), .char("x"): return [.export(id)]
+        case .char("c"):
+            s.message = "copied \(id) (OSC 52: the terminal must allow it)"
+            return [.copy(id)]
+        case .char("C"):
+            // The statement as logged (one line), not the pretty-printed layout.
+            guard let st = snapshot.detail(for: id)?.statement else { s.message = "\(id) has no statement"; return [] }
+            let flat = st.split(separator: "\n").map { String($0).trimmingSpaces }.joined(separator: " ")
+            s.message = "copied the statement of \(id) (OSC 52)"
+            return [.copy(flat)]
         default: return []
         }
         s.detailScroll = min(max(0, s.detailScroll), maxScroll)
         return []
+    }
+
+    // MARK: exposure table
+
+    func handleExposure(_ key: Key, _ s: inout UIState) -> [Action] {
+        let page = max(1, Layout(s.size).bodyHeight - 2)
+        let maxScroll = max(0, ExposureView.rowCount(snapshot, s) - page)
+        switch key {
+        case .char("q"), .escape, .left, .char("h"), .backspace, .char("E"): s.screen = .main; return []
+        case .down, .char("j"), .enter: s.exposureScroll += 1
+        case .up, .char("k"): s.exposureScroll -= 1
+        case .pageDown, .ctrl("f"), .ctrl("d"): s.exposureScroll += page
+        case .pageUp, .ctrl("b"), .ctrl("u"): s.exposureScroll -= page
+        case .home, .char("g"): s.exposureScroll = 0
+        case .end, .char("G"): s.exposureScroll = maxScroll
+        default: return []
+        }
+        s.exposureScroll = min(max(0, s.exposureScroll), maxScroll)
+        return []
+    }
+
+    // MARK: acting on an incident
+
+    /// `a` acknowledges, `r` resolves (a critical incident only after `y`), `u` reopens; the
+    /// status line says what was done and how to undo it.
+    func act(_ key: Key, _ incident: IncidentSummary, _ s: inout UIState) -> [Action] {
+        let id = incident.id
+        switch key {
+        case .char("a"):
+            guard incident.state != .acknowledged else { s.message = "\(id) is already acknowledged"; return [] }
+            s.message = done(.acknowledge(id))
+            return [.acknowledge(id)]
+        case .char("r"):
+            guard incident.state != .resolved else { s.message = "\(id) is already resolved (u reopens)"; return [] }
+            if incident.severity == .critical {
+                s.prompt = .confirm(.resolve(id), "\(id) stays \(incident.state.rawValue)")
+                return []
+            }
+            s.message = done(.resolve(id))
+            return [.resolve(id)]
+        case .char("u"):
+            guard incident.state != .open else { s.message = "\(id) is open already"; return [] }
+            s.message = done(.reopen(id))
+            return [.reopen(id)]
+        default: return []
+        }
+    }
+
+    func done(_ action: Action) -> String {
+        switch action {
+        case .acknowledge(let id): return "\(id) acknowledged — u reopens"
+        case .resolve(let id): return "\(id) resolved — u reopens"
+        case .reopen(let id): return "\(id) reopened"
+        default: return ""
+        }
     }
 
     // MARK: search
@@ -219,12 +329,13 @@ struct KeyHandler {
             return
         }
         let needle = s.search
+        let pattern = SearchPattern(needle)
         if s.focus == .incidents {
             let list = visibleIncidents(s)
             guard !list.isEmpty else { return }
             let start = incidentIndex(s, list)
             if let i = scan(count: list.count, start: start, forward: forward, inclusive: inclusive,
-                            match: { IncidentsView.searchText(list[$0]).localizedCaseInsensitiveContainsASCII(needle) }) {
+                            match: { pattern.matches(IncidentsView.searchText(list[$0])) }) {
                 moveIncident(to: i, list, page: max(1, Layout(s.size).incidentListRows), &s)
             } else {
                 s.message = "pattern not found: \(needle)"
@@ -234,7 +345,7 @@ struct KeyHandler {
             guard !rows.isEmpty else { return }
             let start = streamIndex(s, rows)
             if let i = scan(count: rows.count, start: start, forward: forward, inclusive: inclusive,
-                            match: { StreamView.searchText(snapshot.stream[rows[$0]]).localizedCaseInsensitiveContainsASCII(needle) }) {
+                            match: { pattern.matches(StreamView.searchText(snapshot.stream[rows[$0]])) }) {
                 let page = max(1, Layout(s.size).streamListRows)
                 if s.streamCursor == nil { s.streamCursorRow = min(rows.count, page) - 1 }
                 s.streamCursor = snapshot.stream[rows[start]].sequence
@@ -266,9 +377,7 @@ struct KeyHandler {
 
     // MARK: shared lookups
 
-    func visibleIncidents(_ s: UIState) -> [IncidentSummary] {
-        s.filters.isEmpty ? snapshot.incidents : snapshot.incidents.filter { s.filters.matches($0) }
-    }
+    func visibleIncidents(_ s: UIState) -> [IncidentSummary] { IncidentsView.visible(snapshot, s) }
 
     func incidentIndex(_ s: UIState, _ list: [IncidentSummary]) -> Int {
         IncidentsView.cursorIndex(s, list)

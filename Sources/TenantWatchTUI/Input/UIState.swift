@@ -1,13 +1,24 @@
 /// Everything the user has changed about the view. Pure data: `handle(key:state:snapshot:)`
 /// changes it; `render` reads it.
 public struct UIState: Equatable, Sendable {
-    public enum Screen: Equatable, Sendable { case main, detail(String) }
+    public enum Screen: Equatable, Sendable { case main, detail(String), exposure }
     public enum Pane: Equatable, Sendable { case incidents, stream }
-    public enum Prompt: Equatable, Sendable { case search, filter, note(String) }
+    /// `confirm` asks y/n before the action (resolving a critical incident).
+    public enum Prompt: Equatable, Sendable { case search, filter, note(String), confirm(Action, String) }
+
+    /// The incidents list's order, chosen with `o`: `lastSeen` is the host's order (newest
+    /// activity first); the others break ties by last seen, then id, so equal rows never swap
+    /// places between frames. The cursor stays on its incident (by id) whatever the order.
+    public enum Sort: String, Equatable, Sendable, CaseIterable {
+        case lastSeen = "last seen", firstSeen = "first seen", severity, count
+        var next: Sort { let all = Sort.allCases; return all[(all.firstIndex(of: self)! + 1) % all.count] }
+    }
 
     public var screen: Screen = .main
     public var focus: Pane = .incidents
     public var helpVisible = false
+    /// First help entry shown when the help is longer than the screen.
+    public var helpScroll = 0
 
     /// The selected incident (by id, so it stays put as the list changes) and its screen row.
     public var incidentCursor: String?
@@ -18,10 +29,17 @@ public struct UIState: Equatable, Sendable {
     public var streamCursorRow = 0
 
     public var detailScroll = 0
+    /// First row shown of the exposure table (`E`).
+    public var exposureScroll = 0
 
     /// The committed search (`/`), used by `n`/`N` and highlighted.
     public var search = ""
     public var filters = Filters()
+    public var sort: Sort = .lastSeen
+    /// Named filters from `[dashboard.views]` in the config: typing a name at `f` applies it.
+    public var views: [String: String] = [:]
+    /// `h`: resolved incidents left out of the list.
+    public var hideResolved = false
     public var prompt: Prompt?
     public var editor = LineEditor()
 

@@ -31,6 +31,15 @@ public struct DashboardSnapshot: Sendable {
     public var details: IncidentDetailProvider?
     /// The host's latest word for the status line (where an export was written, an error).
     public var notice: String?
+    /// Where reading started (`end of the files: new lines only`, `the start of the files`,
+    /// `events since 2026-12-06T01:30:00Z`): shown on screen, so an empty list is not taken for
+    /// a clean log.
+    public var origin: String?
+    /// "Now" for "last seen 12 s ago": the wall clock in `live`, the replay clock in `replay`;
+    /// nil shows absolute times only.
+    public var now: Timestamp?
+    /// The incident a finding (by `FindingAggregator.dedupKey`) went to: Enter on a stream row.
+    public var incidentOfFinding: (@Sendable (String) -> String?)?
 
     public init(sources: [SourceStatus] = [], counters: Counters = Counters(), replay: ReplayStatus? = nil,
                 stream: [StreamRow] = [], incidents: [IncidentSummary] = [],
@@ -122,10 +131,13 @@ public struct ReplayStatus: Sendable, Equatable {
     /// Multiplier of log time; `.infinity` is `--speed max`.
     public var speed: Double
     public var paused: Bool
-    public init(clock: Timestamp?, speed: Double, paused: Bool) {
+    /// Every archive was read to its end: nothing more will come (not a pause).
+    public var finished: Bool
+    public init(clock: Timestamp?, speed: Double, paused: Bool, finished: Bool = false) {
         self.clock = clock
         self.speed = speed
         self.paused = paused
+        self.finished = finished
     }
 
     /// The speeds `+`/`-` step through.

@@ -13,10 +13,23 @@ public struct IncidentSummary: Sendable, Equatable {
     public var lastSeen: Timestamp?
     public var count: Int
     public var state: State
+    /// Tables, applications and routes its findings name: the `table=`/`app=` filters and the
+    /// wide layout's WHERE column read them.
+    public var tables: [String]
+    public var applications: [String]
+    public var routes: [String]
+    /// Every evidence field of its findings (request and trace ids, cache keys, tables,
+    /// applications, routes, statement text), one per line: what `/` searches besides the row.
+    public var evidence: String
 
     public init(id: String, severity: Severity, kinds: [FindingKind], caller: String?, exposed: [String],
-                firstSeen: Timestamp?, lastSeen: Timestamp?, count: Int, state: State = .open) {
+                firstSeen: Timestamp?, lastSeen: Timestamp?, count: Int, state: State = .open,
+                tables: [String] = [], applications: [String] = [], routes: [String] = [], evidence: String = "") {
         self.id = id
+        self.tables = tables.map(TextSanitizer.oneLine)
+        self.applications = applications.map(TextSanitizer.oneLine)
+        self.routes = routes.map(TextSanitizer.oneLine)
+        self.evidence = evidence
         self.severity = severity
         self.kinds = kinds
         self.caller = caller.map(TextSanitizer.oneLine)
@@ -43,16 +56,43 @@ public struct IncidentSummary: Sendable, Equatable {
                 if let t = f.time, s.firstSeen.map({ t < $0 }) ?? true { s.firstSeen = t }
                 if let t = f.lastSeen ?? f.time, s.lastSeen.map({ t > $0 }) ?? true { s.lastSeen = t }
                 s.count += f.count
+                s.absorbEvidence(of: f)
                 byID[id] = s
             } else {
                 order.append(id)
-                byID[id] = IncidentSummary(id: id, severity: f.severity, kinds: [f.kind], caller: f.callerTenant,
-                                           exposed: f.accessedTenants, firstSeen: f.time, lastSeen: f.lastSeen ?? f.time,
-                                           count: f.count, state: states[id] ?? .open)
+                var s = IncidentSummary(id: id, severity: f.severity, kinds: [f.kind], caller: f.callerTenant,
+                                        exposed: f.accessedTenants, firstSeen: f.time, lastSeen: f.lastSeen ?? f.time,
+                                        count: f.count, state: states[id] ?? .open)
+                s.absorbEvidence(of: f)
+                byID[id] = s
             }
         }
         return order.compactMap { byID[$0] }.sorted { a, b in
             (a.lastSeen?.microseconds ?? .min) > (b.lastSeen?.microseconds ?? .min)
+        }
+    }
+}
+
+extension IncidentSummary {
+    /// Bytes of evidence text kept per incident for search: a statement is searched by its
+    /// head, and 50k incidents stay within ~100 MB even when every one holds a long statement.
+    public static let evidenceCap = 2048
+
+    /// Adds a finding's tables, application, route and searchable fields.
+    public mutating func absorbEvidence(of f: Finding) {
+        absorbEvidence(tables: f.tables, application: f.application, route: f.route,
+                       fields: [f.requestID, f.traceID, f.cacheKey, f.statement, f.message])
+    }
+
+    /// The same from loose fields (the store's rows).
+    public mutating func absorbEvidence(tables: [String], application: String?, route: String?, fields: [String?]) {
+        for t in tables.map(TextSanitizer.oneLine) where !self.tables.contains(t) { self.tables.append(t) }
+        if let a = application.map(TextSanitizer.oneLine), !applications.contains(a) { applications.append(a) }
+        if let r = route.map(TextSanitizer.oneLine), !routes.contains(r) { routes.append(r) }
+        for text in (tables + [application, route] + fields).compactMap({ $0 }) where evidence.utf8.count < IncidentSummary.evidenceCap {
+            let line = TextSanitizer.oneLine(text)
+            if line.isEmpty || evidence.contains(line) { continue }
+            evidence += (evidence.isEmpty ? "" : "\n") + line
         }
     }
 }

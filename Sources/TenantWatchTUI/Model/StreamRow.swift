@@ -49,10 +49,19 @@ public struct StreamRow: Sendable, Equatable {
     public var flags: Flags
     public var caller: String?
     public var tenants: [String]
+    /// The incident of the first finding it raised, when known as the row is made (replay
+    /// without a store, tests); else `findingKey` finds it through the snapshot.
+    public var incident: String?
+    /// `FindingAggregator.dedupKey` of the first finding it raised: Enter on the row asks the
+    /// host (`DashboardSnapshot.incidentOfFinding`) which incident that finding went to.
+    public var findingKey: String?
 
     public init(sequence: UInt64, time: Timestamp?, source: String, line: Int, kind: Kind, text: String,
-                flags: Flags = [], caller: String? = nil, tenants: [String] = []) {
+                flags: Flags = [], caller: String? = nil, tenants: [String] = [], incident: String? = nil,
+                findingKey: String? = nil) {
         self.sequence = sequence
+        self.incident = incident
+        self.findingKey = findingKey
         self.time = time
         self.source = source
         self.line = line
@@ -98,7 +107,9 @@ public struct StreamRow: Sendable, Equatable {
             text = u.reason
         }
         self.init(sequence: sequence, time: event.time, source: file, line: p.line, kind: kind, text: text,
-                  flags: Flags(findings: findings), caller: caller, tenants: tenants)
+                  flags: Flags(findings: findings), caller: caller, tenants: tenants,
+                  incident: findings.lazy.compactMap(\.incident).first,
+                  findingKey: findings.first.map(FindingAggregator.dedupKey(for:)))
     }
 
     /// Scalars a row's text keeps. A row is one screen line; the ring holds 20,000 of them, and
@@ -125,5 +136,17 @@ public struct StreamRow: Sendable, Equatable {
         while s.hasSuffix(" ") || s.hasSuffix(";") { s.removeLast() }
         while s.hasPrefix(" ") { s.removeFirst() }
         return s
+    }
+}
+
+extension StreamRow {
+    /// Puts a row where its log time says, searching back from the end (rows arrive nearly in
+    /// order: only sources that interleave move one), so the stream reads in log-time order as
+    /// README promises. A row without a time goes last; rows of equal time keep reading order.
+    public static func insert(_ row: StreamRow, inLogTimeOrder rows: inout [StreamRow]) {
+        guard let t = row.time else { rows.append(row); return }
+        var i = rows.count
+        while i > 0, let previous = rows[i - 1].time, t < previous { i -= 1 }
+        rows.insert(row, at: i)
     }
 }

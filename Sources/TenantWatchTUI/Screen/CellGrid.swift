@@ -42,6 +42,9 @@ public struct CellGrid: Sendable, Equatable {
         guard y >= 0, y < height else { return }
         let end = min(width, x1 ?? width)
         var x = max(0, x0)
+        // A wide character cut by either end of the span loses its other half too.
+        if x < end { clearWide(at: x, y: y) }
+        if end - 1 >= x { clearWide(at: end - 1, y: y) }
         while x < end {
             cells[y * width + x] = Cell(text: " ", width: 1, role: role)
             x += 1

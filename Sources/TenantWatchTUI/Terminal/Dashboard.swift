@@ -22,9 +22,15 @@ public enum Dashboard {
         public var theme: String?
         public var environment: [String: String]
         public var framesPerSecond: Int
+        /// `[dashboard.views]`: filter names `f` accepts.
+        public var views: [String: String]
+        /// `[dashboard] bell`: ring when a critical incident opens.
+        public var bell: Bool
         public init(theme: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                    framesPerSecond: Int = 10) {
+                    framesPerSecond: Int = 10, views: [String: String] = [:], bell: Bool = true) {
             self.theme = theme
+            self.views = views
+            self.bell = bell
             self.environment = environment
             self.framesPerSecond = framesPerSecond
         }
@@ -78,8 +84,11 @@ public enum Dashboard {
         defer { terminal.stop() }
 
         var state = UIState()
+        state.views = options.views
         let details = DetailCache()
         var snapshot = snapshotProvider()
+        var criticals = CriticalWatch()
+        _ = criticals.newCriticals(in: snapshot)
         let frameInterval = 1.0 / Double(max(1, options.framesPerSecond))
         var lastFrame = 0.0
         while true {
@@ -90,7 +99,13 @@ public enum Dashboard {
             for key in keys {
                 let produced = handle(key: key, state: &state, snapshot: snapshot)
                 for action in produced {
-                    if action == .quit { quit = true } else { actions(action) }
+                    if action == .quit {
+                        quit = true
+                    } else if case .copy(let text) = action {
+                        terminal.copyToClipboard(text)
+                    } else {
+                        actions(action)
+                    }
                 }
                 // The next key must see what the action changed (a second `+` goes faster still).
                 if !produced.isEmpty && !quit {
@@ -102,6 +117,11 @@ public enum Dashboard {
             let now = Date().timeIntervalSinceReferenceDate
             if !keys.isEmpty || now - lastFrame >= frameInterval * 0.9 {
                 snapshot = snapshotProvider()
+                let fresh = criticals.newCriticals(in: snapshot)
+                if !fresh.isEmpty {
+                    if options.bell { terminal.bell() }
+                    state.message = "new critical incident: " + fresh.joined(separator: ", ")
+                }
                 if let inner = snapshot.details { snapshot.details = details.wrapping(inner, now: now) }
                 state.size = terminal.size()
                 terminal.draw(render(snapshot, state, size: state.size))

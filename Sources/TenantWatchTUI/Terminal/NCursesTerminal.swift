@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,6 +29,12 @@ final class NCursesTerminal {
         // LANG unset (ssh, containers) leaves the "C" locale: wide text would be garbage and
         // wcwidth would measure nothing. The terminal speaks UTF-8 in practice; say so.
         if tw_wcwidth(0x4E00) != 2, setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
+        let term = String(cString: getenv("TERM") ?? strdup(""))
+        switch tw_has_cursor_addressing() {
+        case 0: throw DashboardError.noCursorAddressing(term)
+        case -1: throw DashboardError.unknownTerminal(term)
+        default: break
+        }
         tw_save_termios()
         tw_install_crash_handlers()
         guard let screen = tw_newterm() else {
@@ -82,6 +89,24 @@ final class NCursesTerminal {
             roleAttributes[role] = (attrs, pair)
         }
     }
+
+    /// Puts `text` on the clipboard with OSC 52 (xterm, kitty, iTerm2, tmux with `set-clipboard
+    /// on`; over ssh too). Written beside ncurses, not through it: it draws nothing. The text is
+    /// base64, so nothing in it can reach the terminal as a control.
+    func copyToClipboard(_ text: String) {
+        let sequence = Array(("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}").utf8)
+        sequence.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(1, raw.baseAddress!.advanced(by: offset), raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+    }
+
+    /// The terminal's bell (or its visible flash, as the user set the terminal up).
+    func bell() { _ = beep() }
 
     func size() -> Size {
         var h: Int32 = 0, w: Int32 = 0
@@ -171,11 +196,16 @@ final class NCursesTerminal {
 public enum DashboardError: Error, CustomStringConvertible {
     case notATerminal
     case unknownTerminal(String)
+    /// TERM=dumb and its kind: no cursor addressing, so no screen to draw.
+    case noCursorAddressing(String)
 
     public var description: String {
         switch self {
         case .notATerminal: return "the dashboard needs a terminal on standard input and output (use `scan` for scripts)"
         case .unknownTerminal(let t): return "cannot open the terminal: TERM=\(t) is unknown to terminfo (try TERM=xterm-256color)"
+        case .noCursorAddressing(let t):
+            return "TERM=\(t) cannot move the cursor, so the dashboard cannot draw: use `tenantwatch incidents` or "
+                + "`tenantwatch scan` for plain text, `live --no-tui` to follow, or set TERM=xterm-256color"
         }
     }
 }

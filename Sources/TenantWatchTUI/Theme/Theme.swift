@@ -49,9 +49,45 @@ public struct Theme: Equatable, Sendable {
                 default: break
                 }
             }
-            out[role] = ResolvedStyle(fg: s.fg.number(for: depth), bg: s.bg.number(for: depth), attributes: attrs)
+            var fg = s.fg.number(for: depth)
+            let bg = s.bg.number(for: depth)
+            if depth != .none && fg != -1 {
+                if bg == -1 && Theme.invisibleOnSomeBackground(fg) {
+                    // Black vanishes on a dark terminal, white on a light one, and the theme cannot
+                    // know which it is drawn on: the terminal's own foreground is legible on its own
+                    // background. A grey that degraded to black (xterm's 8 colours) stays muted as dim.
+                    fg = -1
+                    if Theme.isMidGrey(s.fg) { attrs.insert(.dim) }
+                } else if fg == bg {
+                    // Two colours that degraded to one: text the colour of its background.
+                    fg = -1
+                    attrs.insert(.reverse)
+                }
+            }
+            out[role] = ResolvedStyle(fg: fg, bg: bg, attributes: attrs)
         }
+        // Muted text that degraded to plain text (a grey lost at 8 colours) stays muted.
+        if depth != .none, let dim = out[.dim], dim == out[.text] { out[.dim]?.attributes.insert(.dim) }
         return out
+    }
+
+    /// A resolved colour number close to black or to white.
+    static func invisibleOnSomeBackground(_ n: Int) -> Bool {
+        guard n >= 0, n < 256 else { return false }
+        let (r, g, b) = ThemeColor.rgbOf(n)
+        return max(r, g, b) < 80 || min(r, g, b) > 200
+    }
+
+    /// A theme colour meant as a muted grey (neither black nor white).
+    static func isMidGrey(_ c: ThemeColor) -> Bool {
+        let rgb: (Int, Int, Int)
+        switch c {
+        case .terminalDefault: return false
+        case .index(let i): rgb = ThemeColor.rgbOf(min(max(0, i), 255))
+        case .rgb(let r, let g, let b): rgb = (Int(r), Int(g), Int(b))
+        }
+        let hi = max(rgb.0, rgb.1, rgb.2), lo = min(rgb.0, rgb.1, rgb.2)
+        return hi - lo < 30 && lo >= 80 && hi <= 200
     }
 
     /// The names `--theme` accepts without a path.

@@ -3,12 +3,12 @@ import TenantWatchCore
 /// One incident: summary, evidence timeline, the statement with the unscoped table or wrong
 /// tenant highlighted, the caller's token (masked), host, route, notes, and the actions.
 enum DetailView {
-    static func document(_ d: IncidentDetail, width: Int) -> [Segments] {
+    static func document(_ d: IncidentDetail, width: Int, now: Timestamp? = nil) -> [Segments] {
         var doc: [Segments] = []
         func line(_ parts: (String, StyleRole)...) {
             var s = Segments()
             for p in parts { s.add(p.0, p.1) }
-            doc.append(s)
+            doc.append(contentsOf: s.wrapped(width: width))
         }
         func section(_ title: String) {
             line(("", .text))
@@ -22,10 +22,19 @@ enum DetailView {
              (sm.exposed.isEmpty ? "?" : sm.exposed.joined(separator: ", "), .leak))
         line((" first ", .dim), (sm.firstSeen?.rfc3339 ?? "-", .text), ("  last ", .dim), (sm.lastSeen?.rfc3339 ?? "-", .text),
              ("  count ", .dim), ("\(sm.count)", .text))
+        if let now {
+            let active = Format.isActive(sm.lastSeen, now: now)
+            line((" last seen ", .dim), (Format.ago(sm.lastSeen, now: now), .text), ("  ", .text),
+                 (active ? "active: still happening" : "quiet: nothing for \(Format.activeSeconds / 60) min or more",
+                  active ? .statusError : .statusOK))
+        }
         if let m = d.message { line((" " + m, .text)) }
 
         section("Timeline")
         if d.timeline.isEmpty { line(("  (no evidence lines)", .dim)) }
+        // When it happened, at a glance: the evidence over time.
+        let times = d.timeline.compactMap { $0.time?.microseconds }
+        if times.count > 1, let spark = Sparkline.labelled(times, width: width) { line(("  ", .text), (spark, .leak)) }
         let srcW = min(32, d.timeline.map { DisplayWidth.of("\($0.source):\($0.line)") }.max() ?? 0)
         let kindW = min(24, d.timeline.map { DisplayWidth.of($0.kind) }.max() ?? 0)
         for e in d.timeline {
@@ -52,8 +61,8 @@ enum DetailView {
         for n in d.notes { line(("  • " + n, .text)) }
 
         section("Actions")
-        line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("m", .key), (" add a note   ", .text),
-             ("x", .key), (" export an evidence bundle for each exposed tenant", .dim))
+        line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("u", .key), (" reopen   ", .text),
+             ("m", .key), (" add a note   ", .text), ("x", .key), (" export an evidence bundle for each exposed tenant", .dim))
         return doc
     }
 
@@ -98,7 +107,7 @@ enum DetailView {
             g.put("  \(id): no detail available (it may have been pruned)", x: 0, y: layout.bodyTop, role: .dim)
             return
         }
-        let doc = document(d, width: g.width)
+        let doc = document(d, width: g.width, now: snap.now)
         let rows = layout.detailRows
         let top = min(max(0, state.detailScroll), max(0, doc.count - rows))
         for r in 0..<rows {

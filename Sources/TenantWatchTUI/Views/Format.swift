@@ -19,6 +19,26 @@ enum Format {
         return String(parts[0].dropFirst(5)) + " " + String(parts[1].prefix(8))
     }
 
+    /// An incident seen this recently is `active` (still happening); older is `quiet`.
+    static let activeSeconds: Int64 = 120
+
+    /// `12s ago`, `4m ago`, `3h ago`, `2d ago`; `now` for a time at or after now.
+    static func ago(_ t: Timestamp?, now: Timestamp) -> String {
+        guard let t else { return "-" }
+        let s = (now.microseconds - t.microseconds) / 1_000_000
+        if s <= 0 { return "now" }
+        if s < 60 { return "\(s)s ago" }
+        if s < 3600 { return "\(s / 60)m ago" }
+        if s < 86_400 { return "\(s / 3600)h ago" }
+        return "\(s / 86_400)d ago"
+    }
+
+    /// Whether an incident last seen at `t` is still happening.
+    static func isActive(_ t: Timestamp?, now: Timestamp) -> Bool {
+        guard let t else { return false }
+        return now.microseconds - t.microseconds < activeSeconds * 1_000_000
+    }
+
     static func bytes(_ n: Int64) -> String {
         if n < 1024 { return "\(n)B" }
         if n < 1024 * 1024 { return "\(n / 1024)K" }
@@ -64,5 +84,34 @@ struct Segments {
         var col = x
         for (s, role) in parts { col = g.put(s, x: col, y: y, role: role, limit: limit) }
         return col
+    }
+}
+
+extension Segments {
+    /// The line cut into screen lines of at most `width` columns (styles kept), continuation
+    /// lines indented: the detail view wraps rather than hiding the end of a long line.
+    func wrapped(width: Int, indent: Int = 4) -> [Segments] {
+        guard width > indent + 8, self.width > width else { return [self] }
+        var out: [Segments] = []
+        var current = Segments()
+        var used = 0
+        for (text, role) in parts {
+            var run = ""
+            for scalar in text.unicodeScalars {
+                let w = DisplayWidth.of(scalar)
+                if used + w > width {
+                    if !run.isEmpty { current.add(run, role); run = "" }
+                    out.append(current)
+                    current = Segments()
+                    current.add(String(repeating: " ", count: indent), .text)
+                    used = indent
+                }
+                run.unicodeScalars.append(scalar)
+                used += w
+            }
+            if !run.isEmpty { current.add(run, role) }
+        }
+        out.append(current)
+        return out
     }
 }

@@ -10,14 +10,21 @@ enum HeaderView {
         // Row 0: what must never scroll away comes first.
         var x = g.put(" findings: \(snap.counters.findings)", x: 0, y: 0, role: snap.counters.findings > 0 ? .leak : .header)
         x = g.put("  incidents: \(snap.counters.incidents)", x: x, y: 0, role: snap.counters.incidents > 0 ? .leak : .header)
-        x = g.put("  \(Format.rate(snap.counters.eventsPerSecond)) ev/s", x: x, y: 0, role: .header)
+        // A finished replay reads nothing more: a frozen rate would only mislead.
+        if snap.replay?.finished != true {
+            x = g.put("  \(Format.rate(snap.counters.eventsPerSecond)) ev/s", x: x, y: 0, role: .header)
+        }
         if snap.counters.unparsed > 0 {
             x = g.put("  \(snap.counters.unparsed) unparsed", x: x, y: 0, role: .statusWarn)
         }
         if snap.counters.unmatched > 0 {
             x = g.put("  \(snap.counters.unmatched) unmatched", x: x, y: 0, role: .statusWarn)
         }
-        if let r = snap.replay {
+        if let r = snap.replay, r.finished {
+            // Not a pause: nothing more will come. Say what the replay amounted to.
+            x = g.put("  replay finished — \(snap.counters.events) events, \(snap.counters.incidents) incidents", x: x, y: 0,
+                      role: .statusOK)
+        } else if let r = snap.replay {
             let mode = "  REPLAY \(Format.dayClock(r.clock)) \(ReplayStatus.label(r.speed))" + (r.paused ? " PAUSED" : "")
             x = g.put(mode, x: x, y: 0, role: r.paused ? .statusWarn : .header)
         } else {

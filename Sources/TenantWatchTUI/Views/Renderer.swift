@@ -15,8 +15,10 @@ public func render(_ snapshot: DashboardSnapshot, _ state: UIState, size: Size) 
         StreamView.draw(snapshot, state, layout: layout, into: &g)
     case .detail(let id):
         DetailView.draw(snapshot, state, id: id, layout: layout, into: &g)
+    case .exposure:
+        ExposureView.draw(snapshot, state, layout: layout, into: &g)
     }
-    if state.helpVisible { HelpView.draw(into: &g, layout: layout) }
+    if state.helpVisible { HelpView.draw(into: &g, layout: layout, scroll: state.helpScroll) }
     StatusView.draw(snapshot, state, layout: layout, into: &g)
     return g
 }
@@ -31,6 +33,9 @@ func drawContextBar(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout,
     case .detail(let id):
         x = g.put(" Dashboard › ", x: 0, y: y, role: .dim)
         x = g.put(id, x: x, y: y, role: .title)
+    case .exposure:
+        x = g.put(" Dashboard › ", x: 0, y: y, role: .dim)
+        x = g.put("Exposure", x: x, y: y, role: .title)
     }
     if !state.filters.isEmpty {
         x = g.put("  filter: ", x: x, y: y, role: .dim)
@@ -38,7 +43,14 @@ func drawContextBar(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout,
     }
     if !state.search.isEmpty {
         x = g.put("  search: ", x: x, y: y, role: .dim)
-        g.put(state.search, x: x, y: y, role: .searchMatch)
+        x = g.put(state.search, x: x, y: y, role: .searchMatch)
+    }
+    // Where reading started, right-aligned when there is room: an empty list over a log read
+    // from its end is not a clean log.
+    if let origin = snap.origin, state.screen == .main {
+        let text = "reading from " + origin + " "
+        let w = DisplayWidth.of(text)
+        if g.width - x >= w + 2 { g.put(text, x: g.width - w, y: y, role: .dim) }
     }
 }
 
@@ -52,6 +64,11 @@ enum StatusView {
             case .search: label = "/"
             case .filter: label = "filter: "
             case .note(let id): label = "note for \(id): "
+            case .confirm(let action, _):
+                if case .resolve(let id) = action { label = "resolve critical incident \(id)? y resolves, any other key keeps it " }
+                else { label = "confirm? y/n " }
+                g.put(label, x: 0, y: y, role: .statusWarn)
+                return
             }
             let x = g.put(label, x: 0, y: y, role: .prompt)
             // Keep the cursor on screen: show the tail of a long text.
@@ -83,6 +100,8 @@ enum StatusView {
         case .main:
             hints = [("?", "help"), ("/", "search"), ("f", "filter"), ("Tab", "pane"), ("Enter", "open"),
                      ("space", snap.replay == nil ? "pause" : "pause replay"), ("q", "quit")]
+        case .exposure:
+            hints = [("j k", "scroll"), ("f", "filter"), ("q", "back")]
         case .detail:
             hints = [("a", "ack"), ("r", "resolve"), ("m", "note"), ("x", "export"), ("/", "search"), ("q", "back")]
         }
@@ -90,6 +109,10 @@ enum StatusView {
         for (k, t) in hints {
             x = g.put(k, x: x, y: y, role: .key)
             x = g.put(" " + t + "  ", x: x, y: y, role: .dim)
+        }
+        if snap.replay?.finished == true {
+            if state.screen == .main && g.width - x > 10 { g.put("FINISHED", x: g.width - 9, y: y, role: .statusOK) }
+            return
         }
         let mode = state.following ? "FOLLOW" : "PAUSED"
         if state.screen == .main && g.width - x > 8 { g.put(mode, x: g.width - 7, y: y, role: state.following ? .statusOK : .statusWarn) }

@@ -8,18 +8,32 @@ enum StreamView {
         return out
     }
 
-    /// Position in `visible` of the cursor: the last row when following; else the last row whose
-    /// sequence is at most the cursor's (binary search: sequences ascend).
+    /// Position in `visible` of the cursor: the last row when following; else the row with the
+    /// cursor's sequence, or the nearest visible row before it, or the first.
     static func cursorIndex(_ s: UIState, _ visible: [Int], _ rows: [StreamRow]) -> Int {
         guard !visible.isEmpty else { return 0 }
         guard let seq = s.streamCursor else { return visible.count - 1 }
+        guard let raw = rawIndex(of: seq, in: rows) else { return 0 }
+        // The last visible row at or before the raw position (visible indices ascend).
         var lo = 0, hi = visible.count - 1
-        if rows[visible[0]].sequence > seq { return 0 }
+        if visible[0] > raw { return 0 }
         while lo < hi {
             let mid = (lo + hi + 1) / 2
-            if rows[visible[mid]].sequence <= seq { lo = mid } else { hi = mid - 1 }
+            if visible[mid] <= raw { lo = mid } else { hi = mid - 1 }
         }
         return lo
+    }
+
+    /// The index of the row with this sequence. Rows are in log-time order, so sequences (the
+    /// order they were read) need not ascend: searched from the end, where a paused cursor
+    /// usually is. Nil once the row has left the ring.
+    static func rawIndex(of seq: UInt64, in rows: [StreamRow]) -> Int? {
+        var i = rows.count - 1
+        while i >= 0 {
+            if rows[i].sequence == seq { return i }
+            i -= 1
+        }
+        return nil
     }
 
     static func marker(_ r: StreamRow) -> (String, StyleRole) {
@@ -49,15 +63,7 @@ enum StreamView {
         let pass: (Int) -> Bool = f.isEmpty ? { _ in true } : { f.matches(rows[$0]) }
         var p: Int
         if let seq = cursor {
-            // Last raw row with sequence <= cursor (sequences ascend).
-            var lo = 0, hi = rows.count - 1
-            if rows[0].sequence > seq { p = 0 } else {
-                while lo < hi {
-                    let mid = (lo + hi + 1) / 2
-                    if rows[mid].sequence <= seq { lo = mid } else { hi = mid - 1 }
-                }
-                p = lo
-            }
+            p = rawIndex(of: seq, in: rows) ?? 0
         } else {
             p = rows.count - 1
         }
@@ -95,7 +101,14 @@ enum StreamView {
         x = g.put("Stream", x: x, y: titleRow, role: focused ? .title : .border)
         let mode = state.following ? "  following" : "  PAUSED — space or G to follow"
         x = g.put(mode, x: x, y: titleRow, role: state.following ? .border : .statusWarn)
-        g.put(state.filters.isEmpty ? "  \(snap.stream.count) held" : "  filtered, \(snap.stream.count) held", x: x, y: titleRow, role: .border)
+        x = g.put(state.filters.isEmpty ? "  \(snap.stream.count) held" : "  filtered, \(snap.stream.count) held", x: x, y: titleRow, role: .border)
+        // Leak findings over the held stream, when there is room: is it still happening?
+        if w - x > 60 {
+            let times = snap.stream.lazy.filter { !$0.flags.isEmpty }.compactMap { $0.time?.microseconds }
+            if times.count > 1, let spark = Sparkline.labelled(Array(times), width: w - x - 4) {
+                g.put("  leaks " + spark, x: x, y: titleRow, role: .leak, limit: w)
+            }
+        }
         guard rowsAvailable > 0 else { return }
         if shown.isEmpty {
             g.put(snap.stream.isEmpty ? "  waiting for events…" : "  no events match the filter", x: 0, y: titleRow + 1, role: .dim)
