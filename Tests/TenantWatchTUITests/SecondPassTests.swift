@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TenantWatchCore
+import TenantWatchSampleData
 @testable import TenantWatchTUI
 
 /// Issue 17's "wrong or misleading" list, one behaviour a test: search and filters over the
