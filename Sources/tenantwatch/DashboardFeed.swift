@@ -196,7 +196,7 @@ final class DashboardFeed: @unchecked Sendable {
                 let marks = progress.commit(settled: settledNow)
                 let resume = history.resumePoints(for: positions, before: marks.settled == .min ? .min : marks.settled - context)
                 commit(checkpoints: LiveResume.checkpoints(resume: resume, reading: positions.map(\.checkpoint),
-                                                           settled: marks.settled),
+                                                           settled: marks.settled, readBefore: resumed.readBefore),
                        forgetSightingsBefore: marks.forgetBefore, findingsBefore: marks.settled)
                 publishSources(cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
