@@ -217,7 +217,8 @@ final class DashboardFeed: @unchecked Sendable {
         pipeline.releaseHeld()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
         let marks = progress.commit(settled: pipeline.settledTime.map { $0 + 1 } ?? .min)
-        commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: marks.settled),
+        commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: marks.settled,
+                                                   readBefore: resumed.readBefore),
                forgetSightingsBefore: marks.forgetBefore)
     }
 
