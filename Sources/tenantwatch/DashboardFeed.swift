@@ -181,6 +181,10 @@ final class DashboardFeed: @unchecked Sendable {
         var history = CheckpointHistory()
         let window = max(configuration.correlation.windowSeconds, 0.5)
         let context = Int64(window * 2_000_000) + 1_000_000
+        // The settled estimate falls back by up to a window and a parser margin when lines flow
+        // again after a quiet spell (everything was released; the parsers hold records again):
+        // the ledger keeps that, and a further window and a second for lines written late.
+        var progress = SettledProgress(fallBack: context + history.parserMargin)
         var lastCommit = DashboardFeed.monotonic()
         var lastEvent = lastCommit
         var released = true
@@ -190,24 +194,28 @@ final class DashboardFeed: @unchecked Sendable {
             // the lag is back to zero as fast as parsing goes once a writer stops.
             if !backlog { FileFollower.wait(for: cursors.map(\.follower), timeout: 0.25) }
             backlog = false
+            var heard = false
             for (i, cursor) in cursors.enumerated() where merger.buffered(i) < DashboardFeed.pollLines {
                 let before = cursor.lines
                 let events = cursor.poll(maxLines: DashboardFeed.pollLines)
                 for c in cursor.takeOpened() { history.opened(c) }
                 let behind = cursor.lines - before >= DashboardFeed.pollLines
                 if behind { backlog = true }
-                if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false }
+                if !events.isEmpty { lastEvent = DashboardFeed.monotonic(); released = false; heard = true }
                 merger.append(events, source: i, behind: behind)
             }
             merger.drain { process($0) }
             if !merger.isEmpty { backlog = true }
             let now = DashboardFeed.monotonic()
             // Log time stops when the logs stop: after a window of quiet, an audit line that has
-            // not come is not coming, and what waited for it is judged without it.
-            if !released, now - lastEvent >= window {
+            // not come is not coming, and what waited for it is judged without it. Quiet means a
+            // poll found nothing new: a turn that read lines and took a window to process them
+            // (catching up after a restart on a loaded machine) says nothing about quiet, and
+            // releasing then judged statements whose audit line was already written without it.
+            if !released, !heard, now - lastEvent >= window {
                 merger.drainAll { process($0) }
                 pipeline.releaseHeld()
-        markLateFindings()
+                markLateFindings()
                 released = true
             }
             if now - lastCommit >= 0.5 {
@@ -228,10 +236,13 @@ final class DashboardFeed: @unchecked Sendable {
                 // (Quiet, and everything held released: what is at the newest time is judged too.)
                 if settledNow != .min { settledNow = released ? settledNow + 1 : settledNow - Int64(window * 1_000_000) }
                 if let s = pipeline.settledBefore { settledNow = max(settledNow, s) }
-                let resume = history.resumePoints(for: positions, before: settledNow == .min ? .min : settledNow - context)
+                // Saved, stored before and forgotten by the ledger consistently (`SettledProgress`):
+                // a kill after any commit leaves every stored sighting settled or in the ledger.
+                let marks = progress.commit(settled: settledNow)
+                let resume = history.resumePoints(for: positions, before: marks.settled == .min ? .min : marks.settled - context)
                 commit(checkpoints: LiveResume.checkpoints(resume: resume, reading: positions.map(\.checkpoint),
-                                                           settled: settledNow),
-                       forgetSightingsBefore: settledNow == .min ? nil : settledNow, findingsBefore: settledNow)
+                                                           settled: marks.settled, readBefore: resumed.readBefore),
+                       forgetSightingsBefore: marks.forgetBefore, findingsBefore: marks.settled)
                 let statuses = cursors.map { cursor in
                     SourceStatus(name: DashboardFeed.shortName(cursor.follower.pattern), kind: kindOf(cursor.follower.pattern),
                                  state: cursor.state.description, health: DashboardFeed.health(cursor.state),
@@ -254,9 +265,10 @@ final class DashboardFeed: @unchecked Sendable {
         pipeline.releaseHeld()
         markLateFindings()
         let reading = cursors.flatMap { $0.follower.files.map(\.checkpoint) }
-        let settledNow = pipeline.settledTime.map { $0 + 1 }
-        commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: settledNow ?? .min),
-               forgetSightingsBefore: settledNow)
+        let marks = progress.commit(settled: pipeline.settledTime.map { $0 + 1 } ?? .min)
+        commit(checkpoints: LiveResume.checkpoints(resume: reading, reading: reading, settled: marks.settled,
+                                                   readBefore: resumed.readBefore),
+               forgetSightingsBefore: marks.forgetBefore)
     }
 
     private func replay() throws {

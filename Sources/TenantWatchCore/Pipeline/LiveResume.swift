@@ -14,6 +14,9 @@ public struct LiveResume: Sendable {
     /// Per file, the last line the stopped run had read (`readLine`, else the resume line): a
     /// sighting on a line up to it may already be stored.
     public var readThrough: [String: Int]
+    /// The stored checkpoints behind `readThrough` (empty when nothing was settled): what the
+    /// stopped run had read, which a commit made while this run catches up must not shrink.
+    public var readBefore: [SourceCheckpoint]
 
     /// Whether some source starts from its stored checkpoints (a resumed run, as the dashboard says).
     public var resumedFromCheckpoints: Bool
@@ -39,17 +42,33 @@ public struct LiveResume: Sendable {
         resumedFromCheckpoints = resumed
         readThrough = settled == nil ? [:]
             : Dictionary(stored.values.map { ($0.path, $0.readLine ?? $0.lineNumber) }, uniquingKeysWith: { max($0, $1) })
+        readBefore = settled == nil ? [] : stored.values.sorted { $0.path < $1.path }
     }
 
     /// The checkpoints to save: resume at `resume` (a correlation context behind), but record where
     /// reading stood for the same file (`reading`, matched by identity) and what was settled
     /// (`.min`: nothing yet, saved as nil).
-    public static func checkpoints(resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64) -> [SourceCheckpoint] {
+    ///
+    /// `readBefore`: the stopped run's checkpoints (`LiveResume.readBefore`). A restart reads
+    /// again from a context back, so until it has caught up, where it reads is short of where the
+    /// stopped run had read; saving that would make a second kill take the lines in between as
+    /// never read, and count their stored sightings again. The further point is kept (same file:
+    /// device, inode and head).
+    public static func checkpoints(resume: [SourceCheckpoint], reading: [SourceCheckpoint], settled: Int64,
+                                   readBefore: [SourceCheckpoint] = []) -> [SourceCheckpoint] {
         resume.map { r in
             var c = r
-            if let now = reading.first(where: { $0.identity == r.identity }) {
+            let now = reading.first(where: { $0.identity == r.identity })
+            if let now {
                 c.readOffset = now.offset
                 c.readLine = now.lineNumber
+            }
+            let head = now ?? r
+            if let before = readBefore.first(where: { $0.identity == r.identity && $0.headHash == head.headHash
+                                                      && $0.headLength == head.headLength }),
+               (before.readLine ?? before.lineNumber) > (c.readLine ?? c.lineNumber) {
+                c.readLine = before.readLine ?? before.lineNumber
+                c.readOffset = before.readOffset ?? before.offset
             }
             c.settledBefore = settled == .min ? nil : settled
             return c

@@ -431,7 +431,13 @@ public final class ScanPipeline {
         timelines.removeValue(forKey: oldKey)
         timelines[newKey, default: []].append(contentsOf: timeline())
         if settledBefore != nil, let i = newSightings.firstIndex(where: { $0.key == ScanPipeline.sightingKey(old) }) {
-            newSightings[i] = (ScanPipeline.sightingKey(new), newSightings[i].time, newKey)
+            // The ledger names the sighting by both keys: after a kill, the lines read again raise
+            // the preview first (under its own key), and only a preview known as stored is not
+            // counted again when its request comes and it is enriched (`replace` finds no `old`).
+            let time = newSightings[i].time
+            let (oldSighting, newSighting) = (ScanPipeline.sightingKey(old), ScanPipeline.sightingKey(new))
+            newSightings[i] = (newSighting, time, newKey)
+            if oldSighting != newSighting { newSightings.append((oldSighting, time, newKey)) }
         }
     }
 

@@ -78,4 +78,31 @@ import Testing
         q.finishInput()
         #expect(OneAnswerTests.signature(q.findings()) == OneAnswerTests.signature(p.findings()))
     }
+
+    /// `kill -9` after the enriched finding was stored, with a saved settled time before its
+    /// statement (the settled estimate fell back): reading the lines again raises the preview
+    /// first, under its own key, and enriches it when the audit line comes. The ledger knows the
+    /// sighting by both keys, so it is not counted a second time.
+    @Test func aStoredEnrichedPreviewIsNotCountedAgainAfterAKill() throws {
+        let all = try events()
+        let p = pipeline(previews: true)
+        p.settledBefore = .min
+        for e in all { p.ingest(e) }
+        p.finishInput()
+        let stored = p.drainNewFindings().filter { $0.0.kind == .missingTenantPredicate }
+        #expect(stored.count == 1 && stored.first?.0.callerTenant == "acme")
+        let ledger = p.drainNewSightings()
+        let statementTime = try #require(stored.first?.0.time?.microseconds)
+
+        let again = pipeline(previews: true)
+        again.settledBefore = statementTime - 1
+        again.storedSightings = Set(ledger.map(\.key))
+        let files = Set(all.map(\.position.file))
+        again.readThrough = Dictionary(uniqueKeysWithValues: files.map { ($0, 100) })
+        for e in all { again.ingest(e) }
+        again.finishInput()
+        #expect(again.drainNewFindings().filter { $0.0.kind == .missingTenantPredicate }.isEmpty)
+        #expect(again.drainNewSightings().isEmpty)
+        #expect(again.findings().filter { $0.kind == .missingTenantPredicate }.count == 1, "still seen, not stored")
+    }
 }

@@ -68,6 +68,30 @@ import Testing
         #expect(files(r.starts[0]) == ["/logs/pg.log"])
     }
 
+    /// A commit while the restarted run still catches up (reading at line 31 of a file the
+    /// stopped run had read to line 55) keeps 55: a second kill must not take lines 32-55 as
+    /// never read (their stored sightings would be counted again). Another file (a new inode, or
+    /// the same inode with a new head: truncated) keeps where it reads.
+    @Test func aCommitWhileCatchingUpKeepsWhatTheStoppedRunHadRead() {
+        let stopped = [checkpoint("/logs/pg.log", line: 40, inode: 1, readLine: 55, settled: 9_000),
+                       checkpoint("/logs/audit.log", line: 2, inode: 2, readLine: 9, settled: 9_000)]
+        let r = LiveResume(sources: [SourceSpec(kind: .postgres, path: "/logs/pg.log"), SourceSpec(kind: .audit, path: "/logs/audit.log")],
+                           stored: Dictionary(uniqueKeysWithValues: stopped.map { ($0.path, $0) }))
+        #expect(r.readBefore.count == 2)
+        var truncated = checkpoint("/logs/audit.log", line: 1, inode: 2)
+        truncated.headHash = 77
+        let saved = LiveResume.checkpoints(resume: [checkpoint("/logs/pg.log", line: 40, inode: 1), truncated],
+                                           reading: [checkpoint("/logs/pg.log", line: 31, inode: 1), truncated],
+                                           settled: 9_000, readBefore: r.readBefore)
+        #expect(saved.map(\.readLine) == [55, 1])
+        #expect(saved.first?.readOffset == 400)
+        // Once past it, where reading stands.
+        let later = LiveResume.checkpoints(resume: [checkpoint("/logs/pg.log", line: 50, inode: 1)],
+                                           reading: [checkpoint("/logs/pg.log", line: 70, inode: 1)],
+                                           settled: 9_500, readBefore: r.readBefore)
+        #expect(later.map(\.readLine) == [70])
+    }
+
     @Test func aSavedCheckpointResumesBehindButRecordsWhereReadingStood() {
         let resume = [checkpoint("/logs/pg.log", line: 20, inode: 1), checkpoint("/logs/audit.log", line: 3, inode: 2)]
         let reading = [checkpoint("/logs/audit.log", line: 8, inode: 2), checkpoint("/logs/pg.log", line: 31, inode: 1),

@@ -63,6 +63,57 @@ import Testing
         #expect(unread.drainNewSightings().count == 2)
     }
 
+    /// `kill -9` between two commits whose settled times fall back (the sources went quiet, so
+    /// everything was released and settled; then lines flowed again): the first stored both
+    /// sightings, the second saved an earlier settled time. The restart reads the lines again
+    /// from the store's checkpoints and ledger and records nothing new. (Forgetting the ledger up
+    /// to each commit's own settled time counted the later sighting a second time.)
+    @Test func aKillAfterTheSettledTimeFellBackRecordsNothingTwice() throws {
+        let dir = TempDir()
+        let configuration = try configuration(in: dir)
+        let log = configuration.sources[0].path
+        let lines = try String(contentsOfFile: dir.file("postgresql.log"), encoding: .utf8).split(separator: "\n").count
+        let store = try IncidentStore(path: dir.file("state.sqlite"))
+        func checkpoint(settled: Int64) -> SourceCheckpoint {
+            var c = SourceCheckpoint(path: log, device: 1, inode: 2, offset: 0, lineNumber: 1, headHash: 3, headLength: 0)
+            c.readLine = lines
+            c.settledBefore = settled == .min ? nil : settled
+            return c
+        }
+
+        let first = try pipeline(configuration)
+        first.settledBefore = .min
+        try first.run(configuration.sources)
+        let times = first.pendingFindings().compactMap { $0.time?.microseconds }.sorted()
+        #expect(times.count == 2)
+        let window: Int64 = 2_000_000
+        var progress = SettledProgress(fallBack: window + CheckpointHistory().parserMargin)
+        // Commit A: quiet, everything released and settled just after the newest sighting.
+        let a = progress.commit(settled: times[1] + 1)
+        let batch = first.drainNewFindings(settled: a.settled)
+        let stored = first.drainNewSightings()
+        #expect(batch.count == 2 && stored.count == 2)
+        _ = try store.commit(findings: batch, checkpoints: [checkpoint(settled: a.settled)],
+                             sightings: SightingBatch(added: stored, forgetBefore: a.forgetBefore))
+        // Commit B: lines flow again, the estimate falls back a window (before the newest sighting).
+        let b = progress.commit(settled: times[1] + 1 - window)
+        #expect(b.settled <= times[1])
+        #expect(first.drainNewFindings(settled: b.settled).isEmpty)
+        _ = try store.commit(findings: [], checkpoints: [checkpoint(settled: b.settled)],
+                             sightings: SightingBatch(added: first.drainNewSightings(), forgetBefore: b.forgetBefore))
+
+        // Killed here. The restart, as `live` makes it from the store:
+        let resumed = LiveResume(sources: configuration.sources, stored: try store.checkpoints())
+        #expect(resumed.settledBefore == b.settled)
+        let again = try pipeline(configuration)
+        again.settledBefore = try #require(resumed.settledBefore)
+        again.storedSightings = try store.sightingKeys()
+        again.readThrough = resumed.readThrough
+        try again.run(configuration.sources)
+        #expect(again.drainNewFindings().isEmpty)
+        #expect(again.drainNewSightings().isEmpty)
+    }
+
     @Test func theSightingKeyNamesTheEventNotTheRun() {
         let f = Finding(kind: .missingTenantPredicate, severity: .high, time: Timestamp(microseconds: 7), message: "m",
                         fingerprint: "fp", evidence: [SourcePosition(file: "pg.log", line: 3)])
