@@ -150,9 +150,6 @@ public struct StatementExecution: Sendable {
         get { fields.value.recordLikeContinuationLine }
         set { fields.value.recordLikeContinuationLine = newValue }
     }
-    /// The stderr prefix of this statement's line reads in more than one way (a forged
-    /// `application_name`) and nothing the log said before settles which is true: the reading
-    /// kept is the likelier one, and findings on it say so.
     /// The prefix-like application name behind `applicationNameLooksForged` when it is not the
     /// one in `application` (the kept reading of a stderr line is not the forger's); nil: that one.
     public var forgedApplication: String? {
@@ -171,6 +168,9 @@ public struct StatementExecution: Sendable {
         get { fields.value.severityMarkerInText }
         set { fields.value.severityMarkerInText = newValue }
     }
+    /// The stderr prefix of this statement's line reads in more than one way (a forged
+    /// `application_name`) and nothing the log said before settles which is true: the reading
+    /// kept is the likelier one, and findings on it say so.
     public var prefixAmbiguous: Bool {
         get { fields.value.prefixAmbiguous }
         set { fields.value.prefixAmbiguous = newValue }
