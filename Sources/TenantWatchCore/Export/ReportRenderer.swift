@@ -18,6 +18,8 @@ public enum ReportRenderer {
         case .suspectedCrossTenantResponse: return "a response may have carried another tenant's cached data; the tie is inferred, not proven"
         case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
         case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
+        case .privilegedAccess: return "a member of staff with verified privileges (support, administration) accessed the tenant's data; this is an access record, not a leak"
+        case .unguardedInternalRoute: return "an internal endpoint meant for staff served a caller without staff privileges, or read data of every tenant for one"
         }
     }
 

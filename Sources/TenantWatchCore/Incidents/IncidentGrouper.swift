@@ -65,6 +65,11 @@ extension FindingKind {
             return "suspected"
         case .unconfinedChildAccess:
             return "child"
+        case .privilegedAccess:
+            // Staff access is an access log, never part of a leak incident.
+            return "staff"
+        case .unguardedInternalRoute:
+            return "internal"
         }
     }
 }
