@@ -30,9 +30,13 @@ public enum ReportRenderer {
             "\(Art33Summary.nature(c))",
             "Incident \(c.incidentID), severity \(c.severity.rawValue), state \(c.state.rawValue). \(c.findingCount) finding(s), \(c.occurrences) occurrence(s), \(c.requestCount) request(s) affected.",
         ], bullets: []))
-        var what = c.kinds.map { "`\($0.rawValue)`: \(explanation($0))." }
-        what += c.findings.map { "\($0.firstSeen?.rfc3339 ?? "-"): \($0.kind.rawValue) (\($0.severity.rawValue), ×\($0.count)): \($0.message)" }
+        // Staff access is listed in its own section, apart from leaks (`StaffAccessReport`).
+        var what = c.kinds.filter { $0 != .privilegedAccess }.map { "`\($0.rawValue)`: \(explanation($0))." }
+        what += c.findings.filter { $0.kind != .privilegedAccess }
+            .map { "\($0.firstSeen?.rfc3339 ?? "-"): \($0.kind.rawValue) (\($0.severity.rawValue), ×\($0.count)): \($0.message)" }
+        if what.isEmpty { what.append(StaffAccessReport.noLeak) }
         out.append(Section(title: "What happened", paragraphs: [], bullets: what))
+        if let staff = StaffAccessReport.section(c) { out.append(staff) }
         var exposed: [String] = []
         exposed.append("Caller tenant: \(c.callerTenant ?? "unknown"); exposed tenant(s): \(c.exposedTenants.isEmpty ? "none named" : c.exposedTenants.joined(separator: ", ")).")
         if !c.tables.isEmpty { exposed.append("Tables: \(c.tables.joined(separator: ", ")).") }
