@@ -46,7 +46,7 @@ public enum ReportRenderer {
         }
         exposed.append(c.objectsInAffectedResponses.map { "Items in the affected responses (audit log, including the caller's own): \($0)." }
                        ?? "The logs do not record how many rows or objects were exposed.")
-        out.append(Section(title: "What was exposed", paragraphs: [], bullets: exposed))
+        out.append(Section(title: StaffAccessReport.isStaffAccessOnly(c) ? "What was accessed" : "What was exposed", paragraphs: [], bullets: exposed))
         var cause = c.statements.map { "Statement\($0.fingerprint.map { " `\($0)`" } ?? ""): `\($0.text.replacingOccurrences(of: "`", with: "'"))`\($0.rowDataCut ? " (row data of another tenant removed)" : "")" }
         for e in c.events where e.kind == .sessionSetting || e.kind == .response || e.kind == .cacheCommand {
             cause.append("\(e.time?.rfc3339 ?? "-") \(e.kind.rawValue): \(e.summary)")
