@@ -43,3 +43,12 @@ import Testing
         if let heading, let leak, let staff { #expect(leak < heading && heading < staff) }
     }
 }
+
+@Suite struct StaffAccessStreamTests {
+    @Test func aStaffAccessRowCarriesNoLeakMarker() {
+        let staff = Finding(kind: .privilegedAccess, severity: .info, time: nil, message: "privileged access")
+        #expect(StreamRow.Flags(findings: [staff]).isEmpty)
+        let leak = Finding(kind: .crossTenantQuery, severity: .high, time: nil, message: "leak")
+        #expect(StreamRow.Flags(findings: [staff, leak]).contains(.leak))
+    }
+}
