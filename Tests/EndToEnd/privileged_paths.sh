@@ -118,6 +118,29 @@ else
     e2e_fail "export of the staff access incident '$incident' failed: $(cat "$work/export.err" 2>/dev/null)"
 fi
 
+# `live` judges a held statement at once (a preview) before its audit line says who called: the
+# admin's unscoped read must end as the access record, not stay a missing predicate.
+live_findings() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["type"] == "finding"))' "$work/live.ndjson"; }
+live_done() { [ "$(live_findings)" -ge 29 ]; }
+(cd "$work" && exec "$TENANTWATCH" live --no-tui --from-start --config tenantwatch-csvlog.toml --store live.sqlite \
+    >live.ndjson 2>live.err) &
+live_pid=$!
+wait_until 60 live_done || e2e_fail "live: $(live_findings) findings after 60 s: $(head -c 300 "$work/live.err")"
+kill -TERM "$live_pid"
+rc=0
+wait "$live_pid" || rc=$?
+if [ "$rc" -eq 0 ] && python3 - "$work/live.ndjson" "$work/findings-csvlog.ndjson" <<'PY'
+import json, sys
+from collections import Counter
+live = Counter((o["finding"]["kind"], o["finding"]["request_id"]) for o in map(json.loads, open(sys.argv[1])) if o["type"] == "finding")
+scan = Counter((f["kind"], f["request_id"]) for f in map(json.loads, open(sys.argv[2])))
+if live != scan:
+    print("live - scan:", live - scan, "scan - live:", scan - live)
+    sys.exit(1)
+PY
+then e2e_ok "live --no-tui --from-start reports what scan reports (29 findings, staff access included)"
+else e2e_fail "live differs from scan (exit $rc)"; fi
+
 # A privileged claim nobody verifies proves nothing: refused, one line naming the key, exit 2.
 sed '/^jwt_secret/d' "$work/tenantwatch-csvlog.toml" >"$work/nokey.toml"
 rc=0
