@@ -4,6 +4,8 @@
 ///   verified privilege — no token, a customer's token, a forged or unverified admin token. A
 ///   refusal (401/403/404) is the guard working and raises nothing;
 /// - its statements: one ran unscoped (every tenant's rows) while the caller was not privileged.
+///   Only a statement tied to its request counts: without the audit line the caller is unknown,
+///   and "not privileged" would be a guess (its missing predicate is still reported).
 ///
 /// The missing predicate is still reported as `missing_tenant_predicate` too: this rule says
 /// which endpoint let it out, not that it happened.
@@ -17,18 +19,18 @@ public struct UnguardedInternalRouteDetector: StatementDetector, RequestDetector
     }
 
     public func inspect(_ s: AnalyzedStatement) -> [Finding] {
-        guard !routes.isEmpty, s.verdict == .unscoped, !s.execution.failed, s.request?.caller.privilege == nil else { return [] }
-        let route = s.request?.route ?? s.tags.route
-        guard let pattern = RoutePattern.firstMatch(routes, route), let route else { return [] }
+        guard !routes.isEmpty, s.verdict == .unscoped, !s.execution.failed,
+              let r = s.request, r.caller.privilege == nil else { return [] }
+        guard let pattern = RoutePattern.firstMatch(routes, r.route), let route = r.route else { return [] }
         let tables = s.unscopedTables.isEmpty ? s.tables : s.unscopedTables
         let exposed: [String]
-        if let r = s.request, r.responseTenantsLogged {
+        if r.responseTenantsLogged {
             exposed = Array(Set(r.responseTenants.filter { $0 != r.callerTenant })).sorted()
         } else {
             exposed = allTenants
         }
         let message = "internal route \(route) (\(pattern.text)) ran \(s.command.uppercased()) on "
-            + "\(tables.joined(separator: ", ")) without a tenant predicate for \(UnguardedInternalRouteDetector.describe(s.request?.caller))"
+            + "\(tables.joined(separator: ", ")) without a tenant predicate for \(UnguardedInternalRouteDetector.describe(r.caller))"
         return [s.finding(kind: .unguardedInternalRoute, severity: .high, message: message, tables: tables, accessedTenants: exposed)]
     }
 
@@ -43,8 +45,7 @@ public struct UnguardedInternalRouteDetector: StatementDetector, RequestDetector
     }
 
     /// Who the caller was, as far as it is known: never privileged here.
-    static func describe(_ caller: CallerIdentity?) -> String {
-        guard let c = caller else { return "a caller no request names (the audit line never came)" }
+    static func describe(_ c: CallerIdentity) -> String {
         switch c.verification {
         case .absent:
             return c.tenant.map { "tenant \($0) (no token)" } ?? "a caller without a token"

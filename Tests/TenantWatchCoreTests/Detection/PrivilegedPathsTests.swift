@@ -118,6 +118,15 @@ let support = StaffPrivilege(role: "support", staff: "sam@corp", impersonatedTen
         #expect(response.inspect(staffRequest(tenant: "internal", privilege: admin, response: ["globex"]), context: .init()).isEmpty)
         #expect(response.inspect(staffRequest(tenant: "acme", response: ["globex"]), context: .init()).map(\.kind) == [.crossTenantResponse])
         #expect(response.inspect(staffRequest(privilege: support, response: ["globex"]), context: .init()).map(\.kind) == [.crossTenantResponse])
+        var host = PrivilegedAccessPolicy.wrap(TokenHostMismatchDetector())
+        var onGlobex = staffRequest(tenant: "internal", privilege: admin)
+        onGlobex.host = "globex.example.com"
+        onGlobex.hostTenant = "globex"
+        #expect(host.inspect(onGlobex, context: .init()).isEmpty, "staff work on customers' hosts")
+        var impersonatorOnGlobex = staffRequest(privilege: support)
+        impersonatorOnGlobex.host = "globex.example.com"
+        impersonatorOnGlobex.hostTenant = "globex"
+        #expect(host.inspect(impersonatorOnGlobex, context: .init()).map(\.kind) == [.tokenHostMismatch], "acme's session on globex's host")
         var unsigned = PrivilegedAccessPolicy.wrap(UnsignedTokenDetector())
         #expect(unsigned.inspect(staffRequest(tenant: nil, verification: .invalid), context: .init()).map(\.kind) == [.unsignedToken])
     }
@@ -166,6 +175,11 @@ let support = StaffPrivilege(role: "support", staff: "sam@corp", impersonatedTen
         #expect(f.tables == ["invoices"] && f.accessedTenants == ["acme", "globex"])
         #expect(d.inspect(staffStatement("SELECT * FROM invoices", verdict: .unscoped,
                                          request: staffRequest(privilege: admin, route: "/internal/activities"))).isEmpty)
+        // Without its audit line the caller is unknown: not claimed to be unprivileged.
+        var untied = staffStatement("SELECT * FROM invoices /*route='%2Finternal%2Factivities'*/", verdict: .unscoped, request: nil)
+        #expect(untied.tags.route == "/internal/activities")
+        untied.request = nil
+        #expect(d.inspect(untied).isEmpty)
         #expect(d.inspect(staffStatement("SELECT * FROM invoices WHERE tenant_id = 'acme'", verdict: .scoped, tenants: ["acme"],
                                          request: staffRequest(tenant: "acme", route: "/internal/activities"))).isEmpty)
     }
