@@ -69,7 +69,9 @@ extension FindingKind {
             // Staff access is an access log, never part of a leak incident.
             return "staff"
         case .unguardedInternalRoute:
-            return "internal"
+            // The endpoint that let the leak out joins the leak's incident (same caller, exposed
+            // tenants and route): one incident for the on-call engineer, not two.
+            return "data"
         }
     }
 }

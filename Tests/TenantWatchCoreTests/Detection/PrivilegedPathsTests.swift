@@ -184,3 +184,16 @@ let support = StaffPrivilege(role: "support", staff: "sam@corp", impersonatedTen
                                          request: staffRequest(tenant: "acme", route: "/internal/activities"))).isEmpty)
     }
 }
+
+@Suite struct PrivilegedPathsIncidentTests {
+    @Test func staffAccessNeverJoinsALeakButTheUnguardedRouteJoinsItsLeak() {
+        func f(_ kind: FindingKind) -> Finding {
+            Finding(kind: kind, severity: .high, time: Timestamp(seconds: 100), message: "", requestID: "r-1",
+                    callerTenant: "acme", accessedTenants: ["globex"], route: "/internal/activities")
+        }
+        var g = IncidentGrouper()
+        let leak = g.assign(f(.missingTenantPredicate))
+        #expect(g.assign(f(.unguardedInternalRoute)) == leak)
+        #expect(g.assign(f(.privilegedAccess)) != leak)
+    }
+}
