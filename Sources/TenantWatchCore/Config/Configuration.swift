@@ -63,6 +63,11 @@ public struct Configuration: Sendable {
         public var jwks: String? = nil
         /// Clock skew tolerated on `exp`/`nbf`, compared with the request's logged time.
         public var leewaySeconds: Int = 0
+        /// `[identity] privileged`: the claim of a verified token that grants cross-tenant access.
+        public var privileged: PrivilegedClaims? = nil
+        /// `[identity] impersonation`: `act` (RFC 8693) and/or claims naming the impersonated tenant.
+        /// Recognising an impersonation only narrows a privilege, so both are on by default.
+        public var impersonation: [String] = ["act", "impersonated_tenant"]
         public init() {}
         /// True when some key is configured, so tokens are verified rather than only read.
         public var verifiesTokens: Bool { jwtSecret != nil || jwtPublicKey != nil || jwks != nil }
@@ -82,6 +87,8 @@ public struct Configuration: Sendable {
         public var status = "status"
         /// Optional: the refresh token a response issued in exchange for `refresh_token`.
         public var refreshTokenIssued = ""
+        /// `[audit] internal_routes`: route patterns only privileged callers may reach (`RoutePattern`).
+        public var internalRoutes: [String] = []
         public init() {}
     }
 

@@ -91,7 +91,7 @@ public enum ConfigurationLoader {
         }
         if let t = try reader.table(root, "identity") {
             let r = TableReader(file: file, prefix: "identity.")
-            try r.allow(t, keys: ["claim", "host", "jwt_secret", "jwt_public_key", "jwks", "leeway_seconds"])
+            try r.allow(t, keys: Set(["claim", "host", "jwt_secret", "jwt_public_key", "jwks", "leeway_seconds"]).union(PrivilegedPathsConfig.identityKeys))
             if let v = try r.string(t, "claim") { config.identity.claim = v }
             if let v = try r.string(t, "host"), !v.isEmpty {
                 guard v.contains("{tenant}") else { throw r.error("host", "must contain {tenant}, e.g. \"{tenant}.example.com\"") }
@@ -108,11 +108,12 @@ public enum ConfigurationLoader {
                 guard let n = v.int, n >= 0 else { throw r.error("leeway_seconds", "must be a non-negative integer") }
                 config.identity.leewaySeconds = n
             }
+            try PrivilegedPathsConfig.readIdentity(t, into: &config, file: file)
         }
         if let t = try reader.table(root, "audit") {
             let r = TableReader(file: file, prefix: "audit.")
-            try r.allow(t, keys: ["time", "request_id", "trace", "token", "caller_tenant", "host",
-                                  "response_tenants", "route", "refresh_token", "status", "refresh_token_issued"])
+            try r.allow(t, keys: Set(["time", "request_id", "trace", "token", "caller_tenant", "host",
+                                  "response_tenants", "route", "refresh_token", "status", "refresh_token_issued"]).union(PrivilegedPathsConfig.auditKeys))
             if let v = try r.string(t, "time") { config.audit.time = v }
             if let v = try r.string(t, "request_id") { config.audit.requestID = v }
             if let v = try r.string(t, "trace") { config.audit.trace = v }
@@ -124,6 +125,7 @@ public enum ConfigurationLoader {
             if let v = try r.string(t, "refresh_token") { config.audit.refreshToken = v }
             if let v = try r.string(t, "status") { config.audit.status = v }
             if let v = try r.string(t, "refresh_token_issued") { config.audit.refreshTokenIssued = v }
+            try PrivilegedPathsConfig.readAudit(t, into: &config, file: file)
         }
         if let t = try reader.table(root, "correlation") {
             let r = TableReader(file: file, prefix: "correlation.")

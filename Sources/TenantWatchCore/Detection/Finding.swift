@@ -72,6 +72,12 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case suspectedCrossTenantResponse = "suspected_cross_tenant_response"
     case unjudgedStatement = "unjudged_statement"
     case unconfinedChildAccess = "unconfined_child_access"
+    /// (info) A verified privileged caller (support, admin) touched a tenant's data: an access
+    /// log entry a customer can be given, never a leak (`PrivilegedAccessDetector`).
+    case privilegedAccess = "privileged_access"
+    /// An internal route (`[audit] internal_routes`) served a caller without privilege, or ran
+    /// unscoped statements for one.
+    case unguardedInternalRoute = "unguarded_internal_route"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -23,6 +23,7 @@ public enum Art33Summary {
     public static func measures(_ c: BundleContent) -> [String] { notes(c, prefixes: ["measures:", "measure:", "mitigation:"]) }
 
     public static func nature(_ c: BundleContent) -> String {
+        if StaffAccessReport.isStaffAccessOnly(c) { return StaffAccessReport.nature(c) }
         var s = "Confidentiality breach: data of tenant \(c.forTenant)"
         if c.callerTenant == c.forTenant {
             s = "Confidentiality breach: tenant \(c.forTenant) received data of " + (c.exposedTenants.isEmpty ? "another tenant" : c.exposedTenants.joined(separator: ", "))

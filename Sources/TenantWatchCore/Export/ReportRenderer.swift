@@ -18,6 +18,8 @@ public enum ReportRenderer {
         case .suspectedCrossTenantResponse: return "a response may have carried another tenant's cached data; the tie is inferred, not proven"
         case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
         case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
+        case .privilegedAccess: return "a member of staff with verified privileges (support, administration) accessed the tenant's data; this is an access record, not a leak"
+        case .unguardedInternalRoute: return "an internal endpoint meant for staff served a caller without staff privileges, or read data of every tenant for one"
         }
     }
 
@@ -28,9 +30,13 @@ public enum ReportRenderer {
             "\(Art33Summary.nature(c))",
             "Incident \(c.incidentID), severity \(c.severity.rawValue), state \(c.state.rawValue). \(c.findingCount) finding(s), \(c.occurrences) occurrence(s), \(c.requestCount) request(s) affected.",
         ], bullets: []))
-        var what = c.kinds.map { "`\($0.rawValue)`: \(explanation($0))." }
-        what += c.findings.map { "\($0.firstSeen?.rfc3339 ?? "-"): \($0.kind.rawValue) (\($0.severity.rawValue), ×\($0.count)): \($0.message)" }
+        // Staff access is listed in its own section, apart from leaks (`StaffAccessReport`).
+        var what = c.kinds.filter { $0 != .privilegedAccess }.map { "`\($0.rawValue)`: \(explanation($0))." }
+        what += c.findings.filter { $0.kind != .privilegedAccess }
+            .map { "\($0.firstSeen?.rfc3339 ?? "-"): \($0.kind.rawValue) (\($0.severity.rawValue), ×\($0.count)): \($0.message)" }
+        if what.isEmpty { what.append(StaffAccessReport.noLeak) }
         out.append(Section(title: "What happened", paragraphs: [], bullets: what))
+        if let staff = StaffAccessReport.section(c) { out.append(staff) }
         var exposed: [String] = []
         exposed.append("Caller tenant: \(c.callerTenant ?? "unknown"); exposed tenant(s): \(c.exposedTenants.isEmpty ? "none named" : c.exposedTenants.joined(separator: ", ")).")
         if !c.tables.isEmpty { exposed.append("Tables: \(c.tables.joined(separator: ", ")).") }
@@ -40,7 +46,7 @@ public enum ReportRenderer {
         }
         exposed.append(c.objectsInAffectedResponses.map { "Items in the affected responses (audit log, including the caller's own): \($0)." }
                        ?? "The logs do not record how many rows or objects were exposed.")
-        out.append(Section(title: "What was exposed", paragraphs: [], bullets: exposed))
+        out.append(Section(title: StaffAccessReport.isStaffAccessOnly(c) ? "What was accessed" : "What was exposed", paragraphs: [], bullets: exposed))
         var cause = c.statements.map { "Statement\($0.fingerprint.map { " `\($0)`" } ?? ""): `\($0.text.replacingOccurrences(of: "`", with: "'"))`\($0.rowDataCut ? " (row data of another tenant removed)" : "")" }
         for e in c.events where e.kind == .sessionSetting || e.kind == .response || e.kind == .cacheCommand {
             cause.append("\(e.time?.rfc3339 ?? "-") \(e.kind.rawValue): \(e.summary)")

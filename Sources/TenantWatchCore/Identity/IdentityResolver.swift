@@ -14,6 +14,9 @@ public struct IdentityResolver {
     public let hostPattern: HostPattern?
     public let keys: JWTKeySet
     public let leewaySeconds: Int
+    /// `[identity] privileged` and `impersonation` (`PrivilegeReading`).
+    public let privileged: PrivilegedClaims?
+    public let impersonation: [String]
 
     /// Tokens that could not be decoded at all (wrong part count, bad base64, bad JSON, too
     /// long), counted per occurrence.
@@ -44,6 +47,8 @@ public struct IdentityResolver {
         var notBefore: Double?
         /// Why the tenant claim or a time claim cannot be read without a guess (`ClaimReading`).
         var ambiguity: String?
+        /// What the claims grant; only handed out when the token verifies.
+        var privilege: StaffPrivilege?
     }
 
     public init(identity: Configuration.Identity, keys: JWTKeySet = .none) {
@@ -51,6 +56,8 @@ public struct IdentityResolver {
         self.hostPattern = identity.host.flatMap { HostPattern($0) }
         self.keys = keys
         self.leewaySeconds = identity.leewaySeconds
+        self.privileged = identity.privileged
+        self.impersonation = identity.impersonation
     }
 
     /// The tenant a (raw) Host names, through `identity.host`.
@@ -91,6 +98,12 @@ public struct IdentityResolver {
             } else {
                 id.tenant = d.claimedTenant
                 id.verification = keys.isEmpty ? .unverified : .verified
+                if id.verification == .verified, let p = d.privilege {
+                    // Only a checked signature makes a role claim evidence; an impersonation
+                    // makes the impersonated tenant the caller's, so every leak rule applies.
+                    id.privilege = p
+                    if let t = p.impersonatedTenant { id.tenant = t }
+                }
             }
             if id.verification == .invalid { invalidTokens += 1 }
             return id
@@ -137,9 +150,12 @@ public struct IdentityResolver {
         }
         // Time claims matter only where they are checked (with a key).
         if ambiguity == nil, !keys.isEmpty { ambiguity = token.timeClaimAmbiguity }
+        let privilege = privileged.flatMap {
+            PrivilegeReading.read(token.claims, privileged: $0, impersonation: impersonation, tenantClaim: claimPath)
+        }
         return .decoded(Decoded(claimedTenant: claimed, algorithm: token.algorithm,
                                 subject: token.subject, sessionID: token.sessionID, masked: JWTToken.mask(raw),
                                 signatureFailure: failure, expiresAt: token.expiresAt, notBefore: token.notBefore,
-                                ambiguity: ambiguity))
+                                ambiguity: ambiguity, privilege: privilege))
     }
 }

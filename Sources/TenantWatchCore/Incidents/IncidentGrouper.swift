@@ -65,6 +65,13 @@ extension FindingKind {
             return "suspected"
         case .unconfinedChildAccess:
             return "child"
+        case .privilegedAccess:
+            // Staff access is an access log, never part of a leak incident.
+            return "staff"
+        case .unguardedInternalRoute:
+            // The endpoint that let the leak out joins the leak's incident (same caller, exposed
+            // tenants and route): one incident for the on-call engineer, not two.
+            return "data"
         }
     }
 }

@@ -85,6 +85,8 @@ public struct CallerIdentity: Sendable, Equatable {
     public var sessionID: String?
     /// The token with all but its first 6 and last 4 characters hidden: `eyJhbG…x4Tc`.
     public var maskedToken: String?
+    /// Set only for a verified token whose claims grant cross-tenant access (`[identity] privileged`).
+    public var privilege: StaffPrivilege? = nil
 
     public init(tenant: String? = nil, claimedTenant: String? = nil, source: Source? = nil,
                 verification: Verification = .absent, reason: String? = nil, algorithm: String? = nil,

@@ -65,10 +65,11 @@ public final class ScanPipeline {
         self.makeParser = makeParser
         // The missing-predicate rule names "every tenant of the table" from the config.
         self.statementDetectors = statementDetectors.map { detector in
-            detector is MissingTenantPredicateDetector ? MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants) : detector
-        }
+            detector is MissingTenantPredicateDetector ? MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants)
+                : PrivilegedAccessPolicy.configured(detector, configuration)
+        }.map(PrivilegedAccessPolicy.wrap)
         self.previewDetector = MissingTenantPredicateDetector(allTenants: configuration.tenancy.tenants)
-        self.requestDetectors = requestDetectors
+        self.requestDetectors = requestDetectors.map { PrivilegedAccessPolicy.wrap(PrivilegedAccessPolicy.configured($0, configuration)) }
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
         self.cacheWriters = CacheWriterLedger(allowed: configuration.cache.allowed)
@@ -83,11 +84,13 @@ public final class ScanPipeline {
         TenantContextMismatchDetector(),
         LogForgeryDetector(),
         UnjudgedStatementDetector(),
+        PrivilegedAccessDetector(),
+        UnguardedInternalRouteDetector(),
     ]
 
     public static func defaultRequestDetectors() -> [RequestDetector] {
         [CrossTenantResponseDetector(), TokenHostMismatchDetector(), UnresolvedTenantDetector(),
-         UnsignedTokenDetector(), RefreshTokenReuseDetector()]
+         UnsignedTokenDetector(), RefreshTokenReuseDetector(), PrivilegedAccessDetector(), UnguardedInternalRouteDetector()]
     }
 
     /// Reads every source, merged in log-time order; a named file that cannot be opened is an error.
@@ -411,7 +414,8 @@ public final class ScanPipeline {
         }
         for detector in statementDetectors {
             for finding in detector.inspect(statement) {
-                if let old = preview.first(where: { $0.kind == finding.kind }) {
+                // A preview withheld once the request shows a privileged caller becomes the access record.
+                if let old = preview.first(where: { $0.kind == finding.kind || finding.kind == .privilegedAccess }) {
                     replace(old, with: finding) { TimelineBuilder.entries(for: finding, statement: statement) }
                 } else {
                     add(finding) { TimelineBuilder.entries(for: finding, statement: statement) }
@@ -453,7 +457,7 @@ public final class ScanPipeline {
         }
         let context = RequestDetectionContext(knownTenants: correlator.tenants, hostPatternConfigured: hostPatternConfigured,
                                               statements: statements, poisonedReads: chains)
-        var detector = CrossTenantResponseDetector()
+        var detector = PrivilegedAccessPolicy.wrap(CrossTenantResponseDetector())
         for finding in detector.inspect(request, context: context) {
             if finding.kind == .crossTenantResponse { judgedRequests.markReported(request) }
             add(finding) {

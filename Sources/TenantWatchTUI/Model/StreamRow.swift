@@ -25,6 +25,8 @@ public struct StreamRow: Sendable, Equatable {
             var f: Flags = []
             for finding in findings {
                 if finding.kind == .suspectedCrossTenantResponse { f.insert(.suspected); continue }
+                // Staff access with a verified privilege is an access record, never marked as a leak.
+                if finding.kind == .privilegedAccess { continue }
                 f.insert(.leak)
                 switch finding.kind {
                 case .missingTenantPredicate, .unscopedCacheKey, .unconfinedChildAccess: f.insert(.unscoped)

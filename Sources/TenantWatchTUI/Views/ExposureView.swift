@@ -17,13 +17,14 @@ enum ExposureView {
 
     static let allTenants = "all tenants"
 
-    /// The pairs, most sightings first (ties: caller, then exposed).
-    static func pairs(_ list: [IncidentSummary]) -> [Pair] {
+    /// The pairs, most sightings first (ties: caller, then exposed): leaks only, or (`staff`)
+    /// only the incidents that record privileged staff access (`privileged_access`), shown apart.
+    static func pairs(_ list: [IncidentSummary], staff: Bool = false) -> [Pair] {
         var byKey: [String: Pair] = [:]
-        for i in list {
+        for i in list where isStaffAccess(i) == staff {
             let unscoped = i.kinds.contains(.missingTenantPredicate) || i.kinds.contains(.unscopedCacheKey)
             let exposed = i.exposed.isEmpty ? [unscoped ? allTenants : "?"] : i.exposed
-            let caller = i.caller ?? "?"
+            let caller = i.caller ?? (staff ? "staff" : "?")
             for e in exposed {
                 let key = caller + "\u{1F}" + e
                 var p = byKey[key] ?? Pair(caller: caller, exposed: e)
@@ -44,10 +45,13 @@ enum ExposureView {
     static func draw(_ snap: DashboardSnapshot, _ state: UIState, layout: Layout, into g: inout CellGrid) {
         var filtered = state
         filtered.sort = .lastSeen
-        let rows = pairs(IncidentsView.visible(snap, filtered))
+        let rows = lines(IncidentsView.visible(snap, filtered))
         let y0 = layout.bodyTop
         g.fill(row: y0, role: .border)
-        g.put("▶ Exposure: caller tenant → exposed tenant (\(rows.count) pairs" + (state.filters.isEmpty ? ")" : ", filtered)"),
+        let staffCount = rows.filter { if case .pair(_, true) = $0 { return true } else { return false } }.count
+        let count = rows.filter { if case .pair(_, false) = $0 { return true } else { return false } }.count
+        g.put("▶ Exposure: caller tenant → exposed tenant (\(count) pairs" + (staffCount > 0 ? ", \(staffCount) staff access" : "")
+              + (state.filters.isEmpty ? ")" : ", filtered)"),
               x: 0, y: y0, role: .title)
         let tenantW = max(12, min(32, (g.width - 60) / 2))
         let wide = g.width >= 100
@@ -66,10 +70,13 @@ enum ExposureView {
         for r in 0..<room {
             let i = top + r
             guard i < rows.count else { break }
-            let p = rows[i]
             let y = y0 + 2 + r
+            guard case .pair(let p, let staff) = rows[i] else {
+                g.put(" " + staffHeading, x: 0, y: y, role: .title, limit: g.width)
+                continue
+            }
             var x = g.put(" " + DisplayWidth.pad(p.caller, to: tenantW), x: 0, y: y, role: .tenantBadge)
-            x = g.put(" " + DisplayWidth.pad(p.exposed, to: tenantW), x: x, y: y, role: p.exposed == p.caller ? .text : .leak)
+            x = g.put(" " + DisplayWidth.pad(p.exposed, to: tenantW), x: x, y: y, role: p.exposed == p.caller || staff ? .text : .leak)
             x = g.put(" " + DisplayWidth.padLeft("\(p.incidents)", to: 9), x: x, y: y, role: .text)
             x = g.put(" " + DisplayWidth.padLeft("\(p.open)", to: 5), x: x, y: y, role: p.open > 0 ? .statusError : .statusOK)
             x = g.put(" " + DisplayWidth.padLeft("\(p.occurrences)", to: 6), x: x, y: y, role: .text)
@@ -81,6 +88,6 @@ enum ExposureView {
     static func rowCount(_ snap: DashboardSnapshot, _ state: UIState) -> Int {
         var filtered = state
         filtered.sort = .lastSeen
-        return pairs(IncidentsView.visible(snap, filtered)).count
+        return lines(IncidentsView.visible(snap, filtered)).count
     }
 }

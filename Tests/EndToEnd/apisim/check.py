@@ -93,11 +93,15 @@ def check(label, findings, expected):
         if got_kinds != want_kinds:
             fail(f"{label}: {name(e)} ({e['what']}): kinds {got_kinds}, expected {want_kinds}: "
                  + "; ".join(map(short, got)))
-        for x in e["expect"]:
-            match = [f for f in got if f["kind"] == x["kind"]]
+        used = []
+        for x in sorted(e["expect"], key=lambda x: "tables" not in x):
+            # One finding per expectation: of several of a kind (a request's and its statement's),
+            # the first not yet used that has the tables expected.
+            match = [f for f in got if f["kind"] == x["kind"] and not any(f is u for u in used)]
             if not match:
                 continue
-            f = match[0]
+            f = next((f for f in match if set(x.get("tables", [])) <= set(f.get("tables") or [])), match[0])
+            used.append(f)
             problems = []
             if e["caller"] is not None and x["kind"] != "unsigned_token" and f.get("caller_tenant") != e["caller"]:
                 problems.append(f"caller_tenant {f.get('caller_tenant')!r}, expected {e['caller']!r}")
