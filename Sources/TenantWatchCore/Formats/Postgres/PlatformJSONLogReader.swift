@@ -209,7 +209,9 @@ struct PlatformJSONLogReader {
                                   sessionID: str(7), severity: severityWord.map(PostgresSeverity.name) ?? (str(2) ?? ""),
                                   message: "")
         if let w = severityWord, !StderrLogReader.interesting(w, rec, f[0].s, f[0].e) {
-            if Bytes.hasPrefix(rec, f[0].s, f[0].e, "duration: ") { r.message = "duration: " }
+            if Bytes.hasPrefix(rec, f[0].s, f[0].e, "duration: ") {
+                r.message = PgBadgerQueryCount.leanDurationMessage(rec, f[0].s, f[0].e)
+            }
             out.record(r)
             return true
         }
