@@ -53,6 +53,7 @@ struct PlatformJSONLogReader {
         guard end > 0 else { return }
         let position = SourcePosition(file: file, line: n)
         if shape == .cloudNativePG, cloudNativePGRecord(UnsafeBufferPointer(rebasing: b[0..<end]), n, &out) { return }
+        if shape == .cloudSQL, cloudSQLTextPayload(UnsafeBufferPointer(rebasing: b[0..<end]), n, &out) { return }
         let value: JSONValue
         do {
             value = try JSONParser.parse(UnsafeBufferPointer(rebasing: b[0..<end]), maximumDepth: 64)
@@ -292,6 +293,11 @@ struct PlatformJSONLogReader {
     // MARK: helpers
 
     /// RFC 3339 (`2024-03-01T10:00:02.123456Z`) or PostgreSQL's (`2024-03-01 10:00:02.123 UTC`).
+    /// An entry's own time, from its bytes (`cloudSQLTextPayload`).
+    mutating func entryTime(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Timestamp? {
+        timestamps.parse(b, s, e)
+    }
+
     private mutating func parseTime(_ text: String?) -> Timestamp? {
         guard var t = text else { return nil }
         return t.withUTF8 { timestamps.parse($0, 0, $0.count) }
