@@ -108,4 +108,14 @@ import Testing
         // The bare `duration:` record is a pgBadger query, kept lean (no text) all the same.
         #expect(p.statistics.pgBadgerQueries == 2)
     }
+
+    /// The in-place CloudNativePG path takes the line's end as the record's when `record` is the
+    /// last member; when it is not, the record is still found where it ends.
+    @Test func cloudNativePGRecordNotLastIsReadToo() {
+        let last = #"{"level":"info","ts":"2026-01-10T09:00:05Z","logger":"postgres","msg":"record","record":{"log_time":"2026-01-10 09:00:05.000 UTC","process_id":"88","error_severity":"LOG","message":"statement: SELECT '}}' AS x"}}"#
+        let notLast = #"{"level":"info","ts":"2026-01-10T09:00:06Z","logger":"postgres","msg":"record","record":{"log_time":"2026-01-10 09:00:06.000 UTC","process_id":"88","error_severity":"LOG","message":"statement: SELECT 2"},"logging_pod":{"name":"db-1"}}"#
+        let (events, _) = PG.parse(text: last + "\n" + notLast, format: .cnpg)
+        #expect(PG.unparsed(events).isEmpty, "\(PG.unparsed(events))")
+        #expect(PG.statements(events).map(\.sql) == ["SELECT '}}' AS x", "SELECT 2"])
+    }
 }
