@@ -27,7 +27,7 @@ enum PgBadgerQueryCount {
         // `duration: 0.113 ms` alone (log_duration, or the close of a logged statement) counts;
         // so does `duration: 0.113 ms  statement: ...` / `  execute ...` / `  plan: ...`; any
         // other text after the duration is a line pgBadger does not recognise.
-        guard let sep = message.firstRange(ofASCII: " ms  ") else { return message.hasSuffix(" ms") }
+        guard let sep = message.firstRange(ofASCII: " ms  ") else { return message.utf8.reversed().starts(with: "sm ".utf8) }
         var rest = message[sep.upperBound...]
         // pgBadger allows `rows: N  size: N bytes  ` (Greenplum / some forks) before the action.
         if rest.hasASCIIPrefix("rows: "), let size = rest.firstRange(ofASCII: " bytes  ") {
