@@ -195,18 +195,18 @@ if [ -x "$bench_exe" ]; then
         status=1
     fi
 fi
-# --- platform formats: the same records as RDS, syslog and CloudNativePG write them ----------------
+# --- platform formats: the same records as RDS, syslog, CloudNativePG, Cloud SQL, Azure write them -
 # (issue 13: each within 20% of the stderr reader's lines/s; format and prefix left to detection)
 if [ -x "$bench_exe" ]; then
     echo
     echo "Platform formats (TenantWatchBench parse, format auto, best of $runs; CPU lines/s is the figure to compare on a busy machine):"
     plat="$data/platforms-$lines-$seed"
-    if [ ! -s "$plat/bench-cnpg.json" ] || [ "$plat/bench-cnpg.json" -ot "$log" ]; then
+    if [ ! -s "$plat/bench-azure.json" ] || [ "$plat/bench-azure.json" -ot "$log" ]; then
         mkdir -p "$plat"
         python3 "$root/scripts/platform-bench-logs.py" "$log" "$plat"
     fi
     "$bench_exe" parse "$log" --format auto --prefix "" --runs "$runs" || status=1
-    for f in bench-rds.log bench-syslog.log bench-cnpg.json; do
+    for f in bench-rds.log bench-syslog.log bench-cnpg.json bench-cloudsql.json bench-azure.json; do
         "$bench_exe" parse "$plat/$f" --format auto --prefix "" --runs "$runs" || status=1
     done
 fi

@@ -6,7 +6,10 @@ into the same records as other platforms write them, for `make bench`'s format t
 
 writes OUTDIR/bench-rds.log (prefix '%t:%r:%u@%d:[%p]:'), OUTDIR/bench-syslog.log (rsyslog
 header + PostgreSQL's [N]/[N-k] markers, the bench prefix kept), OUTDIR/bench-cnpg.json
-(CloudNativePG JSON lines: the csvlog fields in `record`). Test tooling: it cuts log lines by their
+(CloudNativePG JSON lines: the csvlog fields in `record`), OUTDIR/bench-cloudsql.json (Cloud
+Logging `LogEntry` lines, the record in `textPayload` with Cloud SQL's prefix
+'%m [%p]: [%l-1] db=%d,user=%u ') and OUTDIR/bench-azure.json (Azure diagnostic settings'
+`PostgreSQLLogs` lines, `properties.prefix` '%t-%c-' + `message`). Test tooling: it cuts log lines by their
 known prefix, never SQL.
 """
 import json
@@ -40,7 +43,9 @@ def main():
     seq = {}
     with open(f"{out}/bench-rds.log", "w", encoding="utf-8", errors="surrogateescape") as rds, \
          open(f"{out}/bench-syslog.log", "w", encoding="utf-8", errors="surrogateescape") as syslog, \
-         open(f"{out}/bench-cnpg.json", "w", encoding="utf-8", errors="surrogateescape") as cnpg:
+         open(f"{out}/bench-cnpg.json", "w", encoding="utf-8", errors="surrogateescape") as cnpg, \
+         open(f"{out}/bench-cloudsql.json", "w", encoding="utf-8", errors="surrogateescape") as cloudsql, \
+         open(f"{out}/bench-azure.json", "w", encoding="utf-8", errors="surrogateescape") as azure:
         for m, cont in records(src):
             ts, frac, zone, pid, user, db, app, sess, sev, msg = m.groups()
             user = "" if user in (None, "[unknown]") else user
@@ -65,6 +70,19 @@ def main():
                    "application_name": "" if app in (None, "[unknown]") else app, "backend_type": "client backend"}
             cnpg.write(json.dumps({"level": "info", "ts": f"{ts[:10]}T{ts[11:]}{frac}Z", "logger": "postgres", "msg": "record",
                                    "logging_pod": "bench-1", "record": rec}, separators=(",", ":")) + "\n")
+            iso = f"{ts[:10]}T{ts[11:]}{frac}Z"
+            line_no = seq[pid]
+            payload = f"{ts}{frac} {zone} [{pid}]: [{line_no}-1] db={db},user={user} {sev}:  " + "\n\t".join([msg] + [c[1:] for c in cont])
+            cloudsql.write(json.dumps({"insertId": f"s{pid}{line_no}", "logName": "projects/bench/logs/cloudsql.googleapis.com%2Fpostgres.log",
+                                       "receiveTimestamp": iso, "resource": {"labels": {"database_id": "bench:db1", "project_id": "bench",
+                                       "region": "europe-west1"}, "type": "cloudsql_database"}, "severity": "INFO",
+                                       "textPayload": payload, "timestamp": iso}, separators=(",", ":")) + "\n")
+            azure.write(json.dumps({"time": iso, "resourceId": "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/BENCH/PROVIDERS/MICROSOFT.DBFORPOSTGRESQL/FLEXIBLESERVERS/DB1",
+                                    "category": "PostgreSQLLogs", "operationName": "LogEvent",
+                                    "properties": {"prefix": f"{ts} {zone}-{sess or '0.0'}-", "message": text, "detail": "",
+                                                   "errorLevel": sev, "domain": "postgres-16", "schemaName": "", "tableName": "",
+                                                   "columnName": "", "datatypeName": "", "sqlerrcode": "00000"}},
+                                   separators=(",", ":")) + "\n")
 
 
 main()

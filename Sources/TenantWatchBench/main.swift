@@ -80,6 +80,8 @@ struct Pass {
     var bytes: Int64
     var events: Int
     var statements: Int
+    /// Records pgBadger 12 counts as queries on the same file (`PgBadgerQueryCount`).
+    var pgBadgerQueries = 0
 }
 
 func openFile(_ path: String) -> Int32 {
@@ -145,7 +147,7 @@ func parse(_ o: Options) throws -> Pass {
         eprint("TenantWatchBench: \(parser.statistics.unparsed) unparsed lines (first at \(parser.statistics.firstUnparsed!))\n")
     }
     return Pass(seconds: elapsed, cpuSeconds: cpu, lines: reader.lineNumber, bytes: reader.bytesRead, events: count,
-                statements: statements)
+                statements: statements, pgBadgerQueries: parser.statistics.pgBadgerQueries)
 }
 
 func rate(_ n: Double) -> String {
@@ -176,7 +178,7 @@ func run(_ o: Options) throws {
     out += " (best of \(o.runs)): \(rate(Double(p.lines) / p.seconds)) lines/s"
     out += ", \(rate(Double(p.bytes) / p.seconds / 1_048_576)) MiB/s"
     if o.command == "parse" {
-        out += ", \(rate(Double(p.events) / p.seconds)) events/s (\(p.events) events, \(p.statements) statements)"
+        out += ", \(rate(Double(p.events) / p.seconds)) events/s (\(p.events) events, \(p.statements) statements, \(p.pgBadgerQueries) pgBadger queries)"
         out += ", \(String(Int((p.seconds / Double(max(p.lines, 1)) * 1e8).rounded())).withDecimal(2)) µs/line"
     }
     out += "; CPU time \(String(Int((bestCPU * 1e3).rounded())).withDecimal(3)) s: \(rate(Double(p.lines) / bestCPU)) lines/s"

@@ -58,6 +58,7 @@ struct Scan: ParsableCommand {
             FileHandle.standardError.write(Data("tenantwatch: \(Configuration.Tenancy.notConfiguredMessage)\n".utf8))
         }
         for r in PostgresFormatReports.shared.takeNew() { FileHandle.standardError.write(Data("tenantwatch: \(r)\n".utf8)) }
+        for c in PostgresFormatReports.shared.takeCounts() { FileHandle.standardError.write(Data("tenantwatch: \(c)\n".utf8)) }
         for w in pipeline.warnings { FileHandle.standardError.write(Data("tenantwatch: \(w)\n".utf8)) }
         FileHandle.standardError.write(Data((pipeline.statistics.summary + "\n").utf8))
         if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(1) }

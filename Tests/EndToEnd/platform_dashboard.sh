@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The platform formats through the real dashboard in tmux: `replay --speed max` over gzipped RDS,
-# syslog, CloudNativePG and Cloud SQL logs (bare paths: format and prefix detected) shows the one
-# leak each holds, and says on stderr what it assumed once the screen is closed; `live` follows a
-# syslog file and a CloudNativePG file a writer grows, and shows their leaks as they arrive.
+# syslog, journald, Heroku, CloudNativePG, Cloud SQL and Azure (JSON and stderr) logs (bare paths:
+# format and prefix detected) shows the one leak each holds, and says on stderr what it assumed
+# once the screen is closed; `live` follows a file of each platform format that a writer grows,
+# and shows its leak as it arrives.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 find_tenantwatch
@@ -44,7 +45,8 @@ quit() {
     [ "$(cat "$work/exit.txt" 2>/dev/null)" = 0 ] && e2e_ok "$1: q quits with status 0" || e2e_fail "$1: exit $(cat "$work/exit.txt" 2>/dev/null)"
 }
 
-for file in rds_postgresql.log.2024-03-01-10 syslog_rsyslog.log cloudnativepg.json cloudsql_export.json; do
+for file in rds_postgresql.log.2024-03-01-10 syslog_rsyslog.log journald_short_iso.log heroku_logplex.log \
+    cloudnativepg.json cloudsql_export.json azure_diagnostics.json azure_postgresql.log; do
     gzip -c "$fixtures/$file" >"$work/$file.gz"
     run_dashboard replay --speed max "$file.gz"
     if wait_screen 20 "findings: 1"; then
@@ -60,7 +62,8 @@ for file in rds_postgresql.log.2024-03-01-10 syslog_rsyslog.log cloudnativepg.js
         || e2e_fail "replay $file.gz: nothing said about the format: $(head -c 300 "$work/err.txt")"
 done
 
-for file in syslog_rsyslog.log cloudnativepg.json; do
+for file in syslog_rsyslog.log cloudnativepg.json rds_postgresql.log.2024-03-01-10 heroku_logplex.log cloudsql_export.json \
+    azure_diagnostics.json; do
     : >"$work/growing-$file"
     run_dashboard live "growing-$file"
     wait_screen 10 "findings: 0" || e2e_fail "live $file did not start: $(screen | head -2) $(cat "$work/err.txt" 2>/dev/null)"

@@ -101,7 +101,10 @@ public struct LogLinePrefix: Sendable, Equatable, CustomStringConvertible {
         "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
         "%t [%p]: [%l-1] user=%u,db=%d ",
         "%m [%p]: [%l-1] user=%u,db=%d ",
-        // Google Cloud SQL (the prefix inside `textPayload`).
+        // Google Cloud SQL (the prefix inside `textPayload`): with the client host, as a real
+        // PostgreSQL 17 instance logs it (Fixtures/platforms/cloudsql_server_capture.log), and
+        // without, as its documentation shows it.
+        "%m [%p]: [%l-1] db=%d,user=%u,host=%h ",
         "%m [%p]: [%l-1] db=%d,user=%u ",
         "%t [%p]: [%l-1] ",
         "%m [%p]: [%l-1] ",
@@ -129,7 +132,7 @@ public struct LogLinePrefix: Sendable, Equatable, CustomStringConvertible {
         case "%m [%p] %q%u@%d ": return "Debian/Ubuntu default"
         case "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
              "%t [%p]: [%l-1] user=%u,db=%d ", "%m [%p]: [%l-1] user=%u,db=%d ": return "pgBadger"
-        case "%m [%p]: [%l-1] db=%d,user=%u ": return "Google Cloud SQL"
+        case "%m [%p]: [%l-1] db=%d,user=%u ", "%m [%p]: [%l-1] db=%d,user=%u,host=%h ": return "Google Cloud SQL"
         case "%t:%r:%u@%d:[%p]:", "%m:%r:%u@%d:[%p]:": return "AWS RDS/Aurora"
         case "%t-%c-": return "Azure Database for PostgreSQL"
         case "sql_error_code = %e ": return "Heroku Postgres"

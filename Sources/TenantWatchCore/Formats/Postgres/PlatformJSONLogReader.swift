@@ -53,6 +53,7 @@ struct PlatformJSONLogReader {
         guard end > 0 else { return }
         let position = SourcePosition(file: file, line: n)
         if shape == .cloudNativePG, cloudNativePGRecord(UnsafeBufferPointer(rebasing: b[0..<end]), n, &out) { return }
+        if shape == .cloudSQL, cloudSQLTextPayload(UnsafeBufferPointer(rebasing: b[0..<end]), n, &out) { return }
         let value: JSONValue
         do {
             value = try JSONParser.parse(UnsafeBufferPointer(rebasing: b[0..<end]), maximumDepth: 64)
@@ -169,37 +170,35 @@ struct PlatformJSONLogReader {
         var i = at + 9
         while i < line.count, line[i] == Bytes.space { i += 1 }
         guard i < line.count, line[i] == Bytes.lbrace else { return false }
-        // The object's end: braces outside strings.
-        var depth = 0, j = i, inString = false
-        while j < line.count {
-            let c = line[j]
-            if inString {
-                if c == Bytes.backslash { j += 2; continue }
-                if c == Bytes.quote { inString = false }
-            } else if c == Bytes.quote {
-                inString = true
-            } else if c == Bytes.lbrace {
-                depth += 1
-            } else if c == Bytes.rbrace {
-                depth -= 1
-                if depth == 0 { break }
-            }
-            j += 1
-        }
-        guard j < line.count else { return false }
-        let rec = UnsafeBufferPointer(rebasing: line[i...j])
+        // The object's end. The instance manager writes `record` last, so the line ends `}}`:
+        // that end is tried first, and holds only if the bytes up to it are one flat object
+        // (FlatJSONScanner refuses anything after the object's own closing brace). That saves a
+        // walk over the record (a sixth of this path's time); otherwise, braces outside strings.
+        var last = line.count - 1
+        while last > i, line[last] == Bytes.space || line[last] == Bytes.cr { last -= 1 }
+        var j = last > i + 1 && line[last] == Bytes.rbrace && line[last - 1] == Bytes.rbrace ? last - 1 : -1
         // First the ranges; Strings only for records that can become events (as the stderr
         // reader's lean records: a connection or a bare `duration:` needs none of them).
         typealias Range = (s: Int, e: Int, esc: Bool)
         var f = [Range](repeating: (0, 0, false), count: 19)
         let names = Self.recordKeys
-        let ok = FlatJSONScanner.scan(rec) { ks, ke, v in
-            guard case .string(let s, let e, let esc) = v, e > s else { return }
-            for k in 0..<names.count where ke - ks == names[k].utf8CodeUnitCount && Bytes.hasPrefix(rec, ks, ke, names[k]) {
-                f[k] = (s, e, esc)
-                return
+        func scanRecord(_ rec: UnsafeBufferPointer<UInt8>) -> Bool {
+            FlatJSONScanner.scan(rec) { ks, ke, v in
+                guard case .string(let s, let e, let esc) = v, e > s else { return }
+                for k in 0..<names.count where ke - ks == names[k].utf8CodeUnitCount && Bytes.hasPrefix(rec, ks, ke, names[k]) {
+                    f[k] = (s, e, esc)
+                    return
+                }
             }
         }
+        var ok = j > i && scanRecord(UnsafeBufferPointer(rebasing: line[i...j]))
+        if !ok {
+            for k in f.indices { f[k] = (0, 0, false) }
+            j = Self.objectEnd(line, from: i)
+            guard j < line.count else { return false }
+            ok = scanRecord(UnsafeBufferPointer(rebasing: line[i...j]))
+        }
+        let rec = UnsafeBufferPointer(rebasing: line[i...j])
         func has(_ k: Int) -> Bool { f[k].e > f[k].s }
         func str(_ k: Int) -> String? { has(k) ? FlatJSONScanner.decode(rec, f[k].s, f[k].e, hasEscapes: f[k].esc) : nil }
         guard ok, has(1), has(2), let t = timestamps.parse(rec, f[1].s, f[1].e) else { return false }
@@ -209,7 +208,9 @@ struct PlatformJSONLogReader {
                                   sessionID: str(7), severity: severityWord.map(PostgresSeverity.name) ?? (str(2) ?? ""),
                                   message: "")
         if let w = severityWord, !StderrLogReader.interesting(w, rec, f[0].s, f[0].e) {
-            if Bytes.hasPrefix(rec, f[0].s, f[0].e, "duration: ") { r.message = "duration: " }
+            if Bytes.hasPrefix(rec, f[0].s, f[0].e, "duration: ") {
+                r.message = PgBadgerQueryCount.leanDurationMessage(rec, f[0].s, f[0].e)
+            }
             out.record(r)
             return true
         }
@@ -290,6 +291,33 @@ struct PlatformJSONLogReader {
     // MARK: helpers
 
     /// RFC 3339 (`2024-03-01T10:00:02.123456Z`) or PostgreSQL's (`2024-03-01 10:00:02.123 UTC`).
+    /// Where the JSON object opening at `from` ends (its closing brace; `line.count` if never):
+    /// braces outside strings.
+    static func objectEnd(_ line: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var depth = 0, j = i, inString = false
+        while j < line.count {
+            let c = line[j]
+            if inString {
+                if c == Bytes.backslash { j += 2; continue }
+                if c == Bytes.quote { inString = false }
+            } else if c == Bytes.quote {
+                inString = true
+            } else if c == Bytes.lbrace {
+                depth += 1
+            } else if c == Bytes.rbrace {
+                depth -= 1
+                if depth == 0 { return j }
+            }
+            j += 1
+        }
+        return line.count
+    }
+
+    /// An entry's own time, from its bytes (`cloudSQLTextPayload`).
+    mutating func entryTime(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Timestamp? {
+        timestamps.parse(b, s, e)
+    }
+
     private mutating func parseTime(_ text: String?) -> Timestamp? {
         guard var t = text else { return nil }
         return t.withUTF8 { timestamps.parse($0, 0, $0.count) }

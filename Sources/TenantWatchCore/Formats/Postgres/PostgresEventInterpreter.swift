@@ -45,6 +45,8 @@ public struct PostgresEventInterpreter {
     public var maxBackends = 100_000
 
     public private(set) var statements = 0
+    /// Records pgBadger 12 would count as queries (`PgBadgerQueryCount`), for the cross-check.
+    public private(set) var pgBadgerQueries = 0
     public private(set) var audits = 0
     public private(set) var backendEnds = 0
     public private(set) var forgedApplicationNames = 0
@@ -67,6 +69,7 @@ public struct PostgresEventInterpreter {
         if holding > 0 { settleHeld(key, r.severity, m, &events) }
         switch r.severity {
         case "LOG":
+            if PgBadgerQueryCount.counts(logMessage: m) { pgBadgerQueries += 1 }
             if m.hasASCIIPrefix("statement: ") {
                 simple(r, key, m.droppingASCIIPrefix(11), fromDuration: false, &events)
             } else if m.hasASCIIPrefix("execute ") {

@@ -69,4 +69,20 @@ public final class PostgresFormatReports: @unchecked Sendable {
         printed = reports.count
         return new
     }
+
+    private var counts: [PostgresStatementCount] = []
+
+    /// A source's counts at its end (`PostgresStatementCount`); a parser copy says it once.
+    public func addCount(_ c: PostgresStatementCount) {
+        lock.lock(); defer { lock.unlock() }
+        if !counts.contains(c) { counts.append(c) }
+    }
+
+    /// The counts of the sources that ended, in the order they ended.
+    public func takeCounts() -> [PostgresStatementCount] {
+        lock.lock(); defer { lock.unlock() }
+        let all = counts
+        counts.removeAll()
+        return all
+    }
 }

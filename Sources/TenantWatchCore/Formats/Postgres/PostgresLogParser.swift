@@ -24,6 +24,9 @@ public struct PostgresLogParser {
         public var unparsed = 0
         public var firstUnparsed: SourcePosition?
         public var statements = 0
+        /// Records pgBadger 12 counts as queries (`PgBadgerQueryCount`): more than `statements`
+        /// when `duration:` lines close executions `log_statement` already reported.
+        public var pgBadgerQueries = 0
         public var audits = 0
         public var backendEnds = 0
         /// Records whose application name carries prefix-like text (attempted log forgery).
@@ -47,6 +50,7 @@ public struct PostgresLogParser {
         var s = counters
         for (name, n) in zip(severityNames, severityCounts) { s.severities[name, default: 0] += n }
         s.statements = interpreter.statements
+        s.pgBadgerQueries = interpreter.pgBadgerQueries
         s.audits = interpreter.audits
         s.backendEnds = interpreter.backendEnds
         s.forgedApplicationNames = interpreter.forgedApplicationNames
@@ -188,7 +192,7 @@ public struct PostgresLogParser {
     /// The interpreting half: events of `sink`'s records, in input order; the sink is emptied.
     mutating func interpret(_ sink: inout PostgresReaderSink, into events: inout [Event]) {
         if sink.records.isEmpty && sink.unparsed.isEmpty {
-            if sink.ended { interpreter.finish(into: &events); sink.ended = false }
+            if sink.ended { interpreter.finish(into: &events); reportCount(); sink.ended = false }
             return
         }
         var u = 0
@@ -207,7 +211,7 @@ public struct PostgresLogParser {
                 for e in events[before...] { if case .unparsed(let x) = e { count(x) } }
             }
         }
-        if sink.ended { interpreter.finish(into: &events) }
+        if sink.ended { interpreter.finish(into: &events); reportCount() }
         sink.removeAll()
     }
 
@@ -239,6 +243,15 @@ public struct PostgresLogParser {
         csv?.finish(into: &scratch)
         drain(&events)
         interpreter.finish(into: &events)
+        reportCount()
+    }
+
+    /// The source ended: its statements and pgBadger's count of the same file, for `scan`.
+    /// (Runs on the interpreting half, whose copy never detects the format: records tell.)
+    private func reportCount() {
+        guard counters.records > 0 else { return }
+        reports.addCount(PostgresStatementCount(file: file, statements: interpreter.statements,
+                                                pgBadgerQueries: interpreter.pgBadgerQueries))
     }
 
     /// Live tailing, the file quiet: a csvlog record still open is a broken one (see

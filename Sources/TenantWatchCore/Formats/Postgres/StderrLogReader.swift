@@ -151,6 +151,17 @@ struct StderrLogReader {
     /// The prefix currently in use (the last one that matched).
     var activePrefix: String? { matchers.first?.prefix.text }
 
+    /// Whether this log's continuation lines come without the TAB PostgreSQL puts before them.
+    /// Google Cloud SQL's logs reach users through Cloud Logging, one entry a message, and when
+    /// copied out as text the lines after the first of a message have lost it (a real PG17
+    /// instance's log: `Fixtures/platforms/cloudsql_server_capture.log`, `STATEMENT:` and
+    /// autovacuum lines). There a line no prefix reads continues the record before it, as
+    /// pgBadger reads it, instead of being counted unparsed; text in it that reads as a record
+    /// is still marked (`recordLikeContinuation`). Elsewhere such a line is foreign and counted.
+    private var linesLoseTheirTab: Bool {
+        matchers.first.map { LogLinePrefix.platform(of: $0.prefix.text) == "Google Cloud SQL" } ?? false
+    }
+
     mutating func feed(_ b: UnsafeBufferPointer<UInt8>, lineNumber n: Int, into out: inout PostgresReaderSink) {
         var end = b.count
         if end > 0, b[end - 1] == Bytes.cr { end -= 1 }
@@ -235,6 +246,10 @@ struct StderrLogReader {
                                               reason: "text before a log record on the same line"))
             recordsSplitInsideLines += 1
             line(b, at, end, n, &out)
+            return
+        }
+        if linesLoseTheirTab, let key = lastKey, pending[key] != nil {
+            continuation(b, start, end, n, &out)
             return
         }
         misses += 1
@@ -484,8 +499,11 @@ struct StderrLogReader {
         p.record.prefixAmbiguous = uncertain
         // A lean record keeps no message bytes. A bare `duration:` (or one closing a `parse` /
         // `bind`) only tells the interpreter that the backend's logged execution is over, and
-        // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that.
-        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") { p.record.message = "duration: " }
+        // any `duration: ` text without ` ms  statement:` / ` ms  execute` says exactly that;
+        // pgBadger's count needs to know which of them it was (`PgBadgerQueryCount`).
+        if lean, Bytes.hasPrefix(b, m.messageStart, end, "duration: ") {
+            p.record.message = PgBadgerQueryCount.leanDurationMessage(b, m.messageStart, end)
+        }
         if m.kind == .primary {
             if !lean {
                 p.record.message = Bytes.string(b, m.messageStart, end)
