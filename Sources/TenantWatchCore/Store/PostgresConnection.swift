@@ -95,6 +95,9 @@ final class PostgresConnection {
             throw StoreError.cannotOpen(path: url.redacted, reason: url.redact(PostgresConnection.oneLine(reason)))
         }
         conn = c
+        // libpq prints server notices and warnings on stderr by default: under the dashboard that
+        // would draw over the screen. Errors still reach us through the results.
+        PQsetNoticeProcessor(c, { _, _ in }, nil)
         // The server's NOTICEs (`relation already exists, skipping`) are not ours to print.
         try execute("SET client_min_messages = warning")
         try execute("SET TIME ZONE 'UTC'")
