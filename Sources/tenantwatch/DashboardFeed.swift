@@ -107,6 +107,8 @@ final class DashboardFeed: @unchecked Sendable {
             origin = "events since \(t.rfc3339)"
             skipBefore = t
         }
+        // A shared store: listen for other writers' changes before the first read, so none is missed.
+        _ = store?.takeChanges()
         refreshIncidents()
     }
 

@@ -80,9 +80,11 @@ fi
 # --- two dashboards attached to the shared store ---------------------------------------------
 first="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$work/list-pg.json")"
 second="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[1]["id"])' "$work/list-pg.json")"
+# From a directory with no tenantwatch.toml: no local sources, only the shared store.
+mkdir -p "$work/attached"
 for side in a b; do
     tmux_new_session -d -s "$session-$side" -x 160 -y 45 \
-        "cd '$work' && USER=engineer-$side TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --store '$url' 2>err-$side.txt; echo \$? >exit-$side.txt; sleep 60"
+        "cd '$work/attached' && USER=engineer-$side TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --store '$url' 2>../err-$side.txt; echo \$? >../exit-$side.txt; sleep 60"
 done
 on() { session="$session-$1"; }
 base="$session"
@@ -110,7 +112,8 @@ if wait_screen 10 "ack'd"; then
     [ "$ms" -lt 2000 ] && e2e_ok "A's ack of $acked_id shows in dashboard B after ${ms} ms" \
         || e2e_fail "A's ack reached B only after ${ms} ms"
 else
-    e2e_fail "B never showed A's ack: $(screen | sed -n 1,12p)"
+    e2e_fail "B never showed A's ack: $(screen | sed -n 1,13p)"
+    pg_psql -d postgres -c "select pid, state, wait_event, left(query,70) from pg_stat_activity where backend_type='client backend'" >&2
 fi
 tw incidents show "$acked_id" --store "$url" --format json | grep -q '"author" *: *"engineer-a"' \
     && e2e_ok "the ack is stored with A's author" || e2e_fail "no note by engineer-a on $acked_id"

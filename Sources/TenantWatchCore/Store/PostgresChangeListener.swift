@@ -15,12 +15,17 @@ final class PostgresChangeListener: @unchecked Sendable {
     private let url: PostgresURL
     private let ownPID: Int32
 
+    private let listening = DispatchSemaphore(value: 0)
+
+    /// Returns once LISTEN is in effect (or after 2 s, if the server does not answer): what the
+    /// caller reads next cannot miss a change made after it.
     init(url: PostgresURL, ownPID: Int32) {
         self.url = url
         self.ownPID = ownPID
         let thread = Thread { [self] in run() }
         thread.name = "tenantwatch.store.listen"
         thread.start()
+        _ = listening.wait(timeout: .now() + 2)
     }
 
     /// What was heard since the last call.
@@ -52,6 +57,7 @@ final class PostgresChangeListener: @unchecked Sendable {
                 connection = try? PostgresConnection(url)
                 if let c = connection, (try? c.execute("LISTEN \(PostgresIncidentStore.channel)")) != nil {
                     if !first { add(StoreChanges(everything: true)) }
+                    if first { listening.signal() }
                     first = false
                 } else {
                     connection = nil
