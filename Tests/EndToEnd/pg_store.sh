@@ -2,7 +2,7 @@
 # The shared PostgreSQL store (`--store postgres://...`) against a real PostgreSQL 15:
 # `scan` of the sample logs into SQLite and into PostgreSQL gives identical
 # `incidents list --format json` and `incidents show --format json`; a second scan adds nothing;
-# `incidents ack/note` work on it; a password in the URL is never printed; a database migrated by
+# `export` from it gives verifiable bundles chained in it; a password in the URL is never printed; a database migrated by
 # a newer tenantwatch is refused with one line; and two dashboards (the real TUI in tmux) attached
 # to the store with no local sources see each other's acks, and one from `incidents ack`.
 set -euo pipefail
@@ -59,6 +59,16 @@ tw scan --config tenantwatch.toml --store "$url" --format json >/dev/null 2>&1 |
 tw incidents list --store "$url" --format json >"$work/list-pg2.json"
 cmp -s "$work/list-pg.json" "$work/list-pg2.json" && e2e_ok "a second scan into PostgreSQL adds nothing" \
     || e2e_fail "second scan changed the shared store: $(diff "$work/list-pg.json" "$work/list-pg2.json" | head -4)"
+
+# --- export from the shared store: a verifiable bundle, the chain kept in PostgreSQL ----------
+if tw export INC-0001 --for-tenant acme --out "$work/b1.zip" --store "$url" --config tenantwatch.toml 2>"$work/export.err" \
+    && tw export INC-0001 --for-tenant acme --out "$work/b2.zip" --store "$url" --config tenantwatch.toml 2>>"$work/export.err" \
+    && tw verify "$work/b2.zip" >/dev/null \
+    && [ "$(pg_psql -d tw -At -c "SELECT string_agg(sequence::text, ',' ORDER BY sequence) FROM bundle_export WHERE for_tenant = 'acme'")" = "1,2" ]; then
+    e2e_ok "export from the shared store: bundles verify, their chain (1,2) is in PostgreSQL"
+else
+    e2e_fail "export from the shared store: $(cat "$work/export.err")"
+fi
 
 # --- passwords and schema versions ---------------------------------------------------------
 rc=0; tw incidents list --store "postgresql://postgres:hunter2-secret@/nosuchdb?host=$PGHOST&port=$PGPORT" >"$work/pw.out" 2>"$work/pw.err" || rc=$?
