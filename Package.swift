@@ -33,11 +33,15 @@ let package = Package(
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery"),
         // zlib (Debian zlib1g-dev; named apart from ZIPFoundation's own `CZlib` module): reads `.gz` archives, including concatenated gzip members.
         .systemLibrary(name: "CSystemZlib", path: "Sources/CSystemZlib"),
+        // libpq (Debian libpq-dev): the PostgreSQL client for the shared store (`--store postgres://...`).
+        // Chosen over postgres-nio: synchronous like the SQLite store, and no SwiftNIO to build (BENCHMARKS.md).
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         .target(
             name: "TenantWatchCore",
             dependencies: [
                 "CPgQuery",
                 "CSystemZlib",
+                "CLibPQ",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "JWTKit", package: "jwt-kit"),

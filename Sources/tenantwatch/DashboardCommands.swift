@@ -7,7 +7,7 @@ import TenantWatchTUI
 struct DashboardOptions: ParsableArguments {
     @OptionGroup var sources: SourceOptions
 
-    @Option(help: ArgumentHelp("The incident store (default \(IncidentStore.defaultPath)).", valueName: "DB"))
+    @Option(help: ArgumentHelp("The incident store (default \(IncidentStore.defaultPath)), or a shared PostgreSQL one (postgres://...; with no sources: the fleet's dashboard).", valueName: "DB|URL"))
     var store: String?
 
     @Option(help: ArgumentHelp("Theme: default, light, high-contrast, colorblind, mono, or a TOML file.", valueName: "NAME|PATH"))
@@ -16,7 +16,13 @@ struct DashboardOptions: ParsableArguments {
     /// Loads everything that can fail before the terminal is touched, so errors print plainly.
     func prepare(mode: DashboardFeed.Mode) throws -> DashboardFeed {
         var configuration = try sources.loadConfiguration()
-        guard !configuration.sources.isEmpty else {
+        // `[store] url` (a SQLite path in it is relative to the config file, like the sources).
+        let store = self.store ?? configuration.store.url.map { url in
+            StoreLocation.isShared(url) || url.hasPrefix("/") ? url
+                : URL(fileURLWithPath: configuration.baseDirectory).appendingPathComponent(url).path
+        }
+        // Attached to a shared store, the dashboard needs no local sources: it shows the fleet's incidents.
+        guard !configuration.sources.isEmpty || store.map(StoreLocation.isShared) == true else {
             throw UsageError(message: "no sources: name log files on the command line or add [[source]] to tenantwatch.toml")
         }
         // Followed paths are absolute, so checkpoints name the same file whatever the directory.
@@ -29,9 +35,9 @@ struct DashboardOptions: ParsableArguments {
         let model = try TenancyModel(configuration: configuration)
         let keys = try JWTKeySet.loadSynchronously(configuration.identity, configFile: configuration.file)
         let factory = ParserFactory(configuration: configuration, keys: keys)
-        let incidentStore: IncidentStore
+        let incidentStore: any IncidentStoring
         do {
-            incidentStore = try IncidentStore(path: store ?? IncidentStore.defaultPath)
+            incidentStore = try StoreLocation.open(store ?? IncidentStore.defaultPath)
         } catch {
             throw UsageError(message: "\(error)")
         }

@@ -29,7 +29,7 @@ final class DashboardFeed: @unchecked Sendable {
     private let configuration: Configuration
     private let pipeline: ScanPipeline
     private let factory: ParserFactory
-    private let store: IncidentStore?
+    private let store: (any IncidentStoring)?
     private let author: String
     private var mode: Mode
 
@@ -86,7 +86,7 @@ final class DashboardFeed: @unchecked Sendable {
     private var eventsAtLastTick = 0
     private var lastTick = DashboardFeed.monotonic()
 
-    init(configuration: Configuration, model: TenancyModel, factory: ParserFactory, store: IncidentStore?,
+    init(configuration: Configuration, model: TenancyModel, factory: ParserFactory, store: (any IncidentStoring)?,
          mode: Mode, author: String) {
         self.configuration = configuration
         self.factory = factory
@@ -107,6 +107,8 @@ final class DashboardFeed: @unchecked Sendable {
             origin = "events since \(t.rfc3339)"
             skipBefore = t
         }
+        // A shared store: listen for other writers' changes before the first read, so none is missed.
+        _ = store?.takeChanges()
         refreshIncidents()
     }
 
@@ -433,7 +435,10 @@ final class DashboardFeed: @unchecked Sendable {
         provisionalIncidents = pending
         lock.unlock()
         var changed: [StoredIncident] = []
-        if store != nil { changed = refreshIncidents(touched) } else { refreshIncidents() }
+        // A shared store: what other workers and engineers changed meanwhile is read again too.
+        let external = store?.takeChanges() ?? StoreChanges()
+        if external.everything { refreshIncidents() }
+        if store != nil { changed = refreshIncidents(touched.union(external.ids)) } else { refreshIncidents() }
         if let observer, !recorded.isEmpty || !changed.isEmpty {
             lock.lock()
             let open = summaryByID.values.reduce(0) { $0 + ($1.state == .open ? 1 : 0) }
@@ -451,7 +456,7 @@ final class DashboardFeed: @unchecked Sendable {
     /// come, up to a correlation window later while lines flow) of leak paths with no incident
     /// yet: listed at once as `NEW-n` rows, numbered when stored. Repeats of a stored incident
     /// are left out (that incident's row is updated when they are stored).
-    static func provisional(_ pending: [Finding], store: IncidentStore) -> [IncidentSummary] {
+    static func provisional(_ pending: [Finding], store: any IncidentStoring) -> [IncidentSummary] {
         guard !pending.isEmpty else { return [] }
         var grouper = IncidentGrouper()
         var fresh: [Finding] = []
@@ -664,7 +669,7 @@ final class DashboardFeed: @unchecked Sendable {
                                                secretKeys: secretKeys, sourceDirectories: [configuration.baseDirectory],
                                                hostPattern: configuration.identity.host,
                                                tenantColumns: configuration.tenancy.columns)
-            options.protected = ExportTarget.protections(store: store.path, signingKey: nil, config: configuration.file)
+            options.protected = ExportTarget.protections(store: store.location, signingKey: nil, config: configuration.file)
             options.auditAllowList = AuditAllowList(audit: a, claim: configuration.identity.claim,
                                                     hostPattern: configuration.identity.host,
                                                     extraSafeFields: configuration.export.safeFields)

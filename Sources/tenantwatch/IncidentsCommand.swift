@@ -6,13 +6,15 @@ extension IncidentState: ExpressibleByArgument {}
 
 /// `--store DB`, shared by `scan` and every `incidents` subcommand.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The incident store (SQLite).", valueName: "DB"))
+    @Option(help: ArgumentHelp("The incident store: a SQLite file, or a shared PostgreSQL database (postgres://...).",
+                               valueName: "DB|URL"))
     var store: String = IncidentStore.defaultPath
 
-    /// Opens the store; commands that only read it pass `mustExist` so they never create one.
-    func open(mustExist: Bool) throws -> IncidentStore? {
-        if mustExist && !FileManager.default.fileExists(atPath: store) { return nil }
-        return try IncidentStore(path: store)
+    /// Opens the store; commands that only read it pass `mustExist` so they never create a
+    /// SQLite file (a PostgreSQL store is there or the connection fails).
+    func open(mustExist: Bool) throws -> (any IncidentStoring)? {
+        if mustExist && !StoreLocation.isShared(store) && !FileManager.default.fileExists(atPath: store) { return nil }
+        return try StoreLocation.open(store)
     }
 }
 
@@ -139,7 +141,7 @@ struct NoteIncident: ParsableCommand {
 /// `scan --store`: records the sightings not yet stored, with the sources' checkpoints, in one
 /// transaction; the printed findings then carry the store's incident ids.
 enum ScanStoreRecorder {
-    static func record(_ pipeline: ScanPipeline, _ findings: [Finding], into store: IncidentStore) throws -> [Finding] {
+    static func record(_ pipeline: ScanPipeline, _ findings: [Finding], into store: any IncidentStoring) throws -> [Finding] {
         var batch = pipeline.newFindings()
         TimelineQuoter.quote(&batch)
         try store.commit(findings: batch, checkpoints: pipeline.checkpoints)

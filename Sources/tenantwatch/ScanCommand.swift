@@ -23,8 +23,8 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Lowest severity that makes the exit status 1.", valueName: "SEVERITY"))
     var failOn: Severity = .high
 
-    @Option(help: ArgumentHelp("Record findings and incidents in this store (SQLite); without it, scan writes nothing.",
-                               valueName: "DB"))
+    @Option(help: ArgumentHelp("Record findings and incidents in this store (a SQLite file, or postgres://... shared); without it, scan writes nothing.",
+                               valueName: "DB|URL"))
     var store: String?
 
     func run() throws {
@@ -36,7 +36,7 @@ struct Scan: ParsableCommand {
         let keys = try JWTKeySet.loadSynchronously(configuration.identity, configFile: configuration.file)
         let factory = ParserFactory(configuration: configuration, keys: keys)
         let pipeline = ScanPipeline(configuration: configuration, model: model, makeParser: factory.make)
-        let incidentStore = try store.map { try IncidentStore(path: $0) }
+        let incidentStore = try store.map { try StoreLocation.open($0) }
         if let incidentStore {
             pipeline.storing = true
             pipeline.recorded = try Dictionary(uniqueKeysWithValues: incidentStore.checkpoints().map { ($0.value.path, $0.value) })

@@ -11,6 +11,7 @@ public struct Configuration: Sendable {
     public var cache = Cache()
     public var export = Export()
     public var correlation = Correlation()
+    public var store = Store()
     public var sources: [SourceSpec] = []
     /// The directory relative paths are resolved against (the config file's directory).
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
@@ -95,6 +96,13 @@ public struct Configuration: Sendable {
     public struct Correlation: Sendable {
         /// How long (log time) a statement waits for its request's audit line, and the reverse.
         public var windowSeconds: Double = 10
+        public init() {}
+    }
+
+    /// `[store]`: where `live` and `replay` keep incidents when `--store` is not given (a
+    /// SQLite path, or `postgres://...` for a fleet's shared store).
+    public struct Store: Sendable {
+        public var url: String?
         public init() {}
     }
 

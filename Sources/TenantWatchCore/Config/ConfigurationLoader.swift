@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
         config.file = file
         // `[dashboard]` (named views, the bell) is the dashboard's own: TenantWatchTUI's
         // `DashboardSettings` reads and checks it.
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard"])
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard", "store"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
@@ -141,6 +141,11 @@ public enum ConfigurationLoader {
             let r = TableReader(file: file, prefix: "export.")
             try r.allow(t, keys: ["safe_fields"])
             if let v = try r.strings(t, "safe_fields") { config.export.safeFields = v }
+        }
+        if let t = try reader.table(root, "store") {
+            let r = TableReader(file: file, prefix: "store.")
+            try r.allow(t, keys: ["url"])
+            if let v = try r.string(t, "url") { config.store.url = v }
         }
         if let t = try reader.table(root, "cache") {
             let r = TableReader(file: file, prefix: "cache.")

@@ -51,7 +51,7 @@ public enum BundleWriter {
         public var manifestSHA256: String
     }
 
-    public static func export(incident id: String, store: IncidentStore, options o: Options) throws -> Result {
+    public static func export(incident id: String, store: any IncidentStoring, options o: Options) throws -> Result {
         try ExportTarget(path: o.output, force: o.force, protected: o.protected).check()
         let detail = try store.incident(id)
         let concerned = BundleContent.concerned(detail.incident)

@@ -261,8 +261,8 @@ public final class IncidentStore: Sendable {
     }
 
     private func record(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
-        let key = FindingAggregator.dedupKey(for: f)
-        let occurred = f.lastSeen?.microseconds ?? f.time?.microseconds ?? 0
+        let key = IncidentRules.findingKey(f)
+        let occurred = IncidentRules.occurred(f)
 
         // The same finding recorded before (a re-read, or a new sighting within the window).
         if let row = try Row.fetchOne(db, sql: """
@@ -272,15 +272,11 @@ public final class IncidentStore: Sendable {
             """, arguments: [key]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
-            let within = occurred - (last ?? occurred) <= window
-            let regression = state == .resolved && occurred > (last ?? .min)
-            if within && !regression {
+            if IncidentRules.joinsFinding(occurred: occurred, lastSeen: last, state: state, window: window) {
                 let findingID: Int64 = row["id"]
                 let incidentID: String = row["incident_id"]
-                var evidence = try decode([EvidenceJSON].self, row["evidence"] as String)
-                for e in f.evidence.map(EvidenceJSON.init) where evidence.count < IncidentStore.evidenceLimit && !evidence.contains(e) {
-                    evidence.append(e)
-                }
+                let evidence = IncidentRules.mergeEvidence(try decode([EvidenceJSON].self, row["evidence"] as String), with: f,
+                                                           limit: IncidentStore.evidenceLimit)
                 let severity = max(Severity(rawValue: row["severity"]) ?? f.severity, f.severity)
                 try db.execute(sql: """
                     UPDATE finding SET count = count + ?1, severity = ?2, evidence = ?3,
@@ -297,13 +293,13 @@ public final class IncidentStore: Sendable {
         }
 
         // A new finding: the open incident of its leak path, or a new one.
-        let pathKey = IncidentGrouper.pathKey(for: f)
+        let pathKey = IncidentRules.pathKey(f)
         var incidentID: String?
         if let row = try Row.fetchOne(db, sql: "SELECT id, last_seen, state FROM incident WHERE path_key = ? ORDER BY number DESC LIMIT 1",
                                       arguments: [pathKey]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
-            if state != .resolved && occurred - (last ?? occurred) <= window { incidentID = row["id"] }
+            if IncidentRules.joinsIncident(occurred: occurred, lastSeen: last, state: state, window: window) { incidentID = row["id"] }
         }
         var isNew = false
         if incidentID == nil {
@@ -340,17 +336,12 @@ public final class IncidentStore: Sendable {
     private func fold(_ f: Finding, into id: String, newFinding: Bool, db: Database) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT kinds, severity, exposed_tenants, first_seen, last_seen FROM incident WHERE id = ?",
                                          arguments: [id]) else { throw StoreError.noSuchIncident(id) }
-        var kinds = try decode([String].self, row["kinds"] as String)
-        if !kinds.contains(f.kind.rawValue) { kinds.append(f.kind.rawValue) }
-        var exposed = try decode([String].self, row["exposed_tenants"] as String)
-        // A set beside the list: one response can name tens of thousands of tenants.
-        var seen = Set(exposed)
-        for t in f.accessedTenants where seen.insert(t).inserted { exposed.append(t) }
-        let severity = max(Severity(rawValue: row["severity"]) ?? f.severity, f.severity)
-        var first: Int64? = row["first_seen"]
-        var last: Int64? = row["last_seen"]
-        if let t = f.time?.microseconds ?? f.lastSeen?.microseconds, first == nil || t < first! { first = t }
-        if let t = f.lastSeen?.microseconds ?? f.time?.microseconds, last == nil || t > last! { last = t }
+        var fold = IncidentRules.Fold(kinds: try decode([String].self, row["kinds"] as String),
+                                      exposed: try decode([String].self, row["exposed_tenants"] as String),
+                                      severity: Severity(rawValue: row["severity"]) ?? f.severity,
+                                      firstSeen: row["first_seen"], lastSeen: row["last_seen"])
+        fold.absorb(f)
+        let (kinds, exposed, severity, first, last) = (fold.kinds, fold.exposed, fold.severity, fold.firstSeen, fold.lastSeen)
         try db.execute(sql: """
             UPDATE incident SET kinds = ?, severity = ?, exposed_tenants = ?, first_seen = ?, last_seen = ?,
                 finding_count = finding_count + ?, occurrences = occurrences + ?
@@ -486,7 +477,7 @@ public final class IncidentStore: Sendable {
 
     /// The incident a finding was recorded in (by its aggregation key), if it was.
     public func incidentID(for finding: Finding) throws -> String? {
-        let key = FindingAggregator.dedupKey(for: finding)
+        let key = IncidentRules.findingKey(finding)
         return try guarded {
             try pool.read { db in
                 try String.fetchOne(db, sql: "SELECT incident_id FROM finding WHERE dedup_key = ? ORDER BY id DESC LIMIT 1",
