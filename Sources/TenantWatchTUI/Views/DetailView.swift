@@ -57,8 +57,12 @@ enum DetailView {
         }
 
         section("Notes")
-        if d.notes.isEmpty { line(("  (none: m adds one)", .dim)) }
-        for n in d.notes { line(("  • " + n, .text)) }
+        if d.notes.isEmpty { line(("  (none: m adds one; Tab in its prompt makes it customer-visible)", .dim)) }
+        // Which notes a customer's bundle carries, marked on each (internal is the default).
+        for n in d.notes {
+            line(("  • ", .text), (n.visibility == .customer ? "[customer-visible]" : "[internal]",
+                                   n.visibility == .customer ? .statusWarn : .dim), (" " + n.text, .text))
+        }
 
         section("Actions")
         line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("u", .key), (" reopen   ", .text),
