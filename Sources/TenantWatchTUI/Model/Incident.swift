@@ -120,6 +120,8 @@ public struct IncidentDetail: Sendable, Equatable {
     public var statement: String?
     /// Ranges in `statement`, in Unicode scalar offsets, to highlight (unscoped table, wrong tenant).
     public var highlights: [Range<Int>]
+    /// Ranges in `statement` (Unicode scalar offsets) of its SQL keywords, from PostgreSQL's lexer.
+    public var keywords: [Range<Int>]
     public var maskedToken: String?
     public var tokenClaims: [(String, String)]
     public var host: String?
@@ -138,6 +140,7 @@ public struct IncidentDetail: Sendable, Equatable {
         let pretty = statement.map { SQLPrettyPrinter.format(TokenMasker.shared.applyCredentials($0)) }
         self.statement = pretty
         self.highlights = pretty.map { SQLPrettyPrinter.ranges(of: highlightTerms, in: $0) } ?? []
+        self.keywords = pretty.map(SQLKeywordRanges.of) ?? []
         self.maskedToken = maskedToken.map(TextSanitizer.oneLine)
         self.tokenClaims = tokenClaims.map { (TextSanitizer.oneLine($0.0), TextSanitizer.oneLine($0.1)) }
         self.host = host.map(TextSanitizer.oneLine)
