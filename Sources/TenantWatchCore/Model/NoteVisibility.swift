@@ -1,11 +1,9 @@
-import GRDB
-
 /// Who may read a note on an incident.
 ///
 /// Notes are written for the on-call team: guesses, people's names, "called Bo at globex". Only a
 /// note written *for* the customer may leave in an evidence bundle, so a note is internal unless
 /// its author says otherwise, and every note written before visibility existed is internal too
-/// (the store migration below): a forgotten flag keeps a note in, never lets one out.
+/// (`IncidentStore.registerNoteVisibility`): a forgotten flag keeps a note in, never lets one out.
 public enum NoteVisibility: String, Sendable, Codable, CaseIterable {
     /// Seen in the dashboard and `incidents show`, never in a bundle.
     case `internal`
@@ -22,17 +20,4 @@ public enum NoteVisibility: String, Sendable, Codable, CaseIterable {
 
     /// The other one (the dashboard's note prompt toggles with Tab).
     public var toggled: NoteVisibility { self == .internal ? .customer : .internal }
-}
-
-extension IncidentStore {
-    /// Adds `note.visibility`; the notes already stored (and the `state: ...` notes) become
-    /// internal, since nobody chose to show them to a customer.
-    static func registerNoteVisibility(_ m: inout DatabaseMigrator) {
-        m.registerMigration("note_visibility") { db in
-            try db.execute(sql: """
-                ALTER TABLE note ADD COLUMN visibility TEXT NOT NULL DEFAULT 'internal'
-                    CHECK (visibility IN ('internal', 'customer'));
-                """)
-        }
-    }
 }
