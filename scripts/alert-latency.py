@@ -108,9 +108,13 @@ def main():
     procs = []
 
     # The headless follower: NDJSON on stdout, metrics on a free loopback port.
-    headless = subprocess.Popen([a.tenantwatch, "live", "--no-tui", "--config", "tenantwatch.toml", "--store", "headless.sqlite",
-                                 "--metrics", "127.0.0.1:0"], cwd=work, stdout=subprocess.PIPE,
-                                stderr=open(os.path.join(work, "headless.err"), "w"))
+    try:
+        headless = subprocess.Popen([a.tenantwatch, "live", "--no-tui", "--config", "tenantwatch.toml", "--store",
+                                     "headless.sqlite", "--metrics", "127.0.0.1:0"], cwd=work, stdout=subprocess.PIPE,
+                                    stderr=open(os.path.join(work, "headless.err"), "w"))
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     procs.append(headless)
     ndjson = []            # (monotonic time, line)
     ndjson_lock = threading.Lock()
