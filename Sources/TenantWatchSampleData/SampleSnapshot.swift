@@ -85,6 +85,6 @@ public enum SampleSnapshot {
             tokenClaims: [("tenant", summary.caller ?? "?"), ("sub", "user-8812"), ("verification", "verified")],
             host: "\(summary.caller ?? "x").example.com", route: "GET /api/invoices", application: "billing-api",
             message: "response carried tenant \(exposed) to a caller of tenant \(summary.caller ?? "?")",
-            notes: ["paged on-call 12:55"])
+            notes: [DetailNote(author: "ana", text: "paged on-call 12:55", visibility: .internal)])
     }
 }

@@ -583,7 +583,7 @@ final class DashboardFeed: @unchecked Sendable {
                 let state = IncidentSummary.State(rawValue: stored.incident.state.rawValue) ?? .open
                 var detail = TenantWatchTUI.IncidentDetail(findings: stored.findings, request: request(of: stored.findings),
                                                            state: state,
-                                                           notes: stored.notes.map { "\($0.author): \($0.text)" })
+                                                           notes: stored.notes.map { DetailNote(author: $0.author, text: $0.text, visibility: $0.visibility) })
                 detail.summary = DashboardFeed.summary(stored.incident)
                 detail.timeline = stored.timeline.map {
                     TenantWatchTUI.IncidentDetail.TimelineEntry(time: $0.time, source: DashboardFeed.shortName($0.position?.file ?? "-"),
@@ -613,8 +613,8 @@ final class DashboardFeed: @unchecked Sendable {
         case .reopen(let id):
             try? store?.setState(id, .open, author: author)
             refreshIncidents([IncidentStore.normalize(id)])
-        case .addNote(let id, let text):
-            try? store?.addNote(id, author: author, text: text)
+        case .addNote(let id, let text, let visibility):
+            try? store?.addNote(id, author: author, text: text, visibility: visibility)
         case .export(let id):
             let text = exportBundles(id)
             lock.lock()

@@ -125,16 +125,21 @@ struct ReopenIncident: ParsableCommand {
 }
 
 struct NoteIncident: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a note to an incident.")
+    static let configuration = CommandConfiguration(
+        commandName: "note", abstract: "Add a note to an incident.",
+        discussion: "A note is internal (never in an evidence bundle) unless --customer-visible is given.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var author: AuthorOption
+    @Flag(help: "The note may be shown to the customer: it goes into the incident's evidence bundles.")
+    var customerVisible = false
     @Argument(help: "The incident id.") var id: String
     @Argument(help: "The note.") var text: String
     func run() throws {
         guard let store = try storeOptions.open(mustExist: true) else { throw StoreError.noSuchIncident(IncidentStore.normalize(id)) }
         let id = IncidentStore.normalize(id)
-        try store.addNote(id, author: author.name, text: text)
-        StandardOutput.write("\(id): note added\n")
+        let visibility: NoteVisibility = customerVisible ? .customer : .internal
+        try store.addNote(id, author: author.name, text: text, visibility: visibility)
+        StandardOutput.write("\(id): \(visibility.label) note added\n")
     }
 }
 

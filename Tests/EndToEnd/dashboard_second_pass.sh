@@ -78,6 +78,35 @@ tmux send-keys -t "$session" u
 if wait_screen 3 "$crit reopened"; then e2e_ok "u reopens it"; else e2e_fail "after u: $(screen | tail -1)"; fi
 [ "$(stored_state)" = open ] && e2e_ok "the store has $crit open again" || e2e_fail "store state after u: $(stored_state)"
 
+# Notes from the dashboard: m opens an internal one, Tab in its prompt makes it customer-visible;
+# the store keeps which is which, and the detail view marks each.
+tmux send-keys -t "$session" m
+wait_screen 3 "internal note for $crit (Tab: customer-visible):" && e2e_ok "m opens an internal note for $crit" \
+    || e2e_fail "m: $(screen | tail -1)"
+tmux send-keys -t "$session" -l "paged the db team"
+tmux send-keys -t "$session" Enter
+wait_screen 3 "internal note added to $crit" && e2e_ok "Enter adds it as internal" || e2e_fail "after Enter: $(screen | tail -1)"
+tmux send-keys -t "$session" m
+tmux send-keys -t "$session" -l "cache keys now carry the tenant"
+tmux send-keys -t "$session" Tab
+wait_screen 3 "customer-visible note for $crit (Tab: internal): cache keys now carry the tenant" \
+    && e2e_ok "Tab in the note prompt switches it to customer-visible, the text kept" || e2e_fail "after Tab: $(screen | tail -1)"
+tmux send-keys -t "$session" Enter
+wait_screen 3 "customer-visible note added to $crit" || e2e_fail "customer note: $(screen | tail -1)"
+stored_notes() { "$TENANTWATCH" incidents show "$crit" --store "$work/replay.sqlite" --format json | python3 -c '
+import json, sys
+print("|".join(n["visibility"] + ":" + n["text"] for n in json.load(sys.stdin)["notes"] if not n["text"].startswith("state: ")))'; }
+[ "$(stored_notes)" = "internal:paged the db team|customer:cache keys now carry the tenant" ] \
+    && e2e_ok "the store has one internal and one customer-visible note" || e2e_fail "stored notes: $(stored_notes)"
+tmux send-keys -t "$session" Enter
+if wait_screen 3 "[customer-visible] " && screen | grep -qF "[internal] " && screen | grep -qF ": cache keys now carry the tenant"; then
+    e2e_ok "the detail view marks each note [internal] or [customer-visible]"
+else
+    e2e_fail "detail notes: $(screen | grep -F -A4 Notes)"
+fi
+tmux send-keys -t "$session" q
+wait_screen 3 "Incidents (" || e2e_fail "back to the list: $(screen | head -4)"
+
 # A request id that is only in a finding's evidence, nowhere in the list's columns: / finds it.
 req="$(python3 -c 'import sqlite3,sys; r = sqlite3.connect(sys.argv[1]).execute("SELECT request_id, incident_id FROM finding WHERE request_id IS NOT NULL ORDER BY id LIMIT 1").fetchone(); print(*r)' "$work/replay.sqlite")"
 read -r req_id req_incident <<<"$req"

@@ -28,7 +28,16 @@ for i in json.load(sys.stdin):
         print(i["id"]); break')"
 [ -n "$incident" ] && e2e_ok "the cross_tenant_response incident initech -> globex is $incident" \
     || { e2e_fail "no cross_tenant_response incident initech -> globex"; exit 1; }
-tw incidents note "$incident" "measures: order cache keyed by tenant; globex informed" --store "$store" --author ana >/dev/null
+out="$(tw incidents note "$incident" "measures: order cache keyed by tenant; globex informed" --customer-visible \
+    --store "$store" --author ana)"
+[ "$out" = "$incident: customer-visible note added" ] || e2e_fail "note --customer-visible said: $out"
+# Internal: a note (the default) and the state note of an acknowledge, by an author no bundle may name.
+tw incidents ack "$incident" --store "$store" --author zoltan-oncall >/dev/null
+out="$(tw incidents note "$incident" "measures: suspect the friday deploy 7f3a" --store "$store" --author zoltan-oncall)"
+[ "$out" = "$incident: internal note added" ] || e2e_fail "note without a flag said: $out"
+shown="$(tw incidents show "$incident" --store "$store")"
+[[ "$shown" == *"[customer-visible] ana: measures: order cache"* && "$shown" == *"[internal] zoltan-oncall: measures: suspect"* ]] \
+    && e2e_ok "incidents show marks the customer-visible and the internal note" || e2e_fail "show: $shown"
 
 tw keygen --out "$work/sign" >/dev/null
 [ -f "$work/sign.key" ] && [ -f "$work/sign.pub" ] && [ "$(stat -c %a "$work/sign.key")" = 600 ] \
@@ -76,6 +85,27 @@ assert any(s["available"] and s["sha256"] and s["line_ranges"] for s in m["sourc
         e2e_ok "$tenant: openssl verifies manifest.sig"
     else
         e2e_fail "$tenant: openssl pkeyutl -verify"
+    fi
+    # Every entry of the zip itself, read by python's zipfile (not by unzip): no internal note's
+    # text, author or state note; the customer-visible one in incident.json, report.md and art33.json.
+    if python3 - "$zip" <<'PY'
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    names = z.namelist()
+    assert len(names) > 5, names
+    for name in names:
+        text = z.read(name).decode("utf-8", "replace").lower()
+        for secret in ("zoltan", "friday deploy", "state: acknowledged"):
+            assert secret not in text, f"{name} carries {secret!r}"
+    notes = json.loads(z.read("incident.json"))["notes"]
+    assert [n["author"] for n in notes] == ["ana"] and "order cache keyed by tenant" in notes[0]["text"], notes
+    for name in ("report.md", "art33.json"):
+        assert "order cache keyed by tenant" in z.read(name).decode(), name
+PY
+    then
+        e2e_ok "$tenant: python zipfile finds no internal note, author or state note; the customer-visible note is in"
+    else
+        e2e_fail "$tenant: note visibility in the zip"
     fi
     local other hits
     for other in $others; do

@@ -122,7 +122,7 @@ import TenantWatchSampleData
         #expect(s.message == "\(id) resolved — u reopens")
         #expect(press([.char("x")], &s) == [.export(id)])
         #expect(s.message == nil, "the host reports where the bundle went (DashboardSnapshot.notice)")
-        #expect(press([.char("m")] + type("called the customer") + [.enter], &s) == [.addNote(id, "called the customer")])
+        #expect(press([.char("m")] + type("called the customer") + [.enter], &s) == [.addNote(id, "called the customer", .internal)])
         _ = press([.char("G")], &s)
         #expect(s.detailScroll > 0 || Layout(s.size).detailRows >= DetailView.documentLineCount(snap.detail(for: id)!, width: 80))
         _ = press([.char("g")], &s)

@@ -153,7 +153,8 @@ public struct BundleContent: Sendable {
                          raw: raw, bindValues: binds, rowDataCut: cut)
         }
         objectsInAffectedResponses = objects
-        notes = d.notes.map { Note(time: $0.time, author: f.text($0.author), text: f.text($0.text)) }
+        // Only what was written for the customer: internal notes (names, guesses) stay in the store.
+        notes = d.notes.filter { $0.visibility == .customer }.map { Note(time: $0.time, author: f.text($0.author), text: f.text($0.text)) }
     }
 
     /// The number of items an audit line's response says it carried.

@@ -53,7 +53,7 @@ public enum IncidentPrinter {
             w.endObject()
         }
         w.endArray()
-        w.notes(d.notes.map { ($0.time, $0.author, $0.text) })
+        w.notes(d.notes)
         w.endObject()
         return w.output + "\n"
     }
@@ -98,7 +98,9 @@ public enum IncidentPrinter {
         }
         out += "\nnotes:\n"
         if d.notes.isEmpty { out += "  (none)\n" }
-        for n in d.notes { out += "  \(n.time.rfc3339)  \(TextSanitizer.oneLine(n.author)): \(TextSanitizer.oneLine(n.text))\n" }
+        for n in d.notes {
+            out += "  \(n.time.rfc3339)  [\(n.visibility.label)] \(TextSanitizer.oneLine(n.author)): \(TextSanitizer.oneLine(n.text))\n"
+        }
         return out
     }
 

@@ -29,4 +29,20 @@ extension JSONWriter {
         }
         endArray()
     }
+
+    /// `"notes"` as `incidents show --format json` writes them: each with its `visibility`
+    /// (`internal` or `customer`), so whoever works the incident sees what a bundle would carry.
+    public mutating func notes(_ notes: [IncidentNote]) {
+        key("notes")
+        beginArray()
+        for n in notes {
+            beginObject()
+            field("time", n.time.rfc3339)
+            field("author", n.author)
+            field("text", n.text)
+            field("visibility", n.visibility.rawValue)
+            endObject()
+        }
+        endArray()
+    }
 }

@@ -209,6 +209,7 @@ public final class IncidentStore: Sendable {
                 CREATE INDEX sighting_by_time ON sighting(time);
                 """)
         }
+        registerNoteVisibility(&m)
         return m
     }
 
@@ -384,7 +385,8 @@ public final class IncidentStore: Sendable {
         }
     }
 
-    public func addNote(_ id: String, author: String, text: String) throws {
+    /// Adds a note; `visibility` says whether it may go into a customer's bundle (internal unless said).
+    public func addNote(_ id: String, author: String, text: String, visibility: NoteVisibility = .internal) throws {
         let id = IncidentStore.normalize(id)
         let now = clock()
         try guarded {
@@ -392,8 +394,8 @@ public final class IncidentStore: Sendable {
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM incident WHERE id = ?", arguments: [id]) != nil else {
                     throw StoreError.noSuchIncident(id)
                 }
-                try db.execute(sql: "INSERT INTO note (incident_id, author, time, text) VALUES (?, ?, ?, ?)",
-                               arguments: [id, author, now.microseconds, text])
+                try db.execute(sql: "INSERT INTO note (incident_id, author, time, text, visibility) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [id, author, now.microseconds, text, visibility.rawValue])
             }
         }
     }
@@ -469,7 +471,8 @@ public final class IncidentStore: Sendable {
                     ORDER BY ifnull(time, -9223372036854775808), ifnull(source, ''), ifnull(line, 0), id
                     """, arguments: [id]).map(entry(from:))
                 let notes = try Row.fetchAll(db, sql: "SELECT * FROM note WHERE incident_id = ? ORDER BY id", arguments: [id])
-                    .map { IncidentNote(author: $0["author"], time: Timestamp(microseconds: $0["time"]), text: $0["text"]) }
+                    .map { IncidentNote(author: $0["author"], time: Timestamp(microseconds: $0["time"]), text: $0["text"],
+                                        visibility: NoteVisibility(rawValue: $0["visibility"]) ?? .internal) }
                 return IncidentDetail(incident: incident, findings: findings, timeline: timeline, notes: notes)
             }
         }

@@ -33,6 +33,8 @@ public struct IncidentNote: Sendable, Equatable {
     public var author: String
     public var time: Timestamp
     public var text: String
+    /// Internal notes never leave the store in a bundle.
+    public var visibility: NoteVisibility = .internal
 }
 
 /// An incident with everything kept about it.

@@ -1,3 +1,5 @@
+import TenantWatchCore
+
 /// A key press, decoded by the terminal backend (or made by a test).
 public enum Key: Equatable, Sendable {
     case char(Character)
@@ -14,7 +16,8 @@ public enum Action: Equatable, Sendable {
     case resolve(String)
     /// Back to open (undoes an acknowledge or a resolve).
     case reopen(String)
-    case addNote(String, String)
+    /// A note on the incident, internal or customer-visible (only the latter goes into bundles).
+    case addNote(String, String, NoteVisibility)
     /// Write evidence bundles for the incident; the host reports where in `DashboardSnapshot.notice`.
     case export(String)
     /// Replay speed (log seconds per wall second); `.infinity` is `max`.

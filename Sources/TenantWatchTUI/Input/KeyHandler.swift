@@ -70,6 +70,11 @@ struct KeyHandler {
             s.message = "not done: \(what)"
             return []
         }
+        // Tab in the note prompt switches who may read the note, the text kept as typed.
+        if case .note(let id, let visibility) = prompt, key == .tab || key == .backTab {
+            s.prompt = .note(id, visibility.toggled)
+            return []
+        }
         switch s.editor.handle(key) {
         case .editing: return []
         case .cancel:
@@ -90,11 +95,11 @@ struct KeyHandler {
                 } catch let e as Filters.ParseError { s.message = e.message } catch {}
                 clampAfterFilter(&s)
                 return []
-            case .note(let id):
+            case .note(let id, let visibility):
                 let t = text.trimmingSpaces
                 guard !t.isEmpty else { return [] }
-                s.message = "note added to \(id)"
-                return [.addNote(id, t)]
+                s.message = "\(visibility.label) note added to \(id)"
+                return [.addNote(id, t, visibility)]
             case .confirm:
                 return []
             }
@@ -144,7 +149,7 @@ struct KeyHandler {
                 s.detailScroll = 0
                 return []
             case .char("a"), .char("r"), .char("u"): return act(key, list[i], &s)
-            case .char("m"): s.prompt = .note(list[i].id); s.editor = LineEditor(); return []
+            case .char("m"): s.prompt = .note(list[i].id, .internal); s.editor = LineEditor(); return []
             case .char("e"), .char("x"): return [.export(list[i].id)]
             case .char("c"):
                 s.message = "copied \(list[i].id) (OSC 52: the terminal must allow it)"
@@ -247,7 +252,7 @@ struct KeyHandler {
             let summary = snapshot.incidents.first { $0.id == id } ?? snapshot.detail(for: id)?.summary
             guard let summary else { s.message = "\(id) is not in the store"; return [] }
             return act(key, summary, &s)
-        case .char("m"): s.prompt = .note(id); s.editor = LineEditor(); return []
+        case .char("m"): s.prompt = .note(id, .internal); s.editor = LineEditor(); return []
         case .char("e"), .char("x"): return [.export(id)]
         case .char("c"):
             s.message = "copied \(id) (OSC 52: the terminal must allow it)"

@@ -1,10 +1,12 @@
+import TenantWatchCore
+
 /// Everything the user has changed about the view. Pure data: `handle(key:state:snapshot:)`
 /// changes it; `render` reads it.
 public struct UIState: Equatable, Sendable {
     public enum Screen: Equatable, Sendable { case main, detail(String), exposure }
     public enum Pane: Equatable, Sendable { case incidents, stream }
     /// `confirm` asks y/n before the action (resolving a critical incident).
-    public enum Prompt: Equatable, Sendable { case search, filter, note(String), confirm(Action, String) }
+    public enum Prompt: Equatable, Sendable { case search, filter, note(String, NoteVisibility), confirm(Action, String) }
 
     /// The incidents list's order, chosen with `o`: `lastSeen` is the host's order (newest
     /// activity first); the others break ties by last seen, then id, so equal rows never swap

@@ -120,37 +120,40 @@ public struct IncidentDetail: Sendable, Equatable {
     public var statement: String?
     /// Ranges in `statement`, in Unicode scalar offsets, to highlight (unscoped table, wrong tenant).
     public var highlights: [Range<Int>]
+    /// Ranges in `statement` (Unicode scalar offsets) of its SQL keywords, from PostgreSQL's lexer.
+    public var keywords: [Range<Int>]
     public var maskedToken: String?
     public var tokenClaims: [(String, String)]
     public var host: String?
     public var route: String?
     public var application: String?
     public var message: String?
-    public var notes: [String]
+    public var notes: [DetailNote]
 
     public init(summary: IncidentSummary, timeline: [TimelineEntry] = [], statement: String? = nil,
                 highlightTerms: [String] = [], maskedToken: String? = nil, tokenClaims: [(String, String)] = [],
                 host: String? = nil, route: String? = nil, application: String? = nil, message: String? = nil,
-                notes: [String] = []) {
+                notes: [DetailNote] = []) {
         self.summary = summary
         self.timeline = timeline
         // Credentials are masked wherever they are shown (a statement can carry one in a literal).
         let pretty = statement.map { SQLPrettyPrinter.format(TokenMasker.shared.applyCredentials($0)) }
         self.statement = pretty
         self.highlights = pretty.map { SQLPrettyPrinter.ranges(of: highlightTerms, in: $0) } ?? []
+        self.keywords = pretty.map(SQLKeywordRanges.of) ?? []
         self.maskedToken = maskedToken.map(TextSanitizer.oneLine)
         self.tokenClaims = tokenClaims.map { (TextSanitizer.oneLine($0.0), TextSanitizer.oneLine($0.1)) }
         self.host = host.map(TextSanitizer.oneLine)
         self.route = route.map(TextSanitizer.oneLine)
         self.application = application.map(TextSanitizer.oneLine)
         self.message = message.map { TextSanitizer.oneLine(TokenMasker.shared.applyCredentials($0)) }
-        self.notes = notes.map(TextSanitizer.oneLine)
+        self.notes = notes
     }
 
     /// The detail of an incident from its findings (all with the same `incident` id) and, when the
     /// pipeline kept it, the request that caused it (token, host, route).
     public init(findings: [Finding], request: AuditRequest? = nil, state: IncidentSummary.State = .open,
-                notes: [String] = []) {
+                notes: [DetailNote] = []) {
         let summary = IncidentSummary.from(findings: findings, states: findings.first?.incident.map { [$0: state] } ?? [:]).first
             ?? IncidentSummary(id: "-", severity: .info, kinds: [], caller: nil, exposed: [], firstSeen: nil, lastSeen: nil, count: 0)
         var timeline: [TimelineEntry] = []

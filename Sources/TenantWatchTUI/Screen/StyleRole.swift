@@ -14,6 +14,8 @@ public enum StyleRole: String, CaseIterable, Sendable, Hashable {
     case statusOK = "status_ok", statusWarn = "status_warn", statusError = "status_error"
     case searchMatch = "search_match"
     case prompt
+    /// A SQL keyword in the detail view's statement (PostgreSQL's lexer decides which words are).
+    case sqlKeyword = "sql_keyword"
 
     public static func severity(_ s: Severity) -> StyleRole {
         switch s {

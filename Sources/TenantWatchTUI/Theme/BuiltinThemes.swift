@@ -45,6 +45,7 @@ status_warn = { fg = "yellow" }
 status_error = { fg = "red", bold = true }
 search_match = { fg = 16, bg = "yellow" }
 prompt = { fg = "accent", bold = true }
+sql_keyword = { fg = "accent" }
 """,
         "light": """
 # tenantwatch theme: light (256 colours, for light backgrounds).
@@ -86,6 +87,7 @@ status_warn = { fg = "orange" }
 status_error = { fg = "red", bold = true }
 search_match = { fg = 16, bg = 222 }
 prompt = { fg = "accent", bold = true }
+sql_keyword = { fg = "accent" }
 """,
         "high-contrast": """
 # tenantwatch theme: high-contrast (bright colours on black, bold where it matters).
@@ -123,6 +125,7 @@ status_warn = { fg = "yellow", bg = "bg", bold = true }
 status_error = { fg = "red", bg = "bg", bold = true }
 search_match = { fg = "black", bg = "bright_yellow" }
 prompt = { fg = "yellow", bg = "bg", bold = true }
+sql_keyword = { fg = "cyan", bg = "bg", bold = true }
 """,
         "colorblind": """
 # tenantwatch theme: colorblind — the Okabe–Ito palette (Okabe & Ito, 2008), distinguishable
@@ -165,6 +168,7 @@ status_warn = { fg = "yellow" }
 status_error = { fg = "vermillion", bold = true }
 search_match = { fg = 16, bg = "yellow" }
 prompt = { fg = "sky_blue", bold = true }
+sql_keyword = { fg = "sky_blue" }
 """,
         "mono": """
 # tenantwatch theme: mono — no colour at all, attributes only (also what NO_COLOR selects).
@@ -193,6 +197,7 @@ status_warn = { bold = true }
 status_error = { bold = true, reverse = true }
 search_match = { reverse = true }
 prompt = { bold = true }
+sql_keyword = { bold = true }
 """,
     ]
 }

@@ -45,7 +45,7 @@ public struct Theme: Equatable, Sendable {
             if depth == .none && attrs.isEmpty {
                 switch role {
                 case .selected, .header, .searchMatch, .leakHighlight, .severityCritical: attrs = [.reverse]
-                case .leak, .unscoped, .severityHigh, .statusError: attrs = [.bold]
+                case .leak, .unscoped, .severityHigh, .statusError, .sqlKeyword: attrs = [.bold]
                 default: break
                 }
             }

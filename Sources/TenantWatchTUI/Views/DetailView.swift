@@ -44,7 +44,7 @@ enum DetailView {
 
         if let st = d.statement {
             section("Statement")
-            doc.append(contentsOf: statementLines(st, highlights: d.highlights, width: width))
+            doc.append(contentsOf: statementLines(st, highlights: d.highlights, keywords: d.keywords, width: width))
         }
 
         if d.host != nil || d.route != nil || d.maskedToken != nil || d.application != nil || !d.tokenClaims.isEmpty {
@@ -57,8 +57,12 @@ enum DetailView {
         }
 
         section("Notes")
-        if d.notes.isEmpty { line(("  (none: m adds one)", .dim)) }
-        for n in d.notes { line(("  • " + n, .text)) }
+        if d.notes.isEmpty { line(("  (none: m adds one; Tab in its prompt makes it customer-visible)", .dim)) }
+        // Which notes a customer's bundle carries, marked on each (internal is the default).
+        for n in d.notes {
+            line(("  • ", .text), (n.visibility == .customer ? "[customer-visible]" : "[internal]",
+                                   n.visibility == .customer ? .statusWarn : .dim), (" " + n.text, .text))
+        }
 
         section("Actions")
         line(("  a", .key), (" acknowledge   ", .text), ("r", .key), (" resolve   ", .text), ("u", .key), (" reopen   ", .text),
@@ -68,10 +72,12 @@ enum DetailView {
 
     static func documentLineCount(_ d: IncidentDetail, width: Int) -> Int { document(d, width: width).count }
 
-    /// The pretty-printed statement, wrapped to the width, highlights kept.
-    static func statementLines(_ text: String, highlights: [Range<Int>], width: Int) -> [Segments] {
+    /// The pretty-printed statement, wrapped to the width, highlights kept; keywords (sorted
+    /// ranges) coloured where no highlight is.
+    static func statementLines(_ text: String, highlights: [Range<Int>], keywords: [Range<Int>] = [], width: Int) -> [Segments] {
         var out: [Segments] = []
         var offset = 0
+        var nextKeyword = 0
         let room = max(10, width - 4)
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var seg = Segments()
@@ -81,7 +87,9 @@ enum DetailView {
             var runRole: StyleRole = .text
             func flush() { if !run.isEmpty { seg.add(run, runRole); run = "" } }
             for scalar in rawLine.unicodeScalars {
-                let role: StyleRole = highlights.contains { $0.contains(offset) } ? .leakHighlight : .text
+                while nextKeyword < keywords.count, keywords[nextKeyword].upperBound <= offset { nextKeyword += 1 }
+                let inKeyword = nextKeyword < keywords.count && keywords[nextKeyword].contains(offset)
+                let role: StyleRole = highlights.contains { $0.contains(offset) } ? .leakHighlight : inKeyword ? .sqlKeyword : .text
                 let w = DisplayWidth.of(scalar)
                 if used + w > room {
                     flush()

@@ -18,7 +18,7 @@ enum HelpView {
         ("h", "hide / show resolved incidents"),
         ("E", "exposure: caller tenant × exposed tenant"),
         ("a r u", "acknowledge, resolve (y confirms critical), reopen"),
-        ("m", "add a note"),
+        ("m", "add a note (internal; Tab: customer-visible)"),
         ("x e", "export evidence bundles (one per exposed tenant)"),
         ("c C", "copy the incident id; C: its statement (OSC 52)"),
         ("Ctrl-C", "quit"),

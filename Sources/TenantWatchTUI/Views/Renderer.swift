@@ -63,14 +63,18 @@ enum StatusView {
             switch p {
             case .search: label = "/"
             case .filter: label = "filter: "
-            case .note(let id): label = "note for \(id): "
+            case .note(let id, let visibility):
+                label = "\(visibility.label) note for \(id) (Tab: \(visibility.toggled.label)): "
             case .confirm(let action, _):
                 if case .resolve(let id) = action { label = "resolve critical incident \(id)? y resolves, any other key keeps it " }
                 else { label = "confirm? y/n " }
                 g.put(label, x: 0, y: y, role: .statusWarn)
                 return
             }
-            let x = g.put(label, x: 0, y: y, role: .prompt)
+            // A note the customer will read is flagged in the warning colour while it is typed.
+            var labelRole = StyleRole.prompt
+            if case .note(_, .customer) = p { labelRole = .statusWarn }
+            let x = g.put(label, x: 0, y: y, role: labelRole)
             // Keep the cursor on screen: show the tail of a long text.
             let scalars = state.editor.scalars
             let room = g.width - x - 1

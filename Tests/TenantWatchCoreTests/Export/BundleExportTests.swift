@@ -50,7 +50,8 @@ import ZIPFoundation
         let dir = TempDir()
         let (store, configuration) = try await sampleStore(dir)
         let id = try initechGotGlobex(store)
-        try store.addNote(id, author: "ana", text: "measures: cache keys now carry the tenant (globex notified)")
+        try store.addNote(id, author: "ana", text: "measures: cache keys now carry the tenant (globex notified)",
+                          visibility: .customer)
         let key = Curve25519.Signing.PrivateKey()
         for (tenant, others) in [("initech", ["acme", "globex"]), ("globex", ["acme", "initech"])] {
             let out = dir.file("\(tenant).zip")

@@ -20,7 +20,8 @@ import ZIPFoundation
                           raw: #"{"ts":"x","host":"globex.example.com","response":{"tenant_ids":["globex"],"items":1,"rows":[""# + payload + #""]}}"#)
         }
         let id = try store.record(f, timeline: entries).incidentID
-        try store.addNote(id, author: "ana", text: "<script>alert('globex')</script>")
+        // Customer-visible: an internal note would not reach the report to be escaped.
+        try store.addNote(id, author: "ana", text: "<script>alert('globex')</script>", visibility: .customer)
         let out = dir.file("big.zip")
         let result = try BundleWriter.export(incident: id, store: store, options: .init(forTenant: "initech", output: out))
         let source = try #require(result.manifest.sources.first)
