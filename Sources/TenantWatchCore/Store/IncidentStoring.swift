@@ -18,7 +18,8 @@ public protocol IncidentStoring: AnyObject, Sendable {
     func commit(findings: [(Finding, [TimelineEntry])], checkpoints: [SourceCheckpoint],
                 sightings: SightingBatch) throws -> [RecordResult]
     func setState(_ id: String, _ state: IncidentState, author: String) throws
-    func addNote(_ id: String, author: String, text: String) throws
+    /// `visibility` says whether the note may go into a customer's bundle (internal unless said).
+    func addNote(_ id: String, author: String, text: String, visibility: NoteVisibility) throws
 
     // Reading
 
@@ -59,6 +60,11 @@ public struct StoreChanges: Sendable, Equatable {
 }
 
 extension IncidentStoring {
+    /// An internal note: the safe default, as nothing internal reaches a customer's bundle.
+    public func addNote(_ id: String, author: String, text: String) throws {
+        try addNote(id, author: author, text: text, visibility: .internal)
+    }
+
     /// Records one finding (with its timeline) in its own transaction.
     @discardableResult
     public func record(_ finding: Finding, timeline: [TimelineEntry] = []) throws -> RecordResult {

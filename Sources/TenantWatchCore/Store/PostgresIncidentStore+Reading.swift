@@ -55,7 +55,8 @@ extension PostgresIncidentStore {
                 ORDER BY time NULLS FIRST, coalesce(source, '') COLLATE "C", coalesce(line, 0), id
                 """, [id]).map(entry(from:))
             let notes = try db.execute("SELECT * FROM note WHERE incident_id = $1 ORDER BY id", [id]).map {
-                IncidentNote(author: $0.text("author"), time: Timestamp(microseconds: $0.int64("time") ?? 0), text: $0.text("text"))
+                IncidentNote(author: $0.text("author"), time: Timestamp(microseconds: $0.int64("time") ?? 0), text: $0.text("text"),
+                             visibility: NoteVisibility(rawValue: $0.text("visibility")) ?? .internal)
             }
             return IncidentDetail(incident: incident, findings: findings, timeline: timeline, notes: notes)
         }

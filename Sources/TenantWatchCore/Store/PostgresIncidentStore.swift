@@ -265,15 +265,15 @@ public final class PostgresIncidentStore: IncidentStoring, @unchecked Sendable {
         }
     }
 
-    public func addNote(_ id: String, author: String, text: String) throws {
+    public func addNote(_ id: String, author: String, text: String, visibility: NoteVisibility = .internal) throws {
         let id = IncidentStore.normalize(id)
         let now = clock()
         try write(touching: { _ in [id] }) {
             guard try !db.execute("SELECT 1 FROM incident WHERE id = $1", [id]).isEmpty else {
                 throw StoreError.noSuchIncident(id)
             }
-            try db.execute("INSERT INTO note (incident_id, author, time, text) VALUES ($1, $2, $3, $4)",
-                           [id, author, now.microseconds, text])
+            try db.execute("INSERT INTO note (incident_id, author, time, text, visibility) VALUES ($1, $2, $3, $4, $5)",
+                           [id, author, now.microseconds, text, visibility.rawValue])
         }
     }
 

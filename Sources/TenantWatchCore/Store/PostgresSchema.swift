@@ -127,6 +127,12 @@ enum PostgresSchema {
             time BIGINT NOT NULL
         );
         """,
+        // 2: a note is internal or customer-visible (the SQLite store's `note_visibility`); the
+        // notes already stored, and every `state: ...` note, stay internal.
+        """
+        ALTER TABLE note ADD COLUMN visibility TEXT NOT NULL DEFAULT 'internal'
+            CHECK (visibility IN ('internal', 'customer'));
+        """,
     ]
 
     /// The version this build writes.
