@@ -72,6 +72,10 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case suspectedCrossTenantResponse = "suspected_cross_tenant_response"
     case unjudgedStatement = "unjudged_statement"
     case unconfinedChildAccess = "unconfined_child_access"
+    /// A search on a tenant-owned index that any tenant's documents can match.
+    case unscopedSearch = "unscoped_search"
+    /// A search confined to a tenant other than its caller's, or to several.
+    case crossTenantSearch = "cross_tenant_search"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -18,6 +18,8 @@ public enum ReportRenderer {
         case .suspectedCrossTenantResponse: return "a response may have carried another tenant's cached data; the tie is inferred, not proven"
         case .unjudgedStatement: return "a statement on tenant-owned data could not be judged (too large, cut, or not parseable)"
         case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
+        case .unscopedSearch: return "a search on an index holding tenant documents was not confined to one tenant, so any tenant's documents could be returned"
+        case .crossTenantSearch: return "a search was confined to a tenant other than its caller's, or to several tenants"
         }
     }
 

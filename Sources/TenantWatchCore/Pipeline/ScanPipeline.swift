@@ -24,6 +24,9 @@ public final class ScanPipeline {
     private var cacheKeys: UnscopedCacheKeyDetector
     private var cacheWriters: CacheWriterLedger
     private var judgedRequests = JudgedRequests()
+    /// Searches (slow logs, audit lines): judged against `[search]`, one shard line per search.
+    private let searchJudge: SearchBodyJudge
+    private var searchShards = SearchShardLines()
     /// `live`: findings previews raised, by statement, until the statement comes back.
     private var previewed: [SourcePosition: [Finding]] = [:]
     /// `live`: judge each tagged statement at once as well (see `Correlator.previewsHeldStatements`).
@@ -72,6 +75,7 @@ public final class ScanPipeline {
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
         self.cacheWriters = CacheWriterLedger(allowed: configuration.cache.allowed)
+        self.searchJudge = SearchBodyJudge(search: configuration.search)
         self.correlator = Correlator(model: model, limits: Correlator.Limits(windowSeconds: configuration.correlation.windowSeconds),
                                      knownTenants: configuration.tenancy.tenants)
     }
@@ -373,6 +377,15 @@ public final class ScanPipeline {
             // answered after the reader's): the readers already judged are judged for the chain.
             for reader in cacheWriters.takeLateReaders() {
                 if let judged = judgedRequests.lookup(reader) { judgeLateCacheRead(judged.request, statements: judged.statements) }
+            }
+        case .search(let query, let request):
+            guard searchShards.isFirst(query) else { return }
+            for judged in searchJudge.judge(query) {
+                for finding in SearchLeakDetector.inspect(judged, request: request) {
+                    add(finding) {
+                        TimelineBuilder.entries(for: finding, evidenceTimes: query.time.map { [query.position: $0] } ?? [:])
+                    }
+                }
             }
         case .request(let request, let statements, let statementTimes):
             let chains = cacheWriters.takeReads(for: request)
