@@ -225,10 +225,14 @@ public final class Correlator {
     private func search(_ query: SearchQuery, emit: (CorrelatedEvent) -> Void) {
         var traceID = query.traceID
         var requestID = query.requestID
-        if traceID == nil, requestID == nil, let opaque = query.opaqueID {
-            traceID = TraceContext.traceID(from: opaque)
-            if traceID == nil { requestID = opaque }
+        if let opaque = query.opaqueID {
+            if let trace = TraceContext.traceID(from: opaque) {
+                if traceID == nil { traceID = trace }
+            } else if requestID == nil {
+                requestID = opaque
+            }
         }
+        if let t = traceID { traceID = TraceContext.traceID(from: t) ?? t }
         let keys = requestKeys(traceID: traceID, requestID: requestID)
         guard !keys.isEmpty else {
             emit(.search(query, request: nil))

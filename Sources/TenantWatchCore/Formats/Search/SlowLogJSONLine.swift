@@ -40,6 +40,16 @@ enum SlowLogJSONLine {
                indexKey: nil, phaseFrom: root["component"]?.scalarText)
     }
 
+    /// Elasticsearch 8.x escapes the body for JSON before its ECS layout escapes the whole field
+    /// again (Filebeat's es814 capture), so decoding the line leaves the body with its quotes
+    /// still escaped (backslash, quote). Such a body is decoded once more; a body that is JSON
+    /// already (7.x, OpenSearch, the 8.x reference example) is kept as it is.
+    static func unescapedSource(_ source: String) -> String {
+        guard source.hasPrefix("{\\\""), (try? JSONParser.parse(source)) == nil,
+              case .string(let inner)? = try? JSONParser.parse("\"" + source + "\"") else { return source }
+        return inner
+    }
+
     private static func common(_ root: JSONValue, position: SourcePosition, origin: SearchQuery.Origin, timeKey: String,
                                prefix: String, indexKey: String?, phaseFrom: String?) -> Result<SearchQuery, SlowLogLineError> {
         guard case .string(let timeText)? = root[timeKey] else {
@@ -62,8 +72,11 @@ enum SlowLogJSONLine {
         }
         var opaque: String?
         if case .string(let id)? = root[prefix + "id"], !id.isEmpty { opaque = id }
+        // Elasticsearch 8 takes the W3C `traceparent` of the request and logs its trace id.
+        var trace: String?
+        if case .string(let t)? = root["trace.id"], !t.isEmpty { trace = t }
         return .success(SearchQuery(position: position, time: time, origin: origin, indices: [index],
-                                    body: source.isEmpty ? "{}" : source, opaqueID: opaque,
+                                    body: source.isEmpty ? "{}" : unescapedSource(source), opaqueID: opaque, traceID: trace,
                                     phase: phaseFrom.flatMap(SlowLogFields.phase(fromLogger:)),
                                     tookMillis: SlowLogFields.integer(root[prefix + "took_millis"]?.scalarText),
                                     totalHits: SlowLogFields.totalHits(root[prefix + "total_hits"]?.scalarText)))
