@@ -298,7 +298,7 @@ public final class ScanPipeline {
         let source = try ByteSources.open(path: file)
         if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.readLine ?? c.lineNumber }
         guard let kind = spec.kind ?? detectKind(file: file) else {
-            warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
+            warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit, --redis or --search")
             return nil
         }
         do {
