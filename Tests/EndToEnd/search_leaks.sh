@@ -82,4 +82,31 @@ then e2e_ok "request-tied search findings name their caller and route"
 else e2e_fail "search findings without caller or route"
 fi
 
+# A bundle for acme of globex's cross-tenant search (req-s011): the search evidence keeps its shape,
+# acme's own id, and no other tenant's name or search words (`[export] safe_fields` cannot let the
+# body through: a search body is cut whatever the allow-list says).
+printf '\n[export]\nsafe_fields = ["source", "elasticsearch.slowlog.source", "search.body"]\n' >>"$work/tenantwatch.toml"
+store="$work/incidents.sqlite"
+(cd "$work" && "$TENANTWATCH" scan --config tenantwatch.toml --format ndjson --fail-on critical --store "$store") >/dev/null 2>"$work/store.err" || true
+incident="$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    if f["kind"] == "cross_tenant_search" and f.get("request_id") == "req-s011":
+        print(f["incident"])
+' "$work/with.ndjson")"
+rc=0
+(cd "$work" && "$TENANTWATCH" export "$incident" --for-tenant acme --out "$work/acme.zip" --store "$store" --config tenantwatch.toml) \
+    >"$work/export.out" 2>"$work/export.err" || rc=$?
+if [ "$rc" -eq 0 ] && mkdir -p "$work/bundle" && (cd "$work/bundle" && unzip -q "$work/acme.zip"); then
+    leaked="$(grep -rIl -e globex -e initech -e "board minutes" "$work/bundle" || true)"
+    if [ -z "$leaked" ] && grep -rq "organization_id" "$work/bundle/evidence" && grep -rq 'acme' "$work/bundle/evidence"; then
+        e2e_ok "bundle for acme of $incident: search evidence has its shape and acme's id, no other tenant or search words"
+    else
+        e2e_fail "bundle for acme of $incident leaks in: $leaked $(grep -rIh -e globex -e initech -e 'board minutes' "$work/bundle" | head -3)"
+    fi
+else
+    e2e_fail "export of $incident for acme: exit $rc, $(cat "$work/export.err")"
+fi
+
 [ "$E2E_FAILS" -eq 0 ]

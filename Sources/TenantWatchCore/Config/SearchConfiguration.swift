@@ -31,3 +31,14 @@ extension Configuration {
         public init() {}
     }
 }
+
+extension Configuration {
+    /// `[export] safe_fields` as a bundle applies them: never the search body path (or a path
+    /// under it, or one holding it). A search body is its caller's request data; it reaches a
+    /// bundle only through `SearchLineFilter` (shape and tenant ids), whatever the allow-list says.
+    public var bundleSafeFields: [String] {
+        let body = auditSearch.body
+        guard !body.isEmpty else { return export.safeFields }
+        return export.safeFields.filter { f in f != body && !f.hasPrefix(body + ".") && !body.hasPrefix(f + ".") }
+    }
+}

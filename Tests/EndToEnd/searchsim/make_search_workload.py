@@ -111,7 +111,7 @@ rid, tp = request(10, "acme", "/activities/search")                       # the 
 ecs_line(10, "activities-2026.11", {"query": {"match": {"name": {"query": "analytics"}}}}, tp, shards=3)
 truth.append(["unscoped_search", rid])
 rid, tp = request(11, "globex", "/documents/search")                      # another tenant's id
-layout_line(11, "documents", {"query": {"bool": {"filter": [term("acme")]}}}, rid)
+layout_line(11, "documents", {"query": {"bool": {"filter": [term("acme"), {"match": {"title": "globex board minutes"}}]}}}, rid)
 truth.append(["cross_tenant_search", rid])
 rid, tp = request(12, "initech", "/activities/search")                    # two tenants
 plain_line(12, "activities-2026.11", {"query": {"terms": {"organization_id": ["initech", "acme"], "boost": 1.0}}}, tp)

@@ -44,3 +44,16 @@ import Testing
         #expect(Self.key("[[source]]\nkind = \"elastic\"\npath = \"x\"") == "source[1].kind")
     }
 }
+
+@Suite struct SearchBundleSafeFieldsTests {
+    @Test func theSearchBodyPathNeverReachesTheAllowList() throws {
+        let c = try ConfigurationLoader.parse("""
+        [audit]
+        search_body = "search.body"
+        [export]
+        safe_fields = ["user_agent", "search.body", "search", "search.body.query"]
+        """, baseDirectory: "/")
+        #expect(c.bundleSafeFields == ["user_agent"])
+        #expect(Configuration().bundleSafeFields == [])
+    }
+}
