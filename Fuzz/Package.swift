@@ -19,6 +19,7 @@ let package = Package(
         fuzzer("FuzzCSVLog"),
         fuzzer("FuzzAudit"),
         fuzzer("FuzzRedisMonitor"),
+        fuzzer("FuzzSearchSlowLog"),
         fuzzer("FuzzSQL"),
         fuzzer("FuzzVerify"),
         fuzzer("FuzzPseudonymise"),

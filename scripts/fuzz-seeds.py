@@ -58,6 +58,12 @@ for f in [os.path.join(samples, "redis-monitor.txt"), os.path.join(fixtures, "re
           os.path.join(fixtures, "redis_seed_story.txt")]:
     chunks("FuzzRedisMonitor", f, [0x00, 0x01], 20)
 
+# Search slow logs: the public captures (bit 0: every non-global index tenant-owned).
+search_fixtures = os.path.join(fixtures, "search")
+for f in sorted(os.listdir(search_fixtures)):
+    if f.endswith((".json", ".log")):
+        chunks("FuzzSearchSlowLog", os.path.join(search_fixtures, f), [0x00, 0x01], 2)
+
 # SQL: statement text, then NUL-separated bind values.
 n = 0
 seen = set()

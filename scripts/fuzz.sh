@@ -13,9 +13,9 @@ SECONDS_EACH="${FUZZ_SECONDS:-60}"
 # A Swift trap must reach libFuzzer as the crash it is, not wait on the Swift backtracer.
 export SWIFT_BACKTRACE=enable=no
 TARGETS=("$@")
-[ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(FuzzStderr FuzzCSVLog FuzzAudit FuzzRedisMonitor FuzzSQL FuzzVerify FuzzPseudonymise)
+[ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(FuzzStderr FuzzCSVLog FuzzAudit FuzzRedisMonitor FuzzSearchSlowLog FuzzSQL FuzzVerify FuzzPseudonymise)
 
-declare -A DICT=([FuzzStderr]=stderr [FuzzCSVLog]=csvlog [FuzzAudit]=audit [FuzzRedisMonitor]=redis [FuzzSQL]=sql [FuzzVerify]=zip [FuzzPseudonymise]=sql)
+declare -A DICT=([FuzzStderr]=stderr [FuzzCSVLog]=csvlog [FuzzAudit]=audit [FuzzRedisMonitor]=redis [FuzzSearchSlowLog]=search [FuzzSQL]=sql [FuzzVerify]=zip [FuzzPseudonymise]=sql)
 
 (cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 

@@ -672,7 +672,7 @@ final class DashboardFeed: @unchecked Sendable {
             options.protected = ExportTarget.protections(store: store.location, signingKey: nil, config: configuration.file)
             options.auditAllowList = AuditAllowList(audit: a, claim: configuration.identity.claim,
                                                     hostPattern: configuration.identity.host,
-                                                    extraSafeFields: configuration.export.safeFields)
+                                                    extraSafeFields: configuration.bundleSafeFields)
             do {
                 written.append(try BundleWriter.export(incident: id, store: store, options: options).path)
             } catch {

@@ -74,7 +74,7 @@ struct Export: ParsableCommand {
         options.force = force
         options.auditAllowList = AuditAllowList(audit: a, claim: configuration.identity.claim,
                                                 hostPattern: configuration.identity.host,
-                                                extraSafeFields: configuration.export.safeFields)
+                                                extraSafeFields: configuration.bundleSafeFields)
         options.protected = protected
         do {
             let result = try BundleWriter.export(incident: incident, store: store, options: options)

@@ -16,6 +16,9 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("redis"), help: ArgumentHelp("Redis MONITOR output.", valueName: "PATH"))
     var redis: [String] = []
 
+    @Option(name: .customLong("search"), help: ArgumentHelp("An Elasticsearch/OpenSearch search slow log.", valueName: "PATH"))
+    var search: [String] = []
+
     @Argument(help: ArgumentHelp("Log files whose kind is detected from their content.", valueName: "SOURCES"))
     var paths: [String] = []
 
@@ -34,6 +37,7 @@ struct SourceOptions: ParsableArguments {
         }
         for p in audit { fromCommandLine.append(SourceSpec(kind: .audit, path: p)) }
         for p in redis { fromCommandLine.append(SourceSpec(kind: .redis, path: p)) }
+        for p in search { fromCommandLine.append(SourceSpec(kind: .search, path: p)) }
         for p in paths {
             var spec = SourceSpec(kind: nil, path: p)
             if let t = template(.postgres) { spec.prefix = t.prefix; spec.timezone = t.timezone }

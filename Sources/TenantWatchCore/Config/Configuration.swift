@@ -12,6 +12,10 @@ public struct Configuration: Sendable {
     public var export = Export()
     public var correlation = Correlation()
     public var store = Store()
+    /// `[search]` (see `SearchConfiguration.swift`).
+    public var search = Search()
+    /// `[audit] search_body` / `search_index` (see `SearchConfiguration.swift`).
+    public var auditSearch = AuditSearch()
     public var sources: [SourceSpec] = []
     /// The directory relative paths are resolved against (the config file's directory).
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
@@ -120,9 +124,11 @@ public struct Configuration: Sendable {
     }
 }
 
-/// The three kinds of source the contract knows.
+/// The kinds of source the contract knows.
 public enum SourceKind: String, Sendable, CaseIterable {
     case postgres, audit, redis
+    /// Elasticsearch / OpenSearch search slow logs.
+    case search
 }
 
 /// How a PostgreSQL log is written: `log_destination` stderr, csvlog or jsonlog.

@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
         config.file = file
         // `[dashboard]` (named views, the bell) is the dashboard's own: TenantWatchTUI's
         // `DashboardSettings` reads and checks it.
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard", "store"])
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard", "store", "search"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
@@ -113,7 +113,8 @@ public enum ConfigurationLoader {
         if let t = try reader.table(root, "audit") {
             let r = TableReader(file: file, prefix: "audit.")
             try r.allow(t, keys: Set(["time", "request_id", "trace", "token", "caller_tenant", "host",
-                                  "response_tenants", "route", "refresh_token", "status", "refresh_token_issued"]).union(PrivilegedPathsConfig.auditKeys))
+                                  "response_tenants", "route", "refresh_token", "status", "refresh_token_issued"]
+                                 + searchAuditKeys).union(PrivilegedPathsConfig.auditKeys))
             if let v = try r.string(t, "time") { config.audit.time = v }
             if let v = try r.string(t, "request_id") { config.audit.requestID = v }
             if let v = try r.string(t, "trace") { config.audit.trace = v }
@@ -126,6 +127,7 @@ public enum ConfigurationLoader {
             if let v = try r.string(t, "status") { config.audit.status = v }
             if let v = try r.string(t, "refresh_token_issued") { config.audit.refreshTokenIssued = v }
             try PrivilegedPathsConfig.readAudit(t, into: &config, file: file)
+            try readAuditSearch(t, r, into: &config)
         }
         if let t = try reader.table(root, "correlation") {
             let r = TableReader(file: file, prefix: "correlation.")
@@ -147,6 +149,9 @@ public enum ConfigurationLoader {
             try r.allow(t, keys: ["url"])
             if let v = try r.string(t, "url") { config.store.url = v }
         }
+        if let t = try reader.table(root, "search") {
+            try readSearch(t, TableReader(file: file, prefix: "search."), into: &config)
+        }
         if let t = try reader.table(root, "cache") {
             let r = TableReader(file: file, prefix: "cache.")
             try r.allow(t, keys: ["allowed"])
@@ -161,9 +166,9 @@ public enum ConfigurationLoader {
                 guard let t = element.table else { throw reader.error(key, "must be a table") }
                 let r = TableReader(file: file, prefix: key + ".")
                 try r.allow(t, keys: ["kind", "path", "format", "prefix", "timezone"])
-                guard let kindName = try r.string(t, "kind") else { throw r.error("kind", "is required (postgres, audit or redis)") }
+                guard let kindName = try r.string(t, "kind") else { throw r.error("kind", "is required (postgres, audit, redis or search)") }
                 guard let kind = SourceKind(rawValue: kindName) else {
-                    throw r.error("kind", "unknown kind \"\(kindName)\" (expected postgres, audit or redis)")
+                    throw r.error("kind", "unknown kind \"\(kindName)\" (expected postgres, audit, redis or search)")
                 }
                 guard let path = try r.string(t, "path"), !path.isEmpty else { throw r.error("path", "is required") }
                 var spec = SourceSpec(kind: kind, path: path == "-" ? "-" : resolve(path, baseDirectory))
@@ -195,7 +200,7 @@ public enum ConfigurationLoader {
 }
 
 /// Typed access to one TOML table that turns every mismatch into a `ConfigError` naming the key.
-private struct TableReader {
+struct TableReader {
     let file: String
     let prefix: String
 

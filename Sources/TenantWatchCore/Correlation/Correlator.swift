@@ -15,6 +15,9 @@ public enum CorrelatedEvent: Sendable {
     /// its request. Findings that need no request (a missing predicate) are on screen at once;
     /// the same statement comes again as `.statement` with its request, to enrich them.
     case preview(AnalyzedStatement)
+    /// A search (slow log or audit line), with the request it served when its X-Opaque-Id (or
+    /// its audit line) names one.
+    indirect case search(SearchQuery, request: RequestContext?)
 }
 
 /// How a cache command was tied to its request — said in the evidence, since only one is exact.
@@ -59,6 +62,7 @@ public final class Correlator {
     private enum Held: Sendable {
         case statement(AnalyzedStatement)
         indirect case cache(CacheCommand, CacheTie)
+        indirect case search(SearchQuery)
     }
 
     private var pending: [RequestKey: [Held]] = [:]
@@ -103,6 +107,8 @@ public final class Correlator {
             sessions.end(backend)
         case .cacheCommand(let command):
             cache(command, emit: emit)
+        case .searchQuery(let query):
+            search(query, emit: emit)
         default:
             break
         }
@@ -211,6 +217,36 @@ public final class Correlator {
         hold(.cache(command, tie), under: key, at: command.time.microseconds, emit: emit)
     }
 
+    // MARK: searches
+
+    /// Ties a search to its request: an audit-origin search by its own line's ids; a slow-log
+    /// line by its X-Opaque-Id, read as a trace (traceparent or bare trace id) or else as a
+    /// request id. Held like a tagged statement until the request's audit line comes.
+    private func search(_ query: SearchQuery, emit: (CorrelatedEvent) -> Void) {
+        var traceID = query.traceID
+        var requestID = query.requestID
+        if let opaque = query.opaqueID {
+            if let trace = TraceContext.traceID(from: opaque) {
+                if traceID == nil { traceID = trace }
+            } else if requestID == nil {
+                requestID = opaque
+            }
+        }
+        if let t = traceID { traceID = TraceContext.traceID(from: t) ?? t }
+        let keys = requestKeys(traceID: traceID, requestID: requestID)
+        guard !keys.isEmpty else {
+            emit(.search(query, request: nil))
+            return
+        }
+        for key in keys {
+            if let context = recent[key] {
+                emit(.search(query, request: context))
+                return
+            }
+        }
+        hold(.search(query), under: keys.first!, at: query.time?.microseconds ?? watermark, emit: emit)
+    }
+
     // MARK: requests
 
     private func request(_ request: AuditRequest, emit: (CorrelatedEvent) -> Void) {
@@ -235,6 +271,8 @@ public final class Correlator {
                     emit(.statement(statement))
                 case .cache(let command, let tie):
                     emit(.cache(command, request: context, tie: tie))
+                case .search(let query):
+                    emit(.search(query, request: context))
                 }
             }
         }
@@ -341,6 +379,8 @@ public final class Correlator {
                 emit(.statement(s))
             case .cache(let command, _):
                 emit(.cache(command, request: nil, tie: .none))
+            case .search(let query):
+                emit(.search(query, request: nil))
             }
         }
     }

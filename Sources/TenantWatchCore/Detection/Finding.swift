@@ -78,6 +78,10 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     /// An internal route (`[audit] internal_routes`) served a caller without privilege, or ran
     /// unscoped statements for one.
     case unguardedInternalRoute = "unguarded_internal_route"
+    /// A search on a tenant-owned index that any tenant's documents can match.
+    case unscopedSearch = "unscoped_search"
+    /// A search confined to a tenant other than its caller's, or to several.
+    case crossTenantSearch = "cross_tenant_search"
 }
 
 /// Ordered so `--fail-on` can compare: a finding at or above the threshold fails the scan.

@@ -20,6 +20,8 @@ public enum ReportRenderer {
         case .unconfinedChildAccess: return "a table that belongs to a tenant through its parent rows was reached by its own keys alone, so any tenant's row could be read or changed"
         case .privilegedAccess: return "a member of staff with verified privileges (support, administration) accessed the tenant's data; this is an access record, not a leak"
         case .unguardedInternalRoute: return "an internal endpoint meant for staff served a caller without staff privileges, or read data of every tenant for one"
+        case .unscopedSearch: return "a search on an index holding tenant documents was not confined to one tenant, so any tenant's documents could be returned"
+        case .crossTenantSearch: return "a search was confined to a tenant other than its caller's, or to several tenants"
         }
     }
 

@@ -42,6 +42,7 @@ public struct RowDataFilter: Sendable {
 
     /// A quoted source line; `cut` tells whether row data was removed.
     public func logLine(_ line: String) -> (text: String, cut: Bool) {
+        if let search = SearchLineFilter.line(line, filter: self) { return search }
         let (masked, hidden) = EncodedMentions.hide(in: masker.apply(line), pseudonymizer: pseudonymizer)
         if hidden {
             // What is left is judged as usual; the encoded mention alone makes it a cut line.
@@ -114,6 +115,10 @@ public struct RowDataFilter: Sendable {
 
     /// A statement's SQL text (incident.json, timeline raw).
     public func sql(_ s: String) -> (text: String, cut: Bool) {
+        // A search finding's "statement" is its query body (SQL never starts with `{`), or its
+        // plain-text slow-log line: values cut, shape kept (`SearchLineFilter`).
+        if s.first == "{" { return (SearchLineFilter.body(s, filter: self), true) }
+        if let search = SearchLineFilter.line(s, filter: self) { return search }
         let masked = masker.apply(s)
         guard pseudonymizer.mentionsOther(masked) else { return (pseudonymizer.apply(masked), false) }
         return (pseudonymizer.apply(cutSQL(masked)), true)

@@ -52,7 +52,8 @@ extension FindingKind {
     /// predicate and the cross-tenant response it caused land in one incident.
     public var family: String {
         switch self {
-        case .missingTenantPredicate, .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .unjudgedStatement:
+        case .missingTenantPredicate, .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .unjudgedStatement,
+             .unscopedSearch, .crossTenantSearch:
             return "data"
         case .tokenHostMismatch, .unsignedToken, .refreshTokenReuse, .unresolvedTenant:
             return "identity"

@@ -17,6 +17,8 @@ public enum Event: Sendable {
     indirect case backendEnded(BackendID, Timestamp?, SourcePosition)
     /// A command a Redis server executed (`MONITOR` output).
     indirect case cacheCommand(CacheCommand)
+    /// A search an Elasticsearch/OpenSearch slow log (or an application's audit line) shows.
+    indirect case searchQuery(SearchQuery)
     /// A line (or record) that could not be understood, counted and kept for the summary.
     indirect case unparsed(UnparsedLine)
 
@@ -27,6 +29,7 @@ public enum Event: Sendable {
         case .request(let r): return r.position
         case .backendEnded(_, _, let p): return p
         case .cacheCommand(let c): return c.position
+        case .searchQuery(let q): return q.position
         case .unparsed(let u): return u.position
         }
     }
@@ -38,6 +41,7 @@ public enum Event: Sendable {
         case .request(let r): return r.time
         case .backendEnded(_, let t, _): return t
         case .cacheCommand(let c): return c.time
+        case .searchQuery(let q): return q.time
         case .unparsed: return nil
         }
     }

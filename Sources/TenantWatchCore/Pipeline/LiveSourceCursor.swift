@@ -57,7 +57,7 @@ public final class LiveSourceCursor {
             let detected: SourceKind? = file == "-" ? .postgres
                 : (try? ByteSources.sample(path: file)).flatMap { SourceKindDetector.detect(sample: $0) }
             guard let kind = spec.kind ?? detected else {
-                throw UnsupportedSource("cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
+                throw UnsupportedSource("cannot tell what kind of log this is; name it with --postgres, --audit, --redis or --search")
             }
             return try factory.make(spec: spec, kind: kind, file: file)
         }

@@ -35,7 +35,7 @@ public final class MergedEventReader {
                 let detected: SourceKind? = file == "-" ? .postgres
                     : (try? ByteSources.sample(path: file)).flatMap { SourceKindDetector.detect(sample: $0) }
                 guard let kind = spec.kind ?? detected else {
-                    warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
+                    warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit, --redis or --search")
                     continue
                 }
                 do {

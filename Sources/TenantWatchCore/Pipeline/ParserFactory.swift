@@ -18,6 +18,8 @@ public struct ParserFactory: Sendable {
             return AuditLogParser(file: file, configuration: configuration, keys: keys)
         case .redis:
             return RedisMonitorParser(file: file)
+        case .search:
+            return SearchSlowLogParser(file: file)
         }
     }
 }

@@ -24,6 +24,9 @@ public final class ScanPipeline {
     private var cacheKeys: UnscopedCacheKeyDetector
     private var cacheWriters: CacheWriterLedger
     private var judgedRequests = JudgedRequests()
+    /// Searches (slow logs, audit lines): judged against `[search]`, one shard line per search.
+    private let searchJudge: SearchBodyJudge
+    private var searchShards = SearchShardLines()
     /// `live`: findings previews raised, by statement, until the statement comes back.
     private var previewed: [SourcePosition: [Finding]] = [:]
     /// `live`: judge each tagged statement at once as well (see `Correlator.previewsHeldStatements`).
@@ -73,6 +76,7 @@ public final class ScanPipeline {
         self.hostPatternConfigured = configuration.identity.host != nil
         self.cacheKeys = UnscopedCacheKeyDetector(cache: configuration.cache)
         self.cacheWriters = CacheWriterLedger(allowed: configuration.cache.allowed)
+        self.searchJudge = SearchBodyJudge(search: configuration.search)
         self.correlator = Correlator(model: model, limits: Correlator.Limits(windowSeconds: configuration.correlation.windowSeconds),
                                      knownTenants: configuration.tenancy.tenants)
     }
@@ -297,7 +301,7 @@ public final class ScanPipeline {
         let source = try ByteSources.open(path: file)
         if storing, let c = recorded[ScanPipeline.absolute(file)], c.isResumable() { recordedThrough[file] = c.readLine ?? c.lineNumber }
         guard let kind = spec.kind ?? detectKind(file: file) else {
-            warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit or --redis")
+            warnings.append("\(file): cannot tell what kind of log this is; name it with --postgres, --audit, --redis or --search")
             return nil
         }
         do {
@@ -376,6 +380,15 @@ public final class ScanPipeline {
             // answered after the reader's): the readers already judged are judged for the chain.
             for reader in cacheWriters.takeLateReaders() {
                 if let judged = judgedRequests.lookup(reader) { judgeLateCacheRead(judged.request, statements: judged.statements) }
+            }
+        case .search(let query, let request):
+            guard searchShards.isFirst(query) else { return }
+            for judged in searchJudge.judge(query) {
+                for finding in SearchLeakDetector.inspect(judged, request: request) {
+                    add(finding) {
+                        TimelineBuilder.entries(for: finding, evidenceTimes: query.time.map { [query.position: $0] } ?? [:])
+                    }
+                }
             }
         case .request(let request, let statements, let statementTimes):
             let chains = cacheWriters.takeReads(for: request)

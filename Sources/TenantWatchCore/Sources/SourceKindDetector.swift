@@ -16,6 +16,7 @@ public enum SourceKindDetector {
 
     static func classify(_ line: [UInt8]) -> SourceKind? {
         guard let first = line.first else { return nil }
+        if let search = SearchSlowLogShape.kind(of: line) { return search }
         if first == UInt8(ascii: "{") {
             // jsonlog always carries these keys; an application's audit line does not.
             let text = String(decoding: line.prefix(4096), as: UTF8.self)

@@ -6,6 +6,8 @@ import TenantWatchCore
 public struct StreamRow: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case statement = "SQL", audit = "AUD", request = "REQ", cache = "KV", session = "END", unparsed = "???"
+        /// A search an Elasticsearch/OpenSearch slow log (or an audit line) shows.
+        case search = "ES"
     }
 
     public struct Flags: OptionSet, Sendable, Hashable {
@@ -29,8 +31,8 @@ public struct StreamRow: Sendable, Equatable {
                 if finding.kind == .privilegedAccess { continue }
                 f.insert(.leak)
                 switch finding.kind {
-                case .missingTenantPredicate, .unscopedCacheKey, .unconfinedChildAccess: f.insert(.unscoped)
-                case .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .tokenHostMismatch:
+                case .missingTenantPredicate, .unscopedCacheKey, .unconfinedChildAccess, .unscopedSearch: f.insert(.unscoped)
+                case .crossTenantQuery, .crossTenantResponse, .tenantContextMismatch, .tokenHostMismatch, .crossTenantSearch:
                     f.insert(.crossTenant)
                 default: break
                 }
@@ -104,6 +106,9 @@ public struct StreamRow: Sendable, Equatable {
         case .cacheCommand(let c):
             kind = .cache
             text = ([c.command] + c.displayKeys).joined(separator: " ") + " (\(c.client))"
+        case .searchQuery(let q):
+            kind = .search
+            text = q.indices.joined(separator: ",") + " " + StreamRow.compactSQL(q.body)
         case .unparsed(let u):
             kind = .unparsed
             text = u.reason

@@ -31,6 +31,8 @@ import Testing
             return "request \(r.position.line)"
         case .cacheCommand(let c):
             return "cache \(c.position.line)"
+        case .searchQuery(let q):
+            return "search \(q.position.line)"
         }
     }
 

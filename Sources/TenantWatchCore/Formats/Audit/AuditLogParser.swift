@@ -14,6 +14,8 @@ public struct AuditLogParser: LogParser {
     public let audit: Configuration.Audit
     public var identity: IdentityResolver
     public var maximumDepth = JSONParser.defaultMaximumDepth
+    /// `[audit] search_body` / `search_index`: a search logged with the request (see `AuditSearchPaths`).
+    public var searchPaths = AuditSearchPaths.none
 
     /// Lines turned into `.unparsed`.
     public private(set) var unparsedLines = 0
@@ -54,6 +56,7 @@ public struct AuditLogParser: LogParser {
     public init(file: String, configuration: Configuration, keys: JWTKeySet = .none) {
         self.init(file: file, audit: configuration.audit,
                   identity: IdentityResolver(identity: configuration.identity, keys: keys))
+        self.searchPaths = AuditSearchPaths(configuration.auditSearch)
     }
 
     public mutating func feed(line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into events: inout [Event]) {
@@ -75,7 +78,9 @@ public struct AuditLogParser: LogParser {
             return
         }
         requests += 1
-        events.append(.request(request(from: root, position: position)))
+        let r = request(from: root, position: position)
+        events.append(.request(r))
+        if !searchPaths.isEmpty, let search = searchPaths.query(from: root, request: r) { events.append(.searchQuery(search)) }
     }
 
     public mutating func finish(into events: inout [Event]) {}
