@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery"),
         // zlib (Debian zlib1g-dev; named apart from ZIPFoundation's own `CZlib` module): reads `.gz` archives, including concatenated gzip members.
         .systemLibrary(name: "CSystemZlib", path: "Sources/CSystemZlib"),
+        // The NATS C client with JetStream (Debian libnats-dev): the fleet's transport (issue 19).
+        .systemLibrary(name: "CNATS", path: "Sources/CNATS"),
         .target(
             name: "TenantWatchCore",
             dependencies: [
@@ -51,10 +53,18 @@ let package = Package(
             name: "TenantWatchTUI",
             dependencies: ["TenantWatchCore", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // Fleet mode: the transport protocol, its JetStream implementation, `ship` and the
+        // workers. Apart from TenantWatchCore so the single-machine build never needs libnats'
+        // code paths, and so a Kafka transport can sit beside it.
+        .target(
+            name: "TenantWatchFleet",
+            dependencies: ["TenantWatchCore", "CNATS", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .executableTarget(
             name: "tenantwatch",
             dependencies: [
                 "TenantWatchCore",
+                "TenantWatchFleet",
                 "TenantWatchTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -78,6 +88,10 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TenantWatchFleetTests",
+            dependencies: ["TenantWatchFleet", "TenantWatchCore"]
         ),
         .testTarget(
             name: "TenantWatchTUITests",
