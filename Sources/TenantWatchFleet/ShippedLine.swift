@@ -29,25 +29,29 @@ public enum ShippedLine {
         return cleaned.isEmpty ? "_" : cleaned
     }
 
-    /// The de-duplication id of a line: host, path, line number and a hash of the bytes.
+    /// The de-duplication id of a line: host, the followed pattern, line number and a hash of
+    /// the bytes.
     ///
     /// A resend after a crash produces the same id (the checkpoint restores the line numbering),
-    /// so the stream stores it once. The content hash keeps a copytruncate'd or re-created file,
-    /// whose numbering restarts at 1 under the same path, from being taken for the old lines
-    /// (an id seen within the window is dropped): only a line identical to the one that had the
-    /// same number in the same path minutes earlier would be, which log lines with timestamps
-    /// never are.
-    public static func messageID(host: String, path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// so the stream stores it once. The pattern, not the file's path: a shipper that restarts
+    /// after its file was rotated finishes it under its new name (`pg.log.1`), and those lines
+    /// must keep the ids they were first sent with. The content hash keeps a copytruncate'd or
+    /// re-created file, whose numbering restarts at 1, from being taken for the old lines (an id
+    /// seen within the window is dropped): only a line identical to the one that had the same
+    /// number minutes earlier would be, which log lines with timestamps never are.
+    public static func messageID(host: String, pattern: String, line: Int, bytes: UnsafeBufferPointer<UInt8>) -> String {
         let hash = FileHead.fnv1a(bytes)
-        return "\(host)|\(path)|\(line)|\(String(hash, radix: 16))"
+        return "\(host)|\(pattern)|\(line)|\(String(hash, radix: 16))"
     }
 
-    public static func message(kind: SourceKind, host: String, path: String, line: Int,
+    /// `path` is the file the line was read from (the `Tw-Source` header), `pattern` what the
+    /// shipper follows (part of the id).
+    public static func message(kind: SourceKind, host: String, pattern: String, path: String, line: Int,
                                bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) -> OutgoingMessage {
         var headers = [sourceHeader: path, lineHeader: String(line)]
         if truncated { headers[truncatedHeader] = "1" }
         return OutgoingMessage(subject: subject(kind: kind, host: host), payload: Array(bytes),
-                               id: messageID(host: host, path: path, line: line, bytes: bytes), headers: headers)
+                               id: messageID(host: host, pattern: pattern, line: line, bytes: bytes), headers: headers)
     }
 
     /// The parts of a delivered line; nil when its subject is not `tw.log.<kind>.<host>` with a

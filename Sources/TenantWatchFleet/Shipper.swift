@@ -54,6 +54,9 @@ public final class Shipper {
     public let sources: [Source]
     public let statePath: String?
     public let options: Options
+    /// Created (or checked) before the first publish; nil: the caller has done it.
+    public let stream: StreamSettings?
+    private var streamReady = false
     public private(set) var progress = Progress()
     /// The last `step` completed and found nothing to publish (`ship --once` stops on it).
     public private(set) var lastStepWasEmpty = false
@@ -65,8 +68,9 @@ public final class Shipper {
     private var savedFiles: [[SourceCheckpoint]]?
 
     public init(host: String, sources: [Source], transport: any Transport, statePath: String?,
-                options: Options = Options()) throws {
+                stream: StreamSettings? = nil, options: Options = Options()) throws {
         self.host = host
+        self.stream = stream
         self.sources = sources
         self.transport = transport
         self.statePath = statePath
@@ -91,14 +95,20 @@ public final class Shipper {
     /// batch is kept and the next call publishes it again before reading on).
     @discardableResult
     public func step() throws -> Int {
+        if let stream, !streamReady {
+            // Retried like a publish: at start the cluster may be electing a leader.
+            try transport.ensureStream(stream)
+            streamReady = true
+        }
         if pending.isEmpty {
             var budget = options.batchLines
             for (index, follower) in followers.enumerated() where budget > 0 {
                 let kind = sources[index].kind
+                let pattern = sources[index].pattern
                 budget -= follower.poll(maxLines: budget) { event in
                     if case .line(let line) = event {
-                        pending.append(ShippedLine.message(kind: kind, host: host, path: line.file.path, line: line.number,
-                                                           bytes: line.bytes, truncated: line.truncated))
+                        pending.append(ShippedLine.message(kind: kind, host: host, pattern: pattern, path: line.file.path,
+                                                           line: line.number, bytes: line.bytes, truncated: line.truncated))
                     }
                 }
             }

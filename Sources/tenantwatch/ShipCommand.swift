@@ -68,8 +68,8 @@ struct Ship: ParsableCommand {
             throw UsageError(message: "no sources: name log files with --postgres/--audit/--redis or add [[source]] to tenantwatch.toml")
         }
         let transport = try JetStreamTransport(urls: urls, name: "tenantwatch ship \(hostName)")
-        try transport.ensureStream(ShippedLine.streamSettings(replicas: replicaCount, duplicateWindow: fleet.duplicateWindow))
         let shipper = try Shipper(host: hostName, sources: shipped, transport: transport, statePath: statePath,
+                                  stream: ShippedLine.streamSettings(replicas: replicaCount, duplicateWindow: fleet.duplicateWindow),
                                   options: Shipper.Options(batchLines: batchLines, fromStart: fromStart))
 
         let stop = StopFlag()

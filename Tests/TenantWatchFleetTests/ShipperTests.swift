@@ -118,6 +118,30 @@ struct ShipperTests {
         #expect(got == Array(1...60) + Array(1...5))
     }
 
+    @Test func crashThenRotationKeepsTheIdsOfTheRenamedFilesLines() throws {
+        let log = directory + "/pg.log"
+        let state = directory + "/state.json"
+        try append(log, 1...100)
+        let first = try shipper(log, state: state, batch: 50)
+        #expect(try first.step() == 50)
+        let savedAfterFirstBatch = try Data(contentsOf: URL(fileURLWithPath: state))
+        #expect(try first.step() == 50)
+        try savedAfterFirstBatch.write(to: URL(fileURLWithPath: state))
+        // While the shipper is down its file is rotated: the restart finishes it as pg.log.1,
+        // re-sending 51...100 under that name; the stream must still see them as the same lines.
+        #expect(rename(log, log + ".1") == 0)
+        try append(log, 1...10, minute: 1)
+        let restarted = try shipper(log, state: state, batch: 50)
+        var rounds = 0
+        while restarted.progress.linesPublished < 60 && rounds < 500 {
+            try restarted.step()
+            rounds += 1
+        }
+        let got = try shippedLines()
+        #expect(got.map(\.line) == Array(1...100) + Array(1...10))
+        #expect(got.last?.text.hasPrefix("2026-12-06 04:01:00.10 UTC") == true)
+    }
+
     @Test func stateOfAnotherHostIsRefused() throws {
         let state = directory + "/state.json"
         try ShipState(host: "elsewhere", followers: []).save(path: state)
