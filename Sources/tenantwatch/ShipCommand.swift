@@ -67,7 +67,10 @@ struct Ship: ParsableCommand {
         guard !shipped.isEmpty else {
             throw UsageError(message: "no sources: name log files with --postgres/--audit/--redis or add [[source]] to tenantwatch.toml")
         }
-        let transport = try JetStreamTransport(urls: urls, name: "tenantwatch ship \(hostName)")
+        // A whole batch must fit in the client's in-flight window, or its last publishes would stall
+        // and fail every time.
+        let transport = try JetStreamTransport(urls: urls, name: "tenantwatch ship \(hostName)",
+                                               maxPending: max(20_000, batchLines))
         let shipper = try Shipper(host: hostName, sources: shipped, transport: transport, statePath: statePath,
                                   stream: ShippedLine.streamSettings(replicas: replicaCount, duplicateWindow: fleet.duplicateWindow),
                                   options: Shipper.Options(batchLines: batchLines, fromStart: fromStart))

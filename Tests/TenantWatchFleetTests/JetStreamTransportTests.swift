@@ -7,24 +7,26 @@ import TenantWatchFleet
 struct JetStreamTransportTests {
     let cluster: NATSCluster
     let transport: JetStreamTransport
-    let stream = uniqueName("T")
-    let subjectRoot = uniqueName("t")
+    /// One R3 stream for the suite; each test publishes under its own subjects.
+    let stream = "TWTEST"
+    let subjectRoot = "twtest.\(uniqueName("t"))"
 
     init() throws {
         cluster = try NATSCluster.get()
-        transport = try JetStreamTransport(urls: cluster.urls, name: "tenantwatch tests")
-        try transport.ensureStream(StreamSettings(name: stream, subjects: ["\(subjectRoot).>"], replicas: 3, duplicateWindow: 60))
+        transport = try cluster.connect("tenantwatch tests")
+        try cluster.ensureOnce(StreamSettings(name: stream, subjects: ["twtest.>"], replicas: 3, duplicateWindow: 60),
+                               with: transport)
     }
 
     private func messages(_ range: ClosedRange<Int>, subject: String) -> [OutgoingMessage] {
-        range.map { OutgoingMessage(subject: subject, payload: Array("line \($0)".utf8), id: "id-\($0)",
+        range.map { OutgoingMessage(subject: subject, payload: Array("line \($0)".utf8), id: "\(subject)#\($0)",
                                     headers: ["Tw-Line": String($0)]) }
     }
 
     @Test func publishedBatchIsDeliveredInOrderWithHeaders() throws {
         let subject = "\(subjectRoot).a"
         try transport.publish(messages(1...250, subject: subject), timeout: 10)
-        let got = try drain(transport, stream: stream, subject: subject)
+        let got = try drain(transport, stream: stream, subject: subject, expecting: 250)
         #expect(got.map { String(decoding: $0.payload, as: UTF8.self) } == (1...250).map { "line \($0)" })
         #expect(got.map { $0.headers["Tw-Line"] } == (1...250).map { String($0) })
         #expect(got.map(\.sequence) == got.map(\.sequence).sorted())
@@ -40,7 +42,7 @@ struct JetStreamTransportTests {
         #expect(again.duplicate)
         let fresh = try transport.publishOne(messages(151...151, subject: subject)[0], timeout: 5)
         #expect(!fresh.duplicate)
-        let got = try drain(transport, stream: stream, subject: subject)
+        let got = try drain(transport, stream: stream, subject: subject, expecting: 151)
         #expect(got.map { String(decoding: $0.payload, as: UTF8.self) } == (1...151).map { "line \($0)" })
     }
 
@@ -51,14 +53,14 @@ struct JetStreamTransportTests {
         let settings = ConsumerSettings(stream: stream, durable: durable, filterSubject: subject, ackWait: 1)
         // The first worker acks 1...10, holds 11...20 unacknowledged and dies.
         do {
-            let worker = try JetStreamTransport(urls: cluster.urls, name: "worker 1")
+            let worker = try cluster.connect("worker 1")
             let consumer = try worker.consumer(settings)
             var got: [DeliveredMessage] = []
             while got.count < 20 { got += try consumer.fetch(max: 20 - got.count, timeout: 2) }
             for m in got.prefix(10) { try consumer.ack(m) }
         }
         // Its replacement gets exactly 11...20, marked as redelivered, once the ack wait ran out.
-        let replacement = try JetStreamTransport(urls: cluster.urls, name: "worker 2")
+        let replacement = try cluster.connect("worker 2")
         let consumer = try replacement.consumer(settings)
         var got: [DeliveredMessage] = []
         let deadline = Date().addingTimeInterval(15)
@@ -85,7 +87,7 @@ struct JetStreamTransportTests {
 
     @Test func unknownStreamIsAClearError() throws {
         let error = #expect(throws: TransportError.self) {
-            _ = try transport.consumer(ConsumerSettings(stream: "NO_SUCH_STREAM_\(stream)", durable: "x"))
+            _ = try transport.consumer(ConsumerSettings(stream: "NO_SUCH_STREAM_\(uniqueName("x"))", durable: "x"))
         }
         #expect(error?.message.contains("NO_SUCH_STREAM") == true)
     }

@@ -63,20 +63,59 @@ final class NATSCluster: @unchecked Sendable {
     }
 }
 
+extension NATSCluster {
+    /// A connection with a generous API timeout: the suite runs beside 500 other tests on two
+    /// cores, and a cluster API call can wait seconds for its turn.
+    func connect(_ name: String) throws -> JetStreamTransport {
+        try JetStreamTransport(urls: urls, name: name, requestTimeout: 30)
+    }
+
+    /// Creates `stream` once per test process (every test of a suite would otherwise propose the
+    /// same stream again), retrying a timeout twice.
+    func ensureOnce(_ stream: StreamSettings, with transport: JetStreamTransport) throws {
+        ensuredLock.lock()
+        defer { ensuredLock.unlock() }
+        if ensured.contains(stream.name) { return }
+        var attempt = 0
+        while true {
+            do {
+                try transport.ensureStream(stream)
+                ensured.insert(stream.name)
+                return
+            } catch {
+                attempt += 1
+                if attempt >= 3 { throw error }
+            }
+        }
+    }
+}
+
+nonisolated(unsafe) private var ensured: Set<String> = []
+private let ensuredLock = NSLock()
+
 /// A name no other test (or earlier run against the same cluster) uses.
 func uniqueName(_ prefix: String) -> String {
     "\(prefix)\(UInt32.random(in: 0...UInt32.max))"
 }
 
-/// Everything a fresh consumer of `subject` gets until a fetch comes back empty, acked.
-func drain(_ transport: JetStreamTransport, stream: String, subject: String, durable: String = uniqueName("drain")) throws -> [DeliveredMessage] {
+/// What a fresh consumer of `subject` gets, acked: fetched until `expecting` messages came (or
+/// 60 s passed), then one more short fetch so that extras show up too. Waiting for the count
+/// rather than for a quiet fetch keeps a loaded machine from cutting the read short.
+func drain(_ transport: JetStreamTransport, stream: String, subject: String, expecting: Int,
+           durable: String = uniqueName("drain")) throws -> [DeliveredMessage] {
     let consumer = try transport.consumer(ConsumerSettings(stream: stream, durable: durable, filterSubject: subject))
     var all: [DeliveredMessage] = []
-    while true {
-        let batch = try consumer.fetch(max: 500, timeout: 0.5)
-        if batch.isEmpty { break }
+    let deadline = Date().addingTimeInterval(60)
+    while all.count < expecting && Date() < deadline {
+        let batch = try consumer.fetch(max: 500, timeout: 1)
         for m in batch { try consumer.ack(m) }
         all += batch
+    }
+    while true {
+        let extra = try consumer.fetch(max: 500, timeout: 0.5)
+        if extra.isEmpty { break }
+        for m in extra { try consumer.ack(m) }
+        all += extra
     }
     return all
 }

@@ -15,8 +15,8 @@ struct ShipperTests {
 
     init() throws {
         cluster = try NATSCluster.get()
-        transport = try JetStreamTransport(urls: cluster.urls, name: "tenantwatch ship tests")
-        try transport.ensureStream(ShippedLine.streamSettings(replicas: 3, duplicateWindow: 600))
+        transport = try cluster.connect("tenantwatch ship tests")
+        try cluster.ensureOnce(ShippedLine.streamSettings(replicas: 3, duplicateWindow: 600), with: transport)
         directory = NSTemporaryDirectory() + uniqueName("tw-ship-")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -46,8 +46,9 @@ struct ShipperTests {
         }
     }
 
-    private func shippedLines() throws -> [(line: Int, text: String)] {
-        try drain(transport, stream: ShippedLine.stream, subject: ShippedLine.subject(kind: .postgres, host: host)).map { m in
+    private func shippedLines(expecting: Int) throws -> [(line: Int, text: String)] {
+        try drain(transport, stream: ShippedLine.stream, subject: ShippedLine.subject(kind: .postgres, host: host),
+                  expecting: expecting).map { m in
             let parsed = try #require(ShippedLine.parse(m))
             return (parsed.line, String(decoding: m.payload, as: UTF8.self))
         }
@@ -58,11 +59,12 @@ struct ShipperTests {
         try append(log, 1...450)
         let s = try shipper(log, state: directory + "/state.json")
         try shipAll(s)
-        let got = try shippedLines()
+        let got = try shippedLines(expecting: 450)
         #expect(got.map(\.line) == Array(1...450))
         #expect(got.last?.text == "2026-12-06 04:00:00.450 UTC [42] LOG:  statement: select 450")
         #expect(s.progress.linesPublished == 450)
-        let m = try drain(transport, stream: ShippedLine.stream, subject: ShippedLine.subject(kind: .postgres, host: host)).first
+        let m = try drain(transport, stream: ShippedLine.stream, subject: ShippedLine.subject(kind: .postgres, host: host),
+                          expecting: 450).first
         #expect(m?.headers[ShippedLine.sourceHeader] == log)
     }
 
@@ -76,7 +78,7 @@ struct ShipperTests {
         let second = try shipper(log, state: state)
         try shipAll(second)
         #expect(second.progress.linesPublished == 120)
-        #expect(try shippedLines().map(\.line) == Array(1...420))
+        #expect(try shippedLines(expecting: 420).map(\.line) == Array(1...420))
     }
 
     @Test func crashBetweenAckAndSaveResendsABatchTheStreamDrops() throws {
@@ -93,7 +95,7 @@ struct ShipperTests {
         let restarted = try shipper(log, state: state, batch: 100)
         try shipAll(restarted)
         #expect(restarted.progress.linesPublished == 150)  // 101...250 sent again or for the first time
-        #expect(try shippedLines().map(\.line) == Array(1...250))
+        #expect(try shippedLines(expecting: 250).map(\.line) == Array(1...250))
     }
 
     @Test func rotationIsFollowedWithoutLosingTheOldFilesTail() throws {
@@ -114,7 +116,7 @@ struct ShipperTests {
             tries += 1
             Thread.sleep(forTimeInterval: 0.01)
         }
-        let got = try shippedLines().map(\.line)
+        let got = try shippedLines(expecting: 65).map(\.line)
         #expect(got == Array(1...60) + Array(1...5))
     }
 
@@ -137,7 +139,7 @@ struct ShipperTests {
             try restarted.step()
             rounds += 1
         }
-        let got = try shippedLines()
+        let got = try shippedLines(expecting: 110)
         #expect(got.map(\.line) == Array(1...100) + Array(1...10))
         #expect(got.last?.text.hasPrefix("2026-12-06 04:01:00.10 UTC") == true)
     }
