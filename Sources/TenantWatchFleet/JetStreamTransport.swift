@@ -128,6 +128,8 @@ public final class JetStreamTransport: Transport {
         return count
     }
 
+    public var maximumMessageSize: Int { Int(natsConnection_GetMaxPayload(client.pointee.nc)) }
+
     private func check(_ status: natsStatus, _ err: jsErrCode, _ what: String) throws {
         guard status != NATS_OK else { return }
         let code = err.rawValue != 0 ? " (JetStream error \(err.rawValue))" : ""

@@ -79,6 +79,11 @@ public final class Shipper {
         if let saved, saved.host != host {
             throw TransportError("ship state \(statePath!) belongs to host \(saved.host), not \(host)")
         }
+        // A line longer than the bus takes would be refused on every retry and stop the shipper:
+        // the follower cuts it (its head travels, marked `Tw-Truncated`), leaving room for headers.
+        var followerOptions = options.follower
+        followerOptions.maximumLineLength = min(followerOptions.maximumLineLength,
+                                                max(1024, transport.maximumMessageSize - 16 * 1024))
         followers = sources.map { source in
             let start: FileFollower.StartPosition
             if let checkpoint = saved?.checkpoint(for: source.pattern) {
@@ -86,7 +91,7 @@ public final class Shipper {
             } else {
                 start = options.fromStart ? .beginning : .end
             }
-            return FileFollower(pattern: source.pattern, start: start, options: options.follower)
+            return FileFollower(pattern: source.pattern, start: start, options: followerOptions)
         }
     }
 

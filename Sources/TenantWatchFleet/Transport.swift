@@ -17,6 +17,8 @@ public protocol Transport: AnyObject {
     func consumer(_ settings: ConsumerSettings) throws -> any TransportConsumer
     /// How many messages the stream holds now.
     func messageCount(stream: String) throws -> UInt64
+    /// The largest payload the bus accepts (NATS: the server's `max_payload`, 1 MiB by default).
+    var maximumMessageSize: Int { get }
 }
 
 /// Messages handed out by a durable consumer stay pending until acknowledged; the unacknowledged

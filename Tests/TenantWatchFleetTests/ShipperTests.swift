@@ -144,6 +144,26 @@ struct ShipperTests {
         #expect(got.last?.text.hasPrefix("2026-12-06 04:01:00.10 UTC") == true)
     }
 
+    @Test func aLineLongerThanTheBusTakesTravelsCutAndMarked() throws {
+        let log = directory + "/pg.log"
+        try append(log, 1...1)
+        let long = "2026-12-06 04:00:01 UTC [42] LOG:  statement: select '" + String(repeating: "x", count: 2 << 20) + "'\n"
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(long.utf8))
+        try handle.close()
+        try append(log, 3...3, minute: 2)
+        let s = try shipper(log, state: directory + "/state.json")
+        try shipAll(s)
+        let got = try drain(transport, stream: ShippedLine.stream, subject: ShippedLine.subject(kind: .postgres, host: host),
+                            expecting: 3)
+        #expect(got.map { $0.headers[ShippedLine.lineHeader] } == ["1", "2", "3"])
+        #expect(got.map { $0.headers[ShippedLine.truncatedHeader] } == [nil, "1", nil])
+        #expect(got[1].payload.count < transport.maximumMessageSize)
+        #expect(got[1].payload.count > 1000)
+        #expect(String(decoding: got[1].payload.prefix(20), as: UTF8.self) == "2026-12-06 04:00:01 ")
+    }
+
     @Test func stateOfAnotherHostIsRefused() throws {
         let state = directory + "/state.json"
         try ShipState(host: "elsewhere", followers: []).save(path: state)
