@@ -91,7 +91,8 @@ static inline void tw_nats_close(tw_nats_client *c) {
 }
 
 /* Creates a file-backed stream over `subjects` (limits retention) with `replicas` copies and a
- * de-duplication window; an existing stream of that name is updated to the same settings. */
+ * de-duplication window. An existing stream of that name is left as it is, whatever its
+ * settings: a shipper started with other flags must not rescale the fleet's stream. */
 static inline natsStatus tw_nats_ensure_stream(tw_nats_client *c, const char *name, const char **subjects,
                                                int subjects_count, int replicas, int64_t duplicate_window_ms,
                                                jsErrCode *err) {
@@ -108,7 +109,7 @@ static inline natsStatus tw_nats_ensure_stream(tw_nats_client *c, const char *na
     natsStatus s = js_AddStream(&si, c->js, &cfg, NULL, err);
     if (s != NATS_OK && *err == JSStreamNameExistErr) {
         *err = 0;
-        s = js_UpdateStream(&si, c->js, &cfg, NULL, err);
+        s = NATS_OK;
     }
     if (si != NULL) jsStreamInfo_Destroy(si);
     return s;

@@ -5,7 +5,7 @@
 ///
 /// Nothing in it is NATS-specific on purpose: `ship` and `worker` speak only this protocol.
 public protocol Transport: AnyObject {
-    /// Creates the stream when missing (updates its settings when present).
+    /// Creates the stream when missing; a stream that exists is left with its own settings.
     func ensureStream(_ stream: StreamSettings) throws
     /// Publishes every message and returns once the bus has acknowledged all of them (stored on a
     /// quorum of replicas for JetStream); throws when any was not acknowledged. Re-publishing the
