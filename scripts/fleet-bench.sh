@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fleet shipping measures (issue 19), on a throwaway 3-node JetStream cluster (R3 stream):
 #  1. throughput: `ship --once --from-start` over a generated PostgreSQL log (FLEET_BENCH_LINES,
-#     default 200000 lines) — lines/s published and acknowledged, vs the time `scan` takes to
-#     read the same file (the local baseline);
+#     default 200000 lines) — lines/s published and acknowledged, the shipper's own CPU
+#     (/usr/bin/time), vs the time `scan` takes to read the same file (the local baseline);
 #  2. latency: a writer appends one line every 5 ms for 10 s (each carrying its write time)
 #     while `ship` follows; line written → stored on a quorum of the stream (JetStream's own
 #     timestamp of the message), p50 / p99 / max.
@@ -21,7 +21,8 @@ python3 "$root/scripts/gen-bench-log.py" --lines "$lines" --out "$work/pg.log" >
 actual=$(wc -l <"$work/pg.log")
 
 start=$(date +%s.%N)
-"$TW" ship --nats "$NATS_URLS" --host bench --state "$work/s1" --from-start --once --postgres "$work/pg.log" 2>"$work/ship.err"
+/usr/bin/time -f "ship's own CPU: user %U s, sys %S s, peak RSS %M KiB" \
+    "$TW" ship --nats "$NATS_URLS" --host bench --state "$work/s1" --from-start --once --postgres "$work/pg.log" 2>"$work/ship.err"
 end=$(date +%s.%N)
 ship_s=$(python3 -c "print(round($end - $start, 2))")
 start=$(date +%s.%N)
