@@ -49,7 +49,7 @@ struct Ship: ParsableCommand {
         guard let urls = nats ?? fleet.urls else {
             throw UsageError(message: "ship needs --nats URLS or [nats] urls in the config")
         }
-        let hostName = host ?? fleet.host ?? ProcessInfo.processInfo.hostName
+        let hostName = host ?? fleet.host ?? Ship.machineName()
         guard let statePath = state else {
             throw UsageError(message: "ship needs --state FILE (where the read position survives a restart)")
         }
@@ -95,6 +95,15 @@ struct Ship: ParsableCommand {
         let p = shipper.progress
         FileHandle.standardError.write(Data("tenantwatch ship: \(p.linesPublished) lines published in \(p.batches) batches (\(p.retries) retried) as \(hostName)\n".utf8))
         withExtendedLifetime(signalSources) {}
+    }
+
+    /// gethostname(2) as it is: Foundation's `hostName` may resolve it through DNS, which can hang
+    /// on a host whose resolver is down — exactly when a shipper must keep working.
+    static func machineName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(cString: buffer)
+        return name.isEmpty ? "localhost" : name
     }
 
     /// The kind of a bare path from its first 64 KiB (the same detector `scan` uses).
