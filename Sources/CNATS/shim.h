@@ -106,7 +106,18 @@ static inline natsStatus tw_nats_ensure_stream(tw_nats_client *c, const char *na
     cfg.Duplicates = duplicate_window_ms * 1000000LL;
     jsStreamInfo *si = NULL;
     *err = 0;
-    natsStatus s = js_AddStream(&si, c->js, &cfg, NULL, err);
+    /* Asked of the stream's own leader first: a create request for an existing stream goes to
+     * the metadata leader, which in nats-server 2.9 times out while one of the stream's peers
+     * is down — a shipper restarted during a node outage would wait for the node. */
+    natsStatus s = js_GetStreamInfo(&si, c->js, name, NULL, err);
+    if (s == NATS_OK) {
+        if (si != NULL) jsStreamInfo_Destroy(si);
+        return NATS_OK;
+    }
+    if (*err != JSStreamNotFoundErr) return s;
+    *err = 0;
+    si = NULL;
+    s = js_AddStream(&si, c->js, &cfg, NULL, err);
     if (s != NATS_OK && *err == JSStreamNameExistErr) {
         *err = 0;
         s = NATS_OK;
