@@ -90,8 +90,8 @@ CONF
 nats_kill() {
     local pid="${_NATS_PIDS[$1]:-}"
     [ -n "$pid" ] || return 0
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
     _NATS_PIDS[$1]=""
 }
 
@@ -99,11 +99,12 @@ nats_restart() { _nats_launch "$1"; }
 
 nats_stop() {
     local pid
+    # `|| true`: callers may run under `set -e`, and a killed server's wait status is not 0.
     for pid in "${_NATS_PIDS[@]}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null
+        if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
     done
     for pid in "${_NATS_PIDS[@]}"; do
-        [ -n "$pid" ] && wait "$pid" 2>/dev/null
+        if [ -n "$pid" ]; then wait "$pid" 2>/dev/null || true; fi
     done
     _NATS_PIDS=()
     if [ -n "$_NATS_OWN_DIR" ] && [ -z "${NATS_KEEP:-}" ]; then
