@@ -36,6 +36,8 @@ let package = Package(
         // libpq (Debian libpq-dev): the PostgreSQL client for the shared store (`--store postgres://...`).
         // Chosen over postgres-nio: synchronous like the SQLite store, and no SwiftNIO to build (BENCHMARKS.md).
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        // The NATS C client with JetStream (Debian libnats-dev): the fleet's transport (issue 19).
+        .systemLibrary(name: "CNATS", path: "Sources/CNATS"),
         .target(
             name: "TenantWatchCore",
             dependencies: [
@@ -55,10 +57,18 @@ let package = Package(
             name: "TenantWatchTUI",
             dependencies: ["TenantWatchCore", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // Fleet mode: the transport protocol, its JetStream implementation, `ship` and the
+        // workers. Apart from TenantWatchCore so the single-machine build never needs libnats'
+        // code paths, and so a Kafka transport can sit beside it.
+        .target(
+            name: "TenantWatchFleet",
+            dependencies: ["TenantWatchCore", "CNATS", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .executableTarget(
             name: "tenantwatch",
             dependencies: [
                 "TenantWatchCore",
+                "TenantWatchFleet",
                 "TenantWatchTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -82,6 +92,10 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TenantWatchFleetTests",
+            dependencies: ["TenantWatchFleet", "TenantWatchCore"]
         ),
         .testTarget(
             name: "TenantWatchTUITests",

@@ -5,8 +5,8 @@
 # otherwise prints the exact sudo line and exits 1.
 set -euo pipefail
 
-BUILD_PKGS=(libncurses-dev libpg-query-dev zlib1g-dev libsqlite3-dev libpq-dev)
-TEST_PKGS=("${BUILD_PKGS[@]}" postgresql-15 postgresql-15-pgaudit redis-server tmux python3 python3-psycopg2 unzip openssl strace pgbadger)
+BUILD_PKGS=(libncurses-dev libpg-query-dev zlib1g-dev libsqlite3-dev libpq-dev libnats-dev)
+TEST_PKGS=("${BUILD_PKGS[@]}" postgresql-15 postgresql-15-pgaudit redis-server tmux python3 python3-psycopg2 unzip openssl strace pgbadger nats-server curl)
 BENCH_PKGS=("${TEST_PKGS[@]}" time)
 # libFuzzer comes with the Swift toolchain; the seed script is Python.
 FUZZ_PKGS=("${BUILD_PKGS[@]}" python3)

@@ -59,6 +59,7 @@ struct TenantWatch: ParsableCommand {
         commandName: "tenantwatch",
         abstract: "Find cross-tenant data leaks in PostgreSQL, audit and Redis logs.",
         version: TenantWatchVersion.string,
-        subcommands: [Scan.self, CheckSQL.self, Live.self, Replay.self, Incidents.self, Export.self, Verify.self, Keygen.self]
+        subcommands: [Scan.self, CheckSQL.self, Live.self, Replay.self, Incidents.self, Export.self, Verify.self, Keygen.self,
+                      Ship.self]
     )
 }

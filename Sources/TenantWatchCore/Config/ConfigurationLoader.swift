@@ -34,8 +34,8 @@ public enum ConfigurationLoader {
         config.baseDirectory = baseDirectory
         config.file = file
         // `[dashboard]` (named views, the bell) is the dashboard's own: TenantWatchTUI's
-        // `DashboardSettings` reads and checks it.
-        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard", "store", "search"])
+        // `DashboardSettings` reads and checks it; `[nats]` (fleet mode) is TenantWatchFleet's `FleetSettings`.
+        try reader.allow(root, keys: ["tenancy", "identity", "audit", "cache", "correlation", "source", "export", "dashboard", "store", "search", "nats"])
 
         if let t = try reader.table(root, "tenancy") {
             let r = TableReader(file: file, prefix: "tenancy.")
