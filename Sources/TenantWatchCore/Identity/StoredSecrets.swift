@@ -20,13 +20,34 @@ public enum StoredSecrets {
     public static func protect(_ text: String) -> String {
         guard text.contains("eyJ") || text.range(of: "bearer", options: .caseInsensitive) != nil
             || text.range(of: "basic", options: .caseInsensitive) != nil else { return text }
-        var out = replace(jwt, in: text) { m, ns in describe(jwt: ns.substring(with: m.range)) }
+        var out = replace(jwt, in: text) { m, ns in describedOnce(jwt: ns.substring(with: m.range)) }
         out = replace(scheme, in: out) { m, ns in
             let credential = ns.substring(with: m.range(at: 3))
             return ns.substring(with: m.range(at: 1)) + ns.substring(with: m.range(at: 2)) + "[sha256:\(hash(credential))]"
         }
         return out
     }
+
+    /// `describe(jwt:)`, remembered: under a leak storm every stored timeline quotes the caller's
+    /// token, and the same few tokens come back thousands of times (decoding and hashing each
+    /// was a quarter of the store's time). Bounded: emptied when it reaches 1,024 tokens.
+    static func describedOnce(jwt raw: String) -> String {
+        descriptions.lock.lock()
+        if let hit = descriptions.byToken[raw] { descriptions.lock.unlock(); return hit }
+        descriptions.lock.unlock()
+        let described = describe(jwt: raw)
+        descriptions.lock.lock()
+        if descriptions.byToken.count >= 1_024 { descriptions.byToken.removeAll(keepingCapacity: true) }
+        descriptions.byToken[raw] = described
+        descriptions.lock.unlock()
+        return described
+    }
+
+    private final class Descriptions: @unchecked Sendable {
+        let lock = NSLock()
+        var byToken: [String: String] = [:]   // guarded by `lock`
+    }
+    private static let descriptions = Descriptions()
 
     /// The first 16 hex digits of the SHA-256 of the token's text.
     public static func hash(_ token: String) -> String {

@@ -265,11 +265,11 @@ public final class IncidentStore: Sendable {
         let occurred = f.lastSeen?.microseconds ?? f.time?.microseconds ?? 0
 
         // The same finding recorded before (a re-read, or a new sighting within the window).
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT f.id, f.incident_id, f.last_seen, f.severity, f.evidence, i.state
             FROM finding f JOIN incident i ON i.id = f.incident_id
             WHERE f.dedup_key = ? ORDER BY f.id DESC LIMIT 1
-            """, arguments: [key]) {
+            """), arguments: [key]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
             let within = occurred - (last ?? occurred) <= window
@@ -282,12 +282,12 @@ public final class IncidentStore: Sendable {
                     evidence.append(e)
                 }
                 let severity = max(Severity(rawValue: row["severity"]) ?? f.severity, f.severity)
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE finding SET count = count + ?1, severity = ?2, evidence = ?3,
                         first_seen = CASE WHEN first_seen IS NULL OR ?5 < first_seen THEN ?5 ELSE first_seen END,
                         last_seen = CASE WHEN last_seen IS NULL OR ?6 > last_seen THEN ?6 ELSE last_seen END
                     WHERE id = ?4
-                    """,
+                    """).execute(
                     arguments: [max(f.count, 1), severity.rawValue, try encode(evidence), findingID,
                                 f.time?.microseconds ?? f.lastSeen?.microseconds, f.lastSeen?.microseconds ?? f.time?.microseconds])
                 try fold(f, into: incidentID, newFinding: false, db: db)
@@ -299,7 +299,7 @@ public final class IncidentStore: Sendable {
         // A new finding: the open incident of its leak path, or a new one.
         let pathKey = IncidentGrouper.pathKey(for: f)
         var incidentID: String?
-        if let row = try Row.fetchOne(db, sql: "SELECT id, last_seen, state FROM incident WHERE path_key = ? ORDER BY number DESC LIMIT 1",
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, last_seen, state FROM incident WHERE path_key = ? ORDER BY number DESC LIMIT 1"),
                                       arguments: [pathKey]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
@@ -307,13 +307,13 @@ public final class IncidentStore: Sendable {
         }
         var isNew = false
         if incidentID == nil {
-            let number = (try Int.fetchOne(db, sql: "SELECT max(number) FROM incident") ?? 0) + 1
+            let number = (try Int.fetchOne(db.cachedStatement(sql: "SELECT max(number) FROM incident")) ?? 0) + 1
             let id = IncidentGrouper.format(number)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO incident (id, number, family, path_key, kinds, severity, caller_tenant, exposed_tenants,
                                       title, state, first_seen, last_seen, finding_count, occurrences, created_at)
                 VALUES (?, ?, ?, ?, '[]', ?, ?, '[]', ?, 'open', NULL, NULL, 0, 0, ?)
-                """, arguments: [id, number, f.kind.family, pathKey, f.severity.rawValue, f.callerTenant,
+                """).execute(arguments: [id, number, f.kind.family, pathKey, f.severity.rawValue, f.callerTenant,
                                  IncidentStore.title(f), now.microseconds])
             incidentID = id
             isNew = true
@@ -321,12 +321,12 @@ public final class IncidentStore: Sendable {
         let id = incidentID!
         // Tokens are kept as a hash plus their claims (`StoredSecrets`), never whole.
         let statement = StoredSecrets.protect(f.statement), message = StoredSecrets.protect(f.message)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO finding (incident_id, dedup_key, kind, severity, first_seen, last_seen, count, trace_id, request_id,
                                  caller_tenant, accessed_tenants, tables, application, route, statement, fingerprint,
                                  cache_key, message, evidence)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, key, f.kind.rawValue, f.severity.rawValue,
+            """).execute(arguments: [id, key, f.kind.rawValue, f.severity.rawValue,
                              f.time?.microseconds ?? f.lastSeen?.microseconds, f.lastSeen?.microseconds ?? f.time?.microseconds,
                              max(f.count, 1), f.traceID, f.requestID, f.callerTenant, try encode(f.accessedTenants),
                              try encode(f.tables), f.application, f.route, statement, f.fingerprint, f.cacheKey, message,
@@ -338,7 +338,7 @@ public final class IncidentStore: Sendable {
 
     /// Updates an incident's kinds, severity, exposed tenants, times and counts with one finding.
     private func fold(_ f: Finding, into id: String, newFinding: Bool, db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT kinds, severity, exposed_tenants, first_seen, last_seen FROM incident WHERE id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kinds, severity, exposed_tenants, first_seen, last_seen FROM incident WHERE id = ?"),
                                          arguments: [id]) else { throw StoreError.noSuchIncident(id) }
         var kinds = try decode([String].self, row["kinds"] as String)
         if !kinds.contains(f.kind.rawValue) { kinds.append(f.kind.rawValue) }
@@ -351,26 +351,26 @@ public final class IncidentStore: Sendable {
         var last: Int64? = row["last_seen"]
         if let t = f.time?.microseconds ?? f.lastSeen?.microseconds, first == nil || t < first! { first = t }
         if let t = f.lastSeen?.microseconds ?? f.time?.microseconds, last == nil || t > last! { last = t }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE incident SET kinds = ?, severity = ?, exposed_tenants = ?, first_seen = ?, last_seen = ?,
                 finding_count = finding_count + ?, occurrences = occurrences + ?
             WHERE id = ?
-            """, arguments: [try encode(kinds), severity.rawValue, try encode(exposed), first, last,
+            """).execute(arguments: [try encode(kinds), severity.rawValue, try encode(exposed), first, last,
                              newFinding ? 1 : 0, max(f.count, 1), id])
     }
 
     private func insert(_ timeline: [TimelineEntry], incidentID: String, db: Database) throws {
         guard !timeline.isEmpty else { return }
         var room = IncidentStore.timelineLimit
-            - (try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline_event WHERE incident_id = ?", arguments: [incidentID]) ?? 0)
+            - (try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM timeline_event WHERE incident_id = ?"), arguments: [incidentID]) ?? 0)
         for e in timeline where room > 0 {
             let summary = StoredSecrets.protect(e.summary), raw = StoredSecrets.protect(e.raw)
             let binds = e.bindValues.isEmpty ? nil : try encode(e.bindValues.map(StoredSecrets.protect))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO timeline_event (incident_id, time, source, line, end_line, kind, summary, raw,
                                                       raw_truncated, bind_values)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [incidentID, e.time?.microseconds, e.position?.file, e.position?.line, e.position?.endLine,
+                """).execute(arguments: [incidentID, e.time?.microseconds, e.position?.file, e.position?.line, e.position?.endLine,
                                  e.kind.rawValue, summary, raw, e.rawTruncated, binds])
             room -= db.changesCount
         }
