@@ -134,7 +134,7 @@ row() {  # row NAME LABEL LINES NOTES
 echo
 echo "Production-shaped log: $nlines lines, $size_mib MiB (scripts/gen-prod-log.py --lines $lines --seed $seed), audit log $audit_lines lines; $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| tool | wall (s) | CPU (s) | lines/s (wall) | peak RSS (MiB) | load average at each run | notes |"
+echo "| tool | wall (s) | CPU (s) | lines/s (wall) | peak RSS (MiB) | load average at the start of each run | notes |"
 echo "| --- | ---: | ---: | ---: | ---: | --- | --- |"
 row tw-scan "tenantwatch scan" "$nlines" "best of $runs; $(wc -l <"$data/tw-scan.out") findings"
 row tw-audit "tenantwatch scan, query log + audit log" "$((nlines + audit_lines))" "best of $runs; $(wc -l <"$data/tw-audit.out") findings"
@@ -148,7 +148,7 @@ storm_lines="$(($(wc -l <"$storm.log") + $(wc -l <"$storm.audit")))"
 echo
 echo "Leak storm: $(basename "$storm") ($storm_tenants tenants, every ordered pair one cross-tenant request)"
 echo
-echo "| run | wall (s) | CPU (s) | lines/s (wall) | peak RSS (MiB) | load average at each run | notes |"
+echo "| run | wall (s) | CPU (s) | lines/s (wall) | peak RSS (MiB) | load average at the start of each run | notes |"
 echo "| --- | ---: | ---: | ---: | ---: | --- | --- |"
 row tw-storm "scan" "$storm_lines" "best of $runs"
 row tw-storm-store "scan --store (new store)" "$storm_lines" "one run"
