@@ -117,7 +117,11 @@ best_of "$pgb_runs" pgbadger pgbadger -j 1 -f stderr --prefix "$prefix" -x text 
 lnav_ok=""
 if command -v lnav >/dev/null 2>&1; then
     # -n: no curses, index the file and exit (what lnav does before it can show anything).
-    best_of "$pgb_runs" lnav env HOME="$data/lnav-home" lnav -n "$log" && lnav_ok=1
+    # Its configuration goes to a home of its own under bench-data/ (lnav writes `configs/` and
+    # `formats/` where it is started when it finds no home to write to).
+    mkdir -p "$data/lnav-home"
+    best_of "$pgb_runs" lnav bash -c 'cd "$1" && HOME="$1/lnav-home" XDG_CONFIG_HOME="$1/lnav-home" exec lnav -n "$2"' _ "$data" "$log" \
+        && lnav_ok=1
 fi
 best_of "$runs" tw-storm bash -c "scan $(basename "$storm").toml" || status=1
 rm -f "$data/storm.sqlite"*
