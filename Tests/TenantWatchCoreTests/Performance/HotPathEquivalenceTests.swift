@@ -110,3 +110,22 @@ import Testing
         #expect(try store.incidentIDs(for: []).isEmpty)
     }
 }
+
+/// `StoredSecrets.mayHoldCredential` against the Foundation search it replaced, on ASCII and
+/// non-ASCII text (the filter must say yes whenever the old one did).
+@Suite struct CredentialFilterEquivalenceTests {
+    static func foundationFilter(_ text: String) -> Bool {
+        text.contains("eyJ") || text.range(of: "bearer", options: .caseInsensitive) != nil
+            || text.range(of: "basic", options: .caseInsensitive) != nil
+    }
+
+    @Test(arguments: [
+        "Authorization: Bearer abc.def.ghi", "BEARER", "bEaReR", "basic", "BASIC dXNlcjpwYXNz", "Basi", "bearer",
+        "eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyj not a token", "EYJ", "ey", "SELECT * FROM invoices", "", "b", "be",
+        "bearer\u{e9}", "Ba\u{17f}ic dXNlcjpwYXNz", "caf\u{e9} basic", "caf\u{e9} plain", "x@basic_auth", "[bearer]",
+        "{\"authorization\":\"Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln\"}",
+    ])
+    func answersAsTheFoundationSearch(_ text: String) {
+        #expect(StoredSecrets.mayHoldCredential(text) == Self.foundationFilter(text))
+    }
+}
