@@ -13,7 +13,7 @@ SWIFT       ?= swift
 TENANTWATCH ?= $(CURDIR)/.build/release/tenantwatch
 export TENANTWATCH
 
-.PHONY: all build debug install demo test test-mutants tsan e2e bench soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
+.PHONY: all build debug install demo test test-mutants tsan e2e bench bench-prod soak fuzz sample-logs deps-build deps-test deps-bench deps-fuzz clean
 
 all: build
 
@@ -77,6 +77,13 @@ bench: deps-bench
 	$(SWIFT) build -c release --product tenantwatch
 	$(SWIFT) build -c release --product TenantWatchBench
 	bash scripts/bench.sh
+
+# A production-shaped log (scripts/gen-prod-log.py: ORM traffic, a unique sqlcommenter traceparent
+# per statement, pg_dump, checkpoints) beside pgBadger -j 1 and `lnav -n` on the same file, and
+# the incident store under a leak storm (scripts/gen-leak-storm.py): scan against scan --store.
+bench-prod: deps-bench
+	$(SWIFT) build -c release --product tenantwatch
+	bash scripts/bench-prod.sh
 
 # Only the live soak: 24 h of log time (10M query-log lines + audit + Redis, rotated every 1M
 # lines) through `live`; RSS and lag over time, findings compared with a scan of the same files.

@@ -151,8 +151,9 @@ enum ScanStoreRecorder {
         TimelineQuoter.quote(&batch)
         try store.commit(findings: batch, checkpoints: pipeline.checkpoints)
         var out = findings
+        let stored = try store.incidentIDs(for: out)
         for i in out.indices {
-            if let id = try store.incidentID(for: out[i]) {
+            if let id = stored[i] {
                 out[i].incident = id
             } else {
                 // Seen before the checkpoint but never stored (an older store): record it now.

@@ -10,8 +10,13 @@ public struct StatementTags: Sendable, Equatable {
     /// tagged statement (hashing every key) cost more than all the lookups together.
     private var pairs: [(key: String, value: String)]
 
-    public init(values: [String: String] = [:]) { pairs = values.map { ($0.key, $0.value) } }
-    init(pairs: [(key: String, value: String)]) { self.pairs = pairs }
+    public init(values: [String: String] = [:]) { self.init(pairs: values.map { ($0.key, $0.value) }) }
+    init(pairs: [(key: String, value: String)]) {
+        self.pairs = pairs
+        var traceparent: String?
+        for pair in pairs.reversed() where pair.key == "traceparent" { traceparent = pair.value; break }
+        traceID = traceparent.flatMap(TraceContext.traceID(from:))
+    }
 
     /// Every key and its decoded value, from the last tag comment of the statement (a key
     /// written twice keeps its last value).
@@ -27,13 +32,30 @@ public struct StatementTags: Sendable, Equatable {
 
     public var isEmpty: Bool { pairs.isEmpty }
     public var traceparent: String? { self["traceparent"] }
-    public var requestID: String? { self["request_id"] ?? self["requestid"] ?? self["request-id"] }
+    /// `request_id`, else `requestid`, else `request-id` (each its last value). One pass over the
+    /// pairs, keys told apart by length and first byte before any comparison: it is read for
+    /// every tagged statement, and three scans of string comparisons were ~3% of the consuming
+    /// thread on a log where every statement is tagged.
+    public var requestID: String? {
+        var best: (rank: Int, value: String)?
+        for pair in pairs.reversed() {
+            let k = pair.key.utf8
+            guard k.count == 9 || k.count == 10, k.first == UInt8(ascii: "r") else { continue }
+            let rank = pair.key == "request_id" ? 0 : pair.key == "requestid" ? 1 : pair.key == "request-id" ? 2 : 3
+            if rank == 0 { return pair.value }
+            if rank < 3, rank < (best?.rank ?? 3) { best = (rank, pair.value) }
+        }
+        return best?.value
+    }
     public var route: String? { self["route"] ?? self["controller"].map { c in self["action"].map { "\(c)#\($0)" } ?? c } }
     public var application: String? { self["application"] ?? self["app"] }
     /// A background job's name (`job`), when the statement was tagged by one.
     public var job: String? { self["job"] }
-    /// The trace id: the second field of a W3C traceparent, or a bare 32-hex id.
-    public var traceID: String? { traceparent.flatMap(TraceContext.traceID(from:)) }
+    /// The trace id: the second field of a W3C traceparent, or a bare 32-hex id. Read once, when
+    /// the tags are made: the correlator and the pipeline each ask for it per tagged statement,
+    /// and validating the 32 hex digits into a new String each time was ~5% of the consuming
+    /// thread on a log where every statement is tagged.
+    public let traceID: String?
 }
 
 /// W3C trace context helpers shared by SQL tags and audit logs.

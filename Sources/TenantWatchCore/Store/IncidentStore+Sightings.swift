@@ -30,7 +30,7 @@ extension IncidentStore {
 
     func save(_ batch: SightingBatch, db: Database) throws {
         for s in batch.added {
-            try db.execute(sql: "INSERT OR IGNORE INTO sighting (key, time) VALUES (?, ?)", arguments: [s.key, s.time])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO sighting (key, time) VALUES (?, ?)").execute(arguments: [s.key, s.time])
         }
         if let before = batch.forgetBefore {
             try db.execute(sql: "DELETE FROM sighting WHERE time < ?", arguments: [before])

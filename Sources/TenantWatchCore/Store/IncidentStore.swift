@@ -266,11 +266,11 @@ public final class IncidentStore: Sendable {
         let occurred = IncidentRules.occurred(f)
 
         // The same finding recorded before (a re-read, or a new sighting within the window).
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT f.id, f.incident_id, f.last_seen, f.severity, f.evidence, i.state
             FROM finding f JOIN incident i ON i.id = f.incident_id
             WHERE f.dedup_key = ? ORDER BY f.id DESC LIMIT 1
-            """, arguments: [key]) {
+            """), arguments: [key]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
             if IncidentRules.joinsFinding(occurred: occurred, lastSeen: last, state: state, window: window) {
@@ -279,12 +279,12 @@ public final class IncidentStore: Sendable {
                 let evidence = IncidentRules.mergeEvidence(try decode([EvidenceJSON].self, row["evidence"] as String), with: f,
                                                            limit: IncidentStore.evidenceLimit)
                 let severity = max(Severity(rawValue: row["severity"]) ?? f.severity, f.severity)
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE finding SET count = count + ?1, severity = ?2, evidence = ?3,
                         first_seen = CASE WHEN first_seen IS NULL OR ?5 < first_seen THEN ?5 ELSE first_seen END,
                         last_seen = CASE WHEN last_seen IS NULL OR ?6 > last_seen THEN ?6 ELSE last_seen END
                     WHERE id = ?4
-                    """,
+                    """).execute(
                     arguments: [max(f.count, 1), severity.rawValue, try encode(evidence), findingID,
                                 f.time?.microseconds ?? f.lastSeen?.microseconds, f.lastSeen?.microseconds ?? f.time?.microseconds])
                 try fold(f, into: incidentID, newFinding: false, db: db)
@@ -296,7 +296,7 @@ public final class IncidentStore: Sendable {
         // A new finding: the open incident of its leak path, or a new one.
         let pathKey = IncidentRules.pathKey(f)
         var incidentID: String?
-        if let row = try Row.fetchOne(db, sql: "SELECT id, last_seen, state FROM incident WHERE path_key = ? ORDER BY number DESC LIMIT 1",
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, last_seen, state FROM incident WHERE path_key = ? ORDER BY number DESC LIMIT 1"),
                                       arguments: [pathKey]) {
             let last: Int64? = row["last_seen"]
             let state = IncidentState(rawValue: row["state"]) ?? .open
@@ -304,13 +304,13 @@ public final class IncidentStore: Sendable {
         }
         var isNew = false
         if incidentID == nil {
-            let number = (try Int.fetchOne(db, sql: "SELECT max(number) FROM incident") ?? 0) + 1
+            let number = (try Int.fetchOne(db.cachedStatement(sql: "SELECT max(number) FROM incident")) ?? 0) + 1
             let id = IncidentGrouper.format(number)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO incident (id, number, family, path_key, kinds, severity, caller_tenant, exposed_tenants,
                                       title, state, first_seen, last_seen, finding_count, occurrences, created_at)
                 VALUES (?, ?, ?, ?, '[]', ?, ?, '[]', ?, 'open', NULL, NULL, 0, 0, ?)
-                """, arguments: [id, number, f.kind.family, pathKey, f.severity.rawValue, f.callerTenant,
+                """).execute(arguments: [id, number, f.kind.family, pathKey, f.severity.rawValue, f.callerTenant,
                                  IncidentStore.title(f), now.microseconds])
             incidentID = id
             isNew = true
@@ -318,12 +318,12 @@ public final class IncidentStore: Sendable {
         let id = incidentID!
         // Tokens are kept as a hash plus their claims (`StoredSecrets`), never whole.
         let statement = StoredSecrets.protect(f.statement), message = StoredSecrets.protect(f.message)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO finding (incident_id, dedup_key, kind, severity, first_seen, last_seen, count, trace_id, request_id,
                                  caller_tenant, accessed_tenants, tables, application, route, statement, fingerprint,
                                  cache_key, message, evidence)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, key, f.kind.rawValue, f.severity.rawValue,
+            """).execute(arguments: [id, key, f.kind.rawValue, f.severity.rawValue,
                              f.time?.microseconds ?? f.lastSeen?.microseconds, f.lastSeen?.microseconds ?? f.time?.microseconds,
                              max(f.count, 1), f.traceID, f.requestID, f.callerTenant, try encode(f.accessedTenants),
                              try encode(f.tables), f.application, f.route, statement, f.fingerprint, f.cacheKey, message,
@@ -335,7 +335,7 @@ public final class IncidentStore: Sendable {
 
     /// Updates an incident's kinds, severity, exposed tenants, times and counts with one finding.
     private func fold(_ f: Finding, into id: String, newFinding: Bool, db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT kinds, severity, exposed_tenants, first_seen, last_seen FROM incident WHERE id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kinds, severity, exposed_tenants, first_seen, last_seen FROM incident WHERE id = ?"),
                                          arguments: [id]) else { throw StoreError.noSuchIncident(id) }
         var fold = IncidentRules.Fold(kinds: try decode([String].self, row["kinds"] as String),
                                       exposed: try decode([String].self, row["exposed_tenants"] as String),
@@ -343,26 +343,26 @@ public final class IncidentStore: Sendable {
                                       firstSeen: row["first_seen"], lastSeen: row["last_seen"])
         fold.absorb(f)
         let (kinds, exposed, severity, first, last) = (fold.kinds, fold.exposed, fold.severity, fold.firstSeen, fold.lastSeen)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE incident SET kinds = ?, severity = ?, exposed_tenants = ?, first_seen = ?, last_seen = ?,
                 finding_count = finding_count + ?, occurrences = occurrences + ?
             WHERE id = ?
-            """, arguments: [try encode(kinds), severity.rawValue, try encode(exposed), first, last,
+            """).execute(arguments: [try encode(kinds), severity.rawValue, try encode(exposed), first, last,
                              newFinding ? 1 : 0, max(f.count, 1), id])
     }
 
     private func insert(_ timeline: [TimelineEntry], incidentID: String, db: Database) throws {
         guard !timeline.isEmpty else { return }
         var room = IncidentStore.timelineLimit
-            - (try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline_event WHERE incident_id = ?", arguments: [incidentID]) ?? 0)
+            - (try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM timeline_event WHERE incident_id = ?"), arguments: [incidentID]) ?? 0)
         for e in timeline where room > 0 {
             let summary = StoredSecrets.protect(e.summary), raw = StoredSecrets.protect(e.raw)
             let binds = e.bindValues.isEmpty ? nil : try encode(e.bindValues.map(StoredSecrets.protect))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO timeline_event (incident_id, time, source, line, end_line, kind, summary, raw,
                                                       raw_truncated, bind_values)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [incidentID, e.time?.microseconds, e.position?.file, e.position?.line, e.position?.endLine,
+                """).execute(arguments: [incidentID, e.time?.microseconds, e.position?.file, e.position?.line, e.position?.endLine,
                                  e.kind.rawValue, summary, raw, e.rawTruncated, binds])
             room -= db.changesCount
         }

@@ -29,6 +29,8 @@ public protocol IncidentStoring: AnyObject, Sendable {
     func incidents(ids: Set<String>) throws -> [StoredIncident]
     func incident(_ id: String) throws -> IncidentDetail
     func incidentID(forKey key: String) throws -> String?
+    /// `incidentID(for:)` of many findings at once (`scan --store` numbers every finding it prints).
+    func incidentIDs(for findings: [Finding]) throws -> [String?]
     func evidenceFields(ids: Set<String>?) throws -> [IncidentStore.EvidenceFields]
 
     // Evidence bundles
@@ -90,6 +92,11 @@ extension IncidentStoring {
     /// The incident a finding was recorded in (by its aggregation key), if it was.
     public func incidentID(for finding: Finding) throws -> String? {
         try incidentID(forKey: IncidentRules.findingKey(finding))
+    }
+
+    /// One lookup per finding; the SQLite store overrides it with one read transaction.
+    public func incidentIDs(for findings: [Finding]) throws -> [String?] {
+        try findings.map { try incidentID(for: $0) }
     }
 }
 
