@@ -44,7 +44,7 @@ public struct CacheCommand: Sendable, Equatable {
     /// The keys as readable, lossless text (see `CacheKeyText`).
     public var displayKeys: [String] { keyIndices.map { CacheKeyText.display(arguments[$0]) } }
 
-    static func asciiUpper(_ bytes: [UInt8]) -> String {
+    package static func asciiUpper(_ bytes: [UInt8]) -> String {
         String(decoding: bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
     }
 }
@@ -131,7 +131,7 @@ public enum CacheKeyText {
         return out
     }
 
-    static func hexValue(_ c: UInt8) -> UInt8? {
+    package static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
         case 0x61...0x66: return c - 0x61 + 10
@@ -141,7 +141,7 @@ public enum CacheKeyText {
     }
 
     /// Length of a well-formed, printable UTF-8 sequence of 2–4 bytes at `i`, else 0.
-    static func utf8SequenceLength(_ b: [UInt8], at i: Int) -> Int {
+    package static func utf8SequenceLength(_ b: [UInt8], at i: Int) -> Int {
         let c = b[i]
         let n: Int
         var scalar: UInt32
@@ -167,8 +167,8 @@ public enum CacheKeyText {
 }
 
 /// Which arguments of a command are keys, and what the command does with them.
-enum CacheCommandTable {
-    enum KeySpec {
+package enum CacheCommandTable {
+    package enum KeySpec {
         case none
         /// The first argument.
         case first
@@ -186,12 +186,12 @@ enum CacheCommandTable {
         case destinationThenCounted
     }
 
-    struct Entry {
-        var keys: KeySpec
-        var access: CacheAccess
+    package struct Entry {
+        package var keys: KeySpec
+        package var access: CacheAccess
     }
 
-    static let entries: [String: Entry] = {
+    package static let entries: [String: Entry] = {
         var t: [String: Entry] = [:]
         func add(_ names: String, _ keys: KeySpec, _ access: CacheAccess) {
             for n in names.split(separator: " ") { t[String(n)] = Entry(keys: keys, access: access) }
@@ -253,7 +253,7 @@ enum CacheCommandTable {
         return t
     }()
 
-    static func spec(for command: String, arguments: [[UInt8]]) -> (keys: [Int], access: CacheAccess) {
+    package static func spec(for command: String, arguments: [[UInt8]]) -> (keys: [Int], access: CacheAccess) {
         guard let e = entries[command] else { return ([], .other) }
         let n = arguments.count
         var keys: [Int]

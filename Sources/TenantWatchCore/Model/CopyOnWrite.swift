@@ -6,7 +6,7 @@
 /// of a dozen strings retains each string (and its end releases each), a copy of this retains
 /// one box. The types that use it keep their plain properties, forwarded to `value`, so they
 /// still read and behave as values.
-struct CopyOnWrite<Value: Sendable>: @unchecked Sendable {
+package struct CopyOnWrite<Value: Sendable>: @unchecked Sendable {
     // @unchecked: the box is only ever changed through `value`'s `_modify`, which copies it
     // first unless this is its only owner; shared boxes are read-only.
     private final class Box {
@@ -16,11 +16,11 @@ struct CopyOnWrite<Value: Sendable>: @unchecked Sendable {
 
     private var box: Box
 
-    init(_ value: Value) { box = Box(value) }
+    package init(_ value: Value) { box = Box(value) }
 
     /// Read in place (no copy of the whole value to read one field); changed in place when the
     /// box is not shared.
-    var value: Value {
+    package var value: Value {
         _read { yield box.value }
         _modify {
             if !isKnownUniquelyReferenced(&box) { box = Box(box.value) }
@@ -29,5 +29,5 @@ struct CopyOnWrite<Value: Sendable>: @unchecked Sendable {
     }
 
     /// True when both hold the very same box (then they are equal without a look inside).
-    func sharesBox(with other: CopyOnWrite) -> Bool { box === other.box }
+    package func sharesBox(with other: CopyOnWrite) -> Bool { box === other.box }
 }

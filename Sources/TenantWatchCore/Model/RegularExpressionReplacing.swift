@@ -4,7 +4,7 @@ extension NSRegularExpression {
     /// `s` with every match replaced by what `with` makes of it (the match and the whole text),
     /// for replacements that depend on the matched text — masking a token by its hash, say — which
     /// a template string cannot express.
-    func replacingMatches(in s: String, _ with: (NSTextCheckingResult, NSString) -> String) -> String {
+    package func replacingMatches(in s: String, _ with: (NSTextCheckingResult, NSString) -> String) -> String {
         let ns = s as NSString
         let matches = self.matches(in: s, range: NSRange(location: 0, length: ns.length))
         guard !matches.isEmpty else { return s }

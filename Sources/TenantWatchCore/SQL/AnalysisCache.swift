@@ -3,18 +3,18 @@
 /// Two generations: lookups hit the young one, then the old one (and promote); when the young
 /// generation is full the old one is dropped whole. Hot statements survive, the size never
 /// exceeds `capacity`, and eviction is O(1) amortised with no per-entry bookkeeping.
-struct AnalysisCache<Key: Hashable, Value> {
-    let capacity: Int
+package struct AnalysisCache<Key: Hashable, Value> {
+    package let capacity: Int
     private var young: [Key: Value] = [:]
     private var old: [Key: Value] = [:]
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(2, capacity)
     }
 
-    var count: Int { young.count + old.count }
+    package var count: Int { young.count + old.count }
 
-    mutating func get(_ key: Key) -> Value? {
+    package mutating func get(_ key: Key) -> Value? {
         if let v = young[key] { return v }
         if let v = old.removeValue(forKey: key) {
             insert(key, v)
@@ -23,7 +23,7 @@ struct AnalysisCache<Key: Hashable, Value> {
         return nil
     }
 
-    mutating func insert(_ key: Key, _ value: Value) {
+    package mutating func insert(_ key: Key, _ value: Value) {
         if young.count >= capacity / 2 {
             old = young
             young = [:]
@@ -32,7 +32,7 @@ struct AnalysisCache<Key: Hashable, Value> {
         young[key] = value
     }
 
-    mutating func removeAll() {
+    package mutating func removeAll() {
         young = [:]
         old = [:]
     }

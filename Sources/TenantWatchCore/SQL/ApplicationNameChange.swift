@@ -4,14 +4,14 @@
 /// a line's prefix readable in two ways, it knows which reading the server wrote. `SET` and
 /// `RESET` are the ways a client changes it in SQL that the log shows as a statement; a change
 /// through `set_config()` is not followed (a line it makes ambiguous is labelled as such).
-enum ApplicationNameChange: Equatable {
+package enum ApplicationNameChange: Equatable {
     case set(String)
     /// `RESET application_name`, `SET application_name TO DEFAULT`: back to the connection's.
     case reset
 
     /// The last change in `sql` (several statements: the last one wins), nil when none. A
     /// `SET LOCAL` is ignored: it lasts until the transaction ends, which the reader does not follow.
-    static func read(_ sql: String) -> ApplicationNameChange? {
+    package static func read(_ sql: String) -> ApplicationNameChange? {
         guard sql.utf8.count <= PgQuery.maximumStatementBytes, case .success(let tree) = PgQuery.parse(sql) else { return nil }
         var change: ApplicationNameChange? = nil
         for raw in tree.root["stmts"]?.children ?? PgNode.Children.empty(tree) {
@@ -33,7 +33,7 @@ enum ApplicationNameChange: Equatable {
 
     /// The name as PostgreSQL stores and logs it: every byte outside printable ASCII becomes `?`
     /// (`check_application_name` → `pg_clean_ascii`).
-    static func asLogged(_ value: String) -> [UInt8] {
+    package static func asLogged(_ value: String) -> [UInt8] {
         value.utf8.map { $0 < 32 || $0 > 126 ? UInt8(ascii: "?") : $0 }
     }
 }

@@ -71,7 +71,7 @@ public struct ForeignKey: Hashable, Sendable, CustomStringConvertible {
 /// Why a `[tenancy] parents` value was rejected.
 public struct ConfigSyntaxError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ d: String) { description = d }
+    package init(_ d: String) { description = d }
 }
 
 /// How a table without a tenant column belongs to a tenant: the foreign keys from it up to a

@@ -9,27 +9,27 @@ public final class PgJSONTree: Sendable {
         case object, array, string, number, bool, null
     }
 
-    struct Entry: Sendable {
-        var kind: Kind
-        var escaped: Bool = false
-        var flag: Bool = false        // the value of a bool
-        var keyStart: Int32 = -1      // member key, without quotes (objects' members only)
-        var keyEnd: Int32 = -1
-        var start: Int32              // string: first byte after the quote; number: first digit
-        var end: Int32                // exclusive; for containers: index after the closing bracket
-        var firstChild: Int32 = -1
-        var next: Int32 = -1
+    package struct Entry: Sendable {
+        package var kind: Kind
+        package var escaped: Bool = false
+        package var flag: Bool = false        // the value of a bool
+        package var keyStart: Int32 = -1      // member key, without quotes (objects' members only)
+        package var keyEnd: Int32 = -1
+        package var start: Int32              // string: first byte after the quote; number: first digit
+        package var end: Int32                // exclusive; for containers: index after the closing bracket
+        package var firstChild: Int32 = -1
+        package var next: Int32 = -1
     }
 
     /// Above the deepest tree libpg_query emits: 3,000 nested scalar subqueries (its grammar gives up not far beyond) are
     /// about 25,000 JSON levels. The parser is iterative, so this bounds memory, not stack.
     public static let maxDepth = 100_000
 
-    struct Failure: Error { var message: String }
+    package struct Failure: Error { var message: String }
 
     // Both immutable once built: reads of `let` properties of a class skip exclusivity checks.
-    let bytes: [UInt8]
-    let entries: [Entry]
+    package let bytes: [UInt8]
+    package let entries: [Entry]
 
     private init(bytes: [UInt8], entries: [Entry]) {
         self.bytes = bytes
@@ -39,7 +39,7 @@ public final class PgJSONTree: Sendable {
     /// The root value.
     public var root: PgNode { PgNode(tree: self, index: 0) }
 
-    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<PgJSONTree, Failure> {
+    package static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<PgJSONTree, Failure> {
         do {
             let entries = try build(buffer)
             return .success(PgJSONTree(bytes: Array(buffer), entries: entries))
@@ -174,10 +174,10 @@ public final class PgJSONTree: Sendable {
 /// A position in a `PgJSONTree`: cheap to copy, and navigated by `StaticString` keys so that
 /// walking the tree allocates nothing until a string value is actually needed.
 public struct PgNode: Sendable {
-    let tree: PgJSONTree
-    let index: Int32
+    package let tree: PgJSONTree
+    package let index: Int32
 
-    var entry: PgJSONTree.Entry { tree.entries[Int(index)] }
+    package var entry: PgJSONTree.Entry { tree.entries[Int(index)] }
 
     public var kind: PgJSONTree.Kind { entry.kind }
 
@@ -263,9 +263,9 @@ public struct PgNode: Sendable {
     public var bool: Bool? { entry.kind == .bool ? entry.flag : nil }
 
     public struct Children: Sequence, IteratorProtocol {
-        let tree: PgJSONTree
-        var cursor: Int32
-        init(tree: PgJSONTree, first: Int32) { self.tree = tree; self.cursor = first }
+        package let tree: PgJSONTree
+        package var cursor: Int32
+        package init(tree: PgJSONTree, first: Int32) { self.tree = tree; self.cursor = first }
         public mutating func next() -> PgNode? {
             guard cursor >= 0 else { return nil }
             let n = PgNode(tree: tree, index: cursor)
@@ -274,7 +274,7 @@ public struct PgNode: Sendable {
         }
     }
 
-    static func unescape(_ s: ArraySlice<UInt8>) -> String {
+    package static func unescape(_ s: ArraySlice<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = s.startIndex
@@ -326,13 +326,13 @@ public struct PgNode: Sendable {
 }
 
 extension PgJSONTree {
-    @inline(__always) func keyEquals(_ idx: Int32, _ key: StaticString) -> Bool {
+    @inline(__always) package func keyEquals(_ idx: Int32, _ key: StaticString) -> Bool {
         let e = entries[Int(idx)]
         guard e.keyStart >= 0 else { return false }
         return rangeEquals(Int(e.keyStart), Int(e.keyEnd), key)
     }
 
-    @inline(__always) func rangeEquals(_ start: Int, _ end: Int, _ s: StaticString) -> Bool {
+    @inline(__always) package func rangeEquals(_ start: Int, _ end: Int, _ s: StaticString) -> Bool {
         let len = s.utf8CodeUnitCount
         guard end - start == len else { return false }
         let p = s.utf8Start

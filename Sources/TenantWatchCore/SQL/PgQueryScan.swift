@@ -7,7 +7,7 @@ extension PgQuery {
     /// the caller checks them against what it knows to be tables. Nil when the lexer refuses the
     /// text (an unterminated quote or comment, which a statement cut at the line cap usually has)
     /// or it is over `maximumStatementBytes`.
-    static func namedTables(_ sql: String, where accept: (TableName) -> Bool) -> [TableName]? {
+    package static func namedTables(_ sql: String, where accept: (TableName) -> Bool) -> [TableName]? {
         guard sql.utf8.count <= maximumStatementBytes, let tokens = SQLTokens.scan(sql) else { return nil }
         let utf8 = Array(sql.utf8)
         func word(_ t: SQLToken) -> String? {

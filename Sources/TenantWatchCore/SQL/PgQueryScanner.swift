@@ -28,7 +28,7 @@ public enum PgQueryScanner {
         return decode(buffer.bindMemory(to: UInt8.self))
     }
 
-    static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [Token]? {
+    package static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [Token]? {
         var tokens: [Token] = []
         var i = 0
         while i < b.count {

@@ -67,7 +67,7 @@ public enum SQLTokens {
 
     /// pg_query.proto `ScanResult { int32 version = 1; repeated ScanToken tokens = 2; }`,
     /// `ScanToken { int32 start = 1; int32 end = 2; Token token = 4; KeywordKind keyword_kind = 5; }`.
-    static func decode(_ b: UnsafeRawBufferPointer) -> [SQLToken]? {
+    package static func decode(_ b: UnsafeRawBufferPointer) -> [SQLToken]? {
         var reader = ProtobufReader(bytes: b, position: 0, end: b.count)
         var out: [SQLToken] = []
         while !reader.atEnd {
@@ -97,7 +97,7 @@ public enum SQLTokens {
     }
 
     /// pg_query.proto `Token` numbers (they follow PostgreSQL's gram.y).
-    static func kind(token: Int, keyword: Int) -> SQLToken.Kind {
+    package static func kind(token: Int, keyword: Int) -> SQLToken.Kind {
         switch token {
         case 261, 262: return .string       // SCONST, USCONST
         case 263, 264: return .bitString    // BCONST, XCONST
@@ -111,14 +111,14 @@ public enum SQLTokens {
 }
 
 /// Just enough of the protobuf wire format for `ScanResult`.
-struct ProtobufReader {
-    let bytes: UnsafeRawBufferPointer
-    var position: Int
-    let end: Int
+package struct ProtobufReader {
+    package let bytes: UnsafeRawBufferPointer
+    package var position: Int
+    package let end: Int
 
-    var atEnd: Bool { position >= end }
+    package var atEnd: Bool { position >= end }
 
-    mutating func varint() -> UInt64? {
+    package mutating func varint() -> UInt64? {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while position < end, shift < 64 {
@@ -131,18 +131,18 @@ struct ProtobufReader {
         return nil
     }
 
-    mutating func key() -> (Int, Int)? {
+    package mutating func key() -> (Int, Int)? {
         guard let k = varint() else { return nil }
         return (Int(k >> 3), Int(k & 7))
     }
 
-    mutating func sub(_ length: Int) -> ProtobufReader? {
+    package mutating func sub(_ length: Int) -> ProtobufReader? {
         guard length >= 0, position + length <= end else { return nil }
         defer { position += length }
         return ProtobufReader(bytes: bytes, position: position, end: position + length)
     }
 
-    mutating func skip(wire: Int) -> Bool {
+    package mutating func skip(wire: Int) -> Bool {
         switch wire {
         case 0: return varint() != nil
         case 1: guard position + 8 <= end else { return false }; position += 8; return true

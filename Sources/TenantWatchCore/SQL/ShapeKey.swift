@@ -5,30 +5,30 @@ import Foundation
 /// Every execution's shape is looked up: keying by a `String` meant building one per statement
 /// and running SipHash over all its bytes on every lookup. Equality still compares the bytes,
 /// so a hash collision can never hand one shape another's analysis.
-struct ShapeKey: Hashable, Sendable {
-    let bytes: [UInt8]
+package struct ShapeKey: Hashable, Sendable {
+    package let bytes: [UInt8]
     private let digest: UInt64
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.digest = bytes.withUnsafeBytes(ShapeKey.digest)
     }
 
     /// The shape as text, for the analyzer (on a cache miss) and for `StatementShape`.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    static func == (a: ShapeKey, b: ShapeKey) -> Bool {
+    package static func == (a: ShapeKey, b: ShapeKey) -> Bool {
         guard a.digest == b.digest, a.bytes.count == b.bytes.count else { return false }
         return a.bytes.withUnsafeBytes { x in
             b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
         }
     }
 
-    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// A multiply-rotate mix over 64-bit words (the tail zero-padded, the length folded in):
     /// not a defence against chosen collisions, which equality makes harmless anyway.
-    static func digest(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    package static func digest(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         let m: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = UInt64(raw.count) &* m
         var i = 0
@@ -50,34 +50,34 @@ struct ShapeKey: Hashable, Sendable {
 }
 
 /// What the shape lexer found in one statement, before any `String` is made of the shape.
-struct LexedStatement {
-    var key: ShapeKey
-    var literals: [String]
-    var firstPlaceholder: Int
-    var comments: [String]
+package struct LexedStatement {
+    package var key: ShapeKey
+    package var literals: [String]
+    package var firstPlaceholder: Int
+    package var comments: [String]
 
-    var shape: StatementShape {
+    package var shape: StatementShape {
         StatementShape(text: key.text, literals: literals, firstPlaceholder: firstPlaceholder, comments: comments)
     }
 
-    func parameters(binding bound: [String?]) -> [String?] {
+    package func parameters(binding bound: [String?]) -> [String?] {
         StatementShape.parameters(binding: bound, literals: literals, firstPlaceholder: firstPlaceholder)
     }
 }
 
 /// A statement's exact text as a cache key, hashed with `ShapeKey`'s digest: SipHash over a
 /// String costs more than lexing a short statement does.
-struct TextKey: Hashable, Sendable {
-    let text: String
+package struct TextKey: Hashable, Sendable {
+    package let text: String
     private let digest: UInt64
 
-    init(_ text: String) {
+    package init(_ text: String) {
         var t = text
         self.digest = t.withUTF8 { ShapeKey.digest(UnsafeRawBufferPointer($0)) }
         self.text = t
     }
 
-    static func == (a: TextKey, b: TextKey) -> Bool { a.digest == b.digest && a.text == b.text }
+    package static func == (a: TextKey, b: TextKey) -> Bool { a.digest == b.digest && a.text == b.text }
 
-    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }

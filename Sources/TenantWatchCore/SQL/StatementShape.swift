@@ -25,7 +25,7 @@ public struct StatementShape: Sendable, Equatable {
         StatementShape.parameters(binding: bound, literals: literals, firstPlaceholder: firstPlaceholder)
     }
 
-    static func parameters(binding bound: [String?], literals: [String], firstPlaceholder: Int) -> [String?] {
+    package static func parameters(binding bound: [String?], literals: [String], firstPlaceholder: Int) -> [String?] {
         guard !literals.isEmpty else { return bound }
         // Built in one allocation: it runs for every execution with a literal.
         let kept = firstPlaceholder - 1
@@ -55,7 +55,7 @@ public struct StatementShape: Sendable, Equatable {
     }
 
     /// The lexer's result with the shape as a hashed key: what the analysis cache is looked up by.
-    static func lexed(_ sql: String) -> LexedStatement {
+    package static func lexed(_ sql: String) -> LexedStatement {
         var sql = sql
         return sql.withUTF8 { lex($0) }
     }

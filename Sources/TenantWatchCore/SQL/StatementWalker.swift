@@ -12,35 +12,35 @@
 /// (then the handle is only a source: an inner pin still flows out through a join).
 ///
 /// Not thread-safe; one walker per statement.
-final class StatementWalker {
-    struct Leaf {
-        var table: TableName
-        var refName: String
-        var isWrite: Bool
+package final class StatementWalker {
+    package struct Leaf {
+        package var table: TableName
+        package var refName: String
+        package var isWrite: Bool
         /// False for a table the statement touches but that is not judged (INSERT ... SELECT target,
         /// COPY ... FROM).
-        var judged: Bool
-        var mentioned = false
-        var pins: Set<TenantValue>?
-        var forced: AccessStatus?
+        package var judged: Bool
+        package var mentioned = false
+        package var pins: Set<TenantValue>?
+        package var forced: AccessStatus?
         /// Found by one of its own key columns (`id = $1`, `po_id = $1`, an INSERT's parent key):
         /// for a child table without a confined parent, its tenant cannot be known.
-        var keyed = false
+        package var keyed = false
     }
 
     /// A column of a leaf a predicate can name: its tenant column (`column` nil), or a key column
     /// (a foreign key, the key it references, a primary key, the caller table's key) that confines
     /// only through the schema's foreign keys.
-    struct Handle: Hashable {
-        var leaf: Int
-        var pinnable: Bool
-        var column: String? = nil
+    package struct Handle: Hashable {
+        package var leaf: Int
+        package var pinnable: Bool
+        package var column: String? = nil
 
         /// The same column, seen through a query whose rows are not a subset of its input's.
-        var sourceOnly: Handle { Handle(leaf: leaf, pinnable: false, column: column) }
+        package var sourceOnly: Handle { Handle(leaf: leaf, pinnable: false, column: column) }
     }
 
-    enum Fact {
+    package enum Fact {
         case pin([Handle], Set<TenantValue>)
         case equal([Handle], [Handle])
         /// `x IN (SELECT y ...)`: the inner rows' confinement reaches the outer ones, not back.
@@ -51,72 +51,72 @@ final class StatementWalker {
 
     /// `to.toColumn = from.fromColumn`, where `to` may be confined by `from`. Matched against the
     /// foreign keys once the statement is walked (a multi-column key needs all its pairs).
-    struct KeyEquality: Hashable {
-        var from: Int
-        var fromColumn: String
-        var to: Int
-        var toColumn: String
+    package struct KeyEquality: Hashable {
+        package var from: Int
+        package var fromColumn: String
+        package var to: Int
+        package var toColumn: String
     }
 
-    enum ItemKind {
+    package enum ItemKind {
         case table(leaf: Int, table: TableName, aliased: Bool)
         case derived(Output)
         case opaque
     }
 
-    struct Item {
-        var refName: String
-        var kind: ItemKind
+    package struct Item {
+        package var refName: String
+        package var kind: ItemKind
     }
 
     /// What a (sub)query exposes: named columns with the leaves they carry, `*` items, or for a set
     /// operation whose columns cannot be lined up by position, its branches (matched by name).
-    final class Output {
-        var columns: [(name: String?, handles: [Handle])]
-        var stars: [Item]
-        var branches: [Output]
-        var opaque: Bool
-        init(columns: [(name: String?, handles: [Handle])] = [], stars: [Item] = [], branches: [Output] = [], opaque: Bool = false) {
+    package final class Output {
+        package var columns: [(name: String?, handles: [Handle])]
+        package var stars: [Item]
+        package var branches: [Output]
+        package var opaque: Bool
+        package init(columns: [(name: String?, handles: [Handle])] = [], stars: [Item] = [], branches: [Output] = [], opaque: Bool = false) {
             self.columns = columns
             self.stars = stars
             self.branches = branches
             self.opaque = opaque
         }
-        static var empty: Output { Output(opaque: true) }
+        package static var empty: Output { Output(opaque: true) }
     }
 
-    struct Merge {
-        var column: String
-        var items: Range<Int>
-        var handles: [Handle]
+    package struct Merge {
+        package var column: String
+        package var items: Range<Int>
+        package var handles: [Handle]
     }
 
-    final class Scope {
-        let parent: Scope?
-        var items: [Item] = []
-        var merged: [Merge] = []
-        init(parent: Scope?) { self.parent = parent }
+    package final class Scope {
+        package let parent: Scope?
+        package var items: [Item] = []
+        package var merged: [Merge] = []
+        package init(parent: Scope?) { self.parent = parent }
     }
 
-    final class CTEDef {
-        let name: String
-        let query: PgNode
-        unowned let frame: CTEFrame
-        var referenced = false
-        var expanding = false
-        var selfOutput: Output?
-        init(name: String, query: PgNode, frame: CTEFrame) {
+    package final class CTEDef {
+        package let name: String
+        package let query: PgNode
+        package unowned let frame: CTEFrame
+        package var referenced = false
+        package var expanding = false
+        package var selfOutput: Output?
+        package init(name: String, query: PgNode, frame: CTEFrame) {
             self.name = name
             self.query = query
             self.frame = frame
         }
     }
 
-    final class CTEFrame {
-        let parent: CTEFrame?
-        let recursive: Bool
-        var defs: [CTEDef] = []
-        init(parent: CTEFrame?, recursive: Bool) {
+    package final class CTEFrame {
+        package let parent: CTEFrame?
+        package let recursive: Bool
+        package var defs: [CTEDef] = []
+        package init(parent: CTEFrame?, recursive: Bool) {
             self.parent = parent
             self.recursive = recursive
         }
@@ -124,18 +124,18 @@ final class StatementWalker {
 
     /// Query nesting (subqueries, CTE expansions) beyond this is not analysed: the statement is
     /// then judged `unscoped` rather than risk missing a leaf.
-    static let maxQueryDepth = 150
+    package static let maxQueryDepth = 150
     /// Boolean nesting beyond this yields no facts (fewer pins: the conservative direction).
-    static let maxExprDepth = 400
+    package static let maxExprDepth = 400
 
-    let schema: TenancySchema
-    let sql: SQLBytes
-    var leaves: [Leaf] = []
-    var edges: [(from: Int, to: Int)] = []
-    var keyEqualities: [KeyEquality] = []
+    package let schema: TenancySchema
+    package let sql: SQLBytes
+    package var leaves: [Leaf] = []
+    package var edges: [(from: Int, to: Int)] = []
+    package var keyEqualities: [KeyEquality] = []
     /// Leaves found by the caller table's key without a configured caller table, as
     /// `users.id = $1`: said in the reason of a statement confined only through them.
-    var callerCandidates: [Int: String] = [:]
+    package var callerCandidates: [Int: String] = [:]
     /// Sublinks already analysed as `x IN (SELECT ...)` predicates; the generic walk skips them.
     private var consumedSublinks: Set<Int32> = []
     /// The CTE frame and depth of the query whose predicates `facts` is reading.
@@ -144,16 +144,16 @@ final class StatementWalker {
     /// While an `EXISTS` subquery is analysed: its depth, and the key equalities its own
     /// top-level predicates make from its leaves to outer ones (`i.id = li.invoice_id`).
     private var existsCapture: (depth: Int, equalities: [KeyEquality])?
-    var notes: [String] = []
-    var sessionChanges: [SessionTenantChange] = []
-    var truncated = false
+    package var notes: [String] = []
+    package var sessionChanges: [SessionTenantChange] = []
+    package var truncated = false
     private var frames: [CTEFrame] = []   // keeps frames alive while defs point at them
 
     /// Whether key columns are followed at all: only when the schema has foreign keys, a
     /// caller table or primary keys; otherwise the walk is exactly the tenant-column one.
-    let followsKeys: Bool
+    package let followsKeys: Bool
 
-    init(schema: TenancySchema, sql: SQLBytes) {
+    package init(schema: TenancySchema, sql: SQLBytes) {
         self.schema = schema
         self.sql = sql
         self.followsKeys = schema.followsKeys
@@ -169,7 +169,7 @@ final class StatementWalker {
 
     // MARK: statements
 
-    func analyzeStatement(_ stmt: PgNode, frame: CTEFrame?, parent: Scope?, depth: Int) -> StatementKind {
+    package func analyzeStatement(_ stmt: PgNode, frame: CTEFrame?, parent: Scope?, depth: Int) -> StatementKind {
         guard depth < Self.maxQueryDepth else { truncated = true; return .other }
         if let s = stmt.as("SelectStmt") {
             _ = analyzeSelect(s, parent: parent, frame: frame, depth: depth + 1)
@@ -287,7 +287,7 @@ final class StatementWalker {
 
     // MARK: SELECT
 
-    func analyzeSelect(_ sel: PgNode, parent: Scope?, frame outerFrame: CTEFrame?, depth: Int,
+    package func analyzeSelect(_ sel: PgNode, parent: Scope?, frame outerFrame: CTEFrame?, depth: Int,
                        recursiveSelf: CTEDef? = nil) -> Output {
         guard depth < Self.maxQueryDepth else { truncated = true; return .empty }
         var frame = outerFrame
@@ -497,7 +497,7 @@ final class StatementWalker {
         scope.items.append(Item(refName: alias ?? relname, kind: .table(leaf: leaf, table: table, aliased: alias != nil)))
     }
 
-    func newLeaf(_ table: TableName, refName: String, isWrite: Bool, judged: Bool) -> Int {
+    package func newLeaf(_ table: TableName, refName: String, isWrite: Bool, judged: Bool) -> Int {
         leaves.append(Leaf(table: table, refName: refName, isWrite: isWrite, judged: judged))
         return leaves.count - 1
     }
@@ -684,7 +684,7 @@ final class StatementWalker {
 
     // MARK: predicates
 
-    func facts(_ e: PgNode, _ scope: Scope, _ depth: Int) -> [Fact] {
+    package func facts(_ e: PgNode, _ scope: Scope, _ depth: Int) -> [Fact] {
         guard depth < Self.maxExprDepth else { return [] }
         if let b = e.as("BoolExpr") {
             guard let op = b["boolop"], let args = b["args"] else { return [] }
@@ -848,7 +848,7 @@ final class StatementWalker {
         return resolve(fields, scope, predicate: true)
     }
 
-    func apply(_ facts: [Fact], allowed: Range<Int>) {
+    package func apply(_ facts: [Fact], allowed: Range<Int>) {
         for f in facts {
             switch f {
             case .pin(let hs, let vals):
@@ -914,7 +914,7 @@ final class StatementWalker {
     }
 
     /// Pins flow along equalities until nothing changes (at most one round per leaf).
-    func propagate() {
+    package func propagate() {
         keyEdges()
         guard !edges.isEmpty else { return }
         // A row joined along an edge to a row found by its key is found by that key too
@@ -1038,7 +1038,7 @@ final class StatementWalker {
     /// Handles of the tenant-carrying leaves a column reference denotes. A bare name is resolved
     /// among the items that (may) have it: one candidate wins; several are ambiguous (as in SQL)
     /// unless a USING/NATURAL join merged them, and confine nothing (said in the reason).
-    func resolve(_ fields: [String], _ scope: Scope, predicate: Bool) -> [Handle] {
+    package func resolve(_ fields: [String], _ scope: Scope, predicate: Bool) -> [Handle] {
         guard let c = fields.last else { return [] }
         if fields.count >= 2 {
             guard let item = findQualified(Array(fields.dropLast()), scope) else { return [] }
@@ -1085,7 +1085,7 @@ final class StatementWalker {
     /// Visits every node of an expression without recursion: subqueries (SubLink) found anywhere
     /// are analysed as items of their own, `set_config` calls are recorded, and tenant column
     /// references mark their table as mentioned (the no-schema fallback).
-    func walk(_ node: PgNode?, _ scope: Scope, _ frame: CTEFrame?, _ depth: Int) {
+    package func walk(_ node: PgNode?, _ scope: Scope, _ frame: CTEFrame?, _ depth: Int) {
         guard let node else { return }
         var stack: [PgNode] = [node]
         while let n = stack.popLast() {

@@ -10,8 +10,8 @@
 /// whose top-level AND confines that same column (by name, and by qualifier when it has one) to
 /// constants or parameters (`=`, `IN (...)`, NULLs in the list ignored). Anything else returns
 /// nil: the outer column is then not confined by the subquery, as before.
-enum SubqueryTenantValues {
-    static func values(of subselect: PgNode, sql: SQLBytes) -> Set<TenantValue>? {
+package enum SubqueryTenantValues {
+    package static func values(of subselect: PgNode, sql: SQLBytes) -> Set<TenantValue>? {
         guard let sel = subselect.as("SelectStmt"),
               sel["larg"] == nil, sel["rarg"] == nil,
               let targets = sel["targetList"], targets.count == 1,

@@ -36,7 +36,7 @@ public struct TableName: Hashable, Sendable, Comparable, CustomStringConvertible
         return t.lowercased()
     }
 
-    static func splitQualified(_ s: String) -> [String] {
+    package static func splitQualified(_ s: String) -> [String] {
         var parts: [String] = []
         var current = ""
         var quoted = false
@@ -58,14 +58,14 @@ public struct TableName: Hashable, Sendable, Comparable, CustomStringConvertible
 }
 
 extension String {
-    func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
         return String(s)
     }
 
-    func replacingDoubledQuotes() -> String {
+    package func replacingDoubledQuotes() -> String {
         var out = ""
         var prevQuote = false
         for c in self {

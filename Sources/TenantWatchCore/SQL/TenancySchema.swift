@@ -133,7 +133,7 @@ public struct TenancySchema: Sendable {
     /// the foreign keys reversed: a table reached first through the fewest links keeps that chain,
     /// so cycles (`a -> b -> a`) and self-references end the search instead of looping. A table
     /// that is root-owned or global is never given a chain.
-    mutating func deriveChains() {
+    package mutating func deriveChains() {
         var byChild: [TableName: [ForeignKey]] = [:]
         var byParent: [TableName: [ForeignKey]] = [:]
         var referenced: Set<TableName> = []
@@ -209,7 +209,7 @@ public struct TenancySchema: Sendable {
     public static let maximumDumpBytes = 64 << 20
 
     /// Whether `column` of `table` can carry a key a child joins on or a caller row is found by.
-    func isKeyColumn(_ table: TableName, _ column: String) -> Bool {
+    package func isKeyColumn(_ table: TableName, _ column: String) -> Bool {
         keyColumns[table]?.contains(column) ?? false
     }
 
@@ -318,12 +318,12 @@ public struct TenancySchema: Sendable {
 
 extension TableName {
     /// A `RangeVar` node's name; nil for one without a relname.
-    init?(rangeVar: PgNode) {
+    package init?(rangeVar: PgNode) {
         guard let rel = rangeVar["relname"]?.string else { return nil }
         self.init(schema: rangeVar["schemaname"]?.string, name: rel)
     }
 }
 
 extension PgNode.Children {
-    static func empty(_ tree: PgJSONTree) -> PgNode.Children { PgNode.Children(tree: tree, first: -1) }
+    package static func empty(_ tree: PgJSONTree) -> PgNode.Children { PgNode.Children(tree: tree, first: -1) }
 }

@@ -120,7 +120,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
-    static func analyzeOne(_ stmt: PgNode, schema: TenancySchema, sql: SQLBytes) -> StatementAnalysis {
+    package static func analyzeOne(_ stmt: PgNode, schema: TenancySchema, sql: SQLBytes) -> StatementAnalysis {
         let walker = StatementWalker(schema: schema, sql: sql)
         let kind = walker.analyzeStatement(stmt, frame: nil, parent: nil, depth: 0)
         walker.propagate()
@@ -189,7 +189,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
     /// Overall: any unscoped item → unscoped; else any child found only by its keys →
     /// unconfined_child; else any RLS-only item → rls; else several distinct
     /// literals across items, or an item pinned to several values → multi_tenant; else scoped.
-    static func verdict(for items: [TableAccess]) -> Verdict {
+    package static func verdict(for items: [TableAccess]) -> Verdict {
         if items.isEmpty { return .notApplicable }
         if items.contains(where: { $0.status == .unscoped }) { return .unscoped }
         if items.contains(where: { $0.status == .unconfinedChild }) { return .unconfinedChild }
@@ -202,7 +202,7 @@ public final class TenantPredicateAnalyzer: @unchecked Sendable {
         return literals.count > 1 ? .multiTenant : .scoped
     }
 
-    static func combine(_ parts: [StatementAnalysis], fingerprint: String?) -> StatementAnalysis {
+    package static func combine(_ parts: [StatementAnalysis], fingerprint: String?) -> StatementAnalysis {
         let items = parts.flatMap(\.items)
         var verdict: Verdict
         if parts.contains(where: { $0.verdict == .unscoped }) {

@@ -1,8 +1,8 @@
 /// Reading tenant values out of expressions: constants (casts stripped), `$n` parameters and
 /// `current_setting('name')`. Pure functions of the parse tree plus the statement's own bytes.
-enum TenantValueExtraction {
+package enum TenantValueExtraction {
     /// Strips `::type`, `CAST(... AS type)` and `COLLATE`: they do not change which tenant a value names.
-    static func strip(_ node: PgNode) -> PgNode {
+    package static func strip(_ node: PgNode) -> PgNode {
         var n = node
         for _ in 0..<64 {
             if let t = n.as("TypeCast"), let a = t["arg"] { n = a; continue }
@@ -15,7 +15,7 @@ enum TenantValueExtraction {
     /// The tenant value an expression names, or nil when it is not a constant/parameter/setting.
     /// `sql` is needed because libpg_query 15-4.0 writes negative integer constants as `{}` (zero):
     /// the value is then read back from the literal token at the constant's location.
-    static func value(_ node: PgNode, sql: SQLBytes) -> TenantValue? {
+    package static func value(_ node: PgNode, sql: SQLBytes) -> TenantValue? {
         let n = strip(node)
         if let c = n.as("A_Const") {
             if let s = c["sval"] { return s["sval"].flatMap(\.string).map(TenantValue.literal) ?? .literal("") }
@@ -32,13 +32,13 @@ enum TenantValueExtraction {
     }
 
     /// A NULL constant (casts stripped).
-    static func isNull(_ node: PgNode) -> Bool {
+    package static func isNull(_ node: PgNode) -> Bool {
         strip(node).as("A_Const")?["isnull"]?.bool == true
     }
 
     /// The values of an `IN (...)` list; nil when an item is not a constant or parameter. NULLs
     /// are left out: `x IN (1, NULL)` is `x = 1 OR x = NULL`, and `x = NULL` is never true.
-    static func listValues(_ items: PgNode, sql: SQLBytes) -> Set<TenantValue>? {
+    package static func listValues(_ items: PgNode, sql: SQLBytes) -> Set<TenantValue>? {
         var vals: Set<TenantValue> = []
         for item in items.children {
             if isNull(item) { continue }
@@ -49,7 +49,7 @@ enum TenantValueExtraction {
     }
 
     /// `current_setting('x')` / `pg_catalog.current_setting('x', true)`: the setting's name.
-    static func currentSettingName(_ f: PgNode) -> String? {
+    package static func currentSettingName(_ f: PgNode) -> String? {
         guard lastNameEquals(f["funcname"], "current_setting"), let args = f["args"] else { return nil }
         var it = args.children
         guard let first = it.next(), let name = strip(first).as("A_Const")?["sval"]?["sval"]?.string else { return nil }
@@ -57,7 +57,7 @@ enum TenantValueExtraction {
     }
 
     /// The last element of a qualified name list (`[{"String":{"sval":"pg_catalog"}}, ...]`).
-    static func lastName(_ list: PgNode?) -> String? {
+    package static func lastName(_ list: PgNode?) -> String? {
         guard let list else { return nil }
         var last: PgNode?
         for e in list.children { last = e }
@@ -65,7 +65,7 @@ enum TenantValueExtraction {
     }
 
     /// Compares the last element of a qualified name list without decoding it.
-    static func lastNameEquals(_ list: PgNode?, _ name: StaticString) -> Bool {
+    package static func lastNameEquals(_ list: PgNode?, _ name: StaticString) -> Bool {
         guard let list else { return false }
         var last: PgNode?
         for e in list.children { last = e }
@@ -74,7 +74,7 @@ enum TenantValueExtraction {
 
     /// Elements of a PostgreSQL array literal such as `{a,"b c"}`. This is the array input format,
     /// not SQL: quotes and backslashes are its only syntax.
-    static func arrayLiteralElements(_ text: String) -> [String]? {
+    package static func arrayLiteralElements(_ text: String) -> [String]? {
         var chars = Substring(text.trimmingSpaces())
         guard chars.first == "{", chars.last == "}" else { return nil }
         chars = chars.dropFirst().dropLast()
@@ -98,13 +98,13 @@ enum TenantValueExtraction {
 }
 
 /// The statement text as bytes, materialised only when a negative integer constant needs it.
-final class SQLBytes {
-    let sql: String
+package final class SQLBytes {
+    package let sql: String
     private lazy var bytes: [UInt8] = Array(sql.utf8)
-    init(_ sql: String) { self.sql = sql }
+    package init(_ sql: String) { self.sql = sql }
 
     /// Reads `-  123` / `0` at a byte location (libpg_query locations are byte offsets).
-    func integerLiteral(at location: Int?) -> String {
+    package func integerLiteral(at location: Int?) -> String {
         guard let location, location >= 0, location < bytes.count else { return "0" }
         var i = location
         var out = ""
