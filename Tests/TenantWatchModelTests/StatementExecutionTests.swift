@@ -1,5 +1,5 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchModel
 
 /// `StatementExecution` shares its storage between copies; it must still behave as a value.
 @Suite struct StatementExecutionTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchModel
 
 /// What a person is shown of a logged value: every scalar a terminal or a browser would act on,
 /// in its visible form.

@@ -1,5 +1,5 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchModel
 
 @Suite struct TimestampTests {
     @Test func formatsRFC3339InUTC() {

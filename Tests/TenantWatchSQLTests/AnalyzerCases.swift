@@ -1,5 +1,5 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchSQL
 
 /// One statement and what the analyzer must say about it.
 struct AnalyzerCase: CustomTestStringConvertible, Sendable {

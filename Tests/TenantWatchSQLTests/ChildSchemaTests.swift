@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import TenantWatchSQL
+import TenantWatchTestSupport
 @testable import TenantWatchCore
 
 @Suite("Schema: tenancy through foreign keys")

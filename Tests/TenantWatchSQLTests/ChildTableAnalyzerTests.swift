@@ -1,5 +1,6 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchSQL
+import TenantWatchTestSupport
 
 /// One statement on `childSchema` (or `callerSchema`) and what the analyzer must say.
 struct ChildCase: CustomTestStringConvertible, Sendable {

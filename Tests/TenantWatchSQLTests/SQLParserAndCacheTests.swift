@@ -1,5 +1,6 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchSQL
+import TenantWatchTestSupport
 
 @Suite("SQL parser wrapper, JSON tree and cache")
 struct SQLParserAndCacheTests {

@@ -1,4 +1,5 @@
 import Testing
+@testable import TenantWatchSQL
 @testable import TenantWatchCore
 
 @Suite struct StatementShapeTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import TenantWatchCore
+@testable import TenantWatchSQL
+import TenantWatchTestSupport
 
 @Suite("SQL analyzer verdicts")
 struct SQLAnalyzerTests {

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Paces a replay by log time: given the next event's log time and the wall clock, says whether
 /// to release it now, wait, or skip it (outside `--from`/`--to`).
 ///

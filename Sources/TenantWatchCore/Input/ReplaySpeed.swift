@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `--speed N|max`: how many seconds of log time pass per second of wall time.
 public enum ReplaySpeed: Equatable, Sendable, CustomStringConvertible {
     case factor(Double)

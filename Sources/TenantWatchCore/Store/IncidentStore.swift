@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TenantWatchModel
 
 /// Findings, incidents, their evidence timelines, notes and source checkpoints in one SQLite
 /// file (WAL, `synchronous=NORMAL`, busy timeout), written as they happen.

@@ -1,3 +1,6 @@
+import TenantWatchModel
+import TenantWatchSQL
+
 /// Reads PostgreSQL's stderr log format (`log_destination = stderr`, with or without the
 /// logging collector) for any `log_line_prefix`.
 ///

@@ -1,8 +1,8 @@
-@testable import TenantWatchCore
+import TenantWatchSQL
 
 /// A realistic `pg_dump --schema-only` text (PostgreSQL 15 style, plus a `\restrict` line as
 /// recent pg_dump versions write it).
-let sampleDump = #"""
+package let sampleDump = #"""
 --
 -- PostgreSQL database dump
 --
@@ -139,5 +139,5 @@ ALTER TABLE ONLY public.notes ENABLE ROW LEVEL SECURITY;
 \unrestrict 8mYq2Zc0pLxVbAq1
 """#
 
-let sampleSchema = TenancySchema(pgDump: sampleDump, globalTables: ["feature_flags"])
-let noSchema = TenancySchema(tables: ["tickets"])
+package let sampleSchema = TenancySchema(pgDump: sampleDump, globalTables: ["feature_flags"])
+package let noSchema = TenancySchema(tables: ["tickets"])

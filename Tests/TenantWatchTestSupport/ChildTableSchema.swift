@@ -1,4 +1,4 @@
-@testable import TenantWatchCore
+import TenantWatchSQL
 
 /// A normalised schema as `pg_dump --schema-only` writes it: the tenant column only on the root
 /// tables (`customers.tenant_id`, `purchase_orders.org_id`, `users.org_id`, `orders.tenant_id`);
@@ -6,7 +6,7 @@
 /// pg_dump and hand-written DDL use: `ALTER TABLE ONLY ... ADD CONSTRAINT ... FOREIGN KEY`, inline
 /// `REFERENCES t(col)`, inline `REFERENCES t` (the primary key), table-level `FOREIGN KEY`, a
 /// multi-column key, a self-reference and a cycle.
-let childDump = #"""
+package let childDump = #"""
 --
 -- PostgreSQL database dump
 --
@@ -147,14 +147,14 @@ ALTER TABLE ONLY public.loop_y
 
 /// The schema with `order_lines` tied to `orders` by config (`[tenancy] parents`), as for a
 /// relation the dump does not declare.
-let childSchema: TenancySchema = {
+package let childSchema: TenancySchema = {
     var s = TenancySchema(pgDump: childDump, tenantColumns: ["tenant_id", "org_id"])
     s.addParents([try! ForeignKey.configured(child: "order_lines", "order_id -> orders.id").get()])
     return s
 }()
 
 /// The same with `[tenancy] caller_table = "users"` (key `id`, tenant column `org_id`).
-let callerSchema: TenancySchema = {
+package let callerSchema: TenancySchema = {
     var s = childSchema
     s.setCaller(CallerRow(table: TableName(name: "users"), key: "id", tenantColumn: "org_id"))
     return s
