@@ -631,11 +631,3 @@ public final class IncidentStore: Sendable {
         return ns.localizedDescription
     }
 }
-
-extension FindingAggregator {
-    /// The aggregation key as one string: what makes two sightings the same finding.
-    public static func dedupKey(for f: Finding) -> String {
-        let k = key(for: f)
-        return k.kind.rawValue + "\u{1F}" + k.scope + "\u{1F}" + k.subject
-    }
-}
