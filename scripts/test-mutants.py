@@ -38,14 +38,14 @@ def e2e(name):
 # (name, what it breaks, file, original text (must occur exactly once), mutated text, tests)
 MUTANTS = [
     ("verdict-or-branch", "an OR confines a table when only one branch does (`tenant_id = 'acme' OR total > 100` scoped)",
-     "Sources/TenantWatchCore/SQL/StatementWalker.swift",
+     "Sources/TenantWatchSQL/StatementWalker.swift",
      "for (leaf, v) in c { if let w = branch[leaf] { next[leaf] = (v.0, v.1.union(w.1)) } }",
      "for (leaf, v) in c { next[leaf] = (v.0, v.1.union(branch[leaf]?.1 ?? [])) }",
      [unit("SQLAnalyzerTests")]),
     # (A first choice, `status = p.count == 1 ? .scoped : .multiTenant`, survived: an equivalent
     # mutant, since the verdict is taken from the pinned values, not from that status.)
     ("verdict-multi-tenant", "a table pinned to several tenants is judged scoped",
-     "Sources/TenantWatchCore/SQL/TenantPredicateAnalyzer.swift",
+     "Sources/TenantWatchSQL/TenantPredicateAnalyzer.swift",
      "if item.values.count > 1 { return .multiTenant }",
      "if item.values.count > 1 { return .scoped }",
      [unit("SQLAnalyzerTests")]),

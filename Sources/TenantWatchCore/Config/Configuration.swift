@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchSQL
 
 /// Everything `tenantwatch.toml` can say, with the contract's defaults.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TenantWatchSQL
 
 /// Reads `tenantwatch.toml` into a `Configuration`.
 ///

@@ -1,3 +1,6 @@
+import TenantWatchModel
+import TenantWatchSQL
+
 /// The session tenant of every PostgreSQL backend: the last value it set for the session
 /// setting, so a statement can be judged against what row-level security will actually use.
 ///

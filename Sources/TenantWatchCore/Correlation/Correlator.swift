@@ -1,4 +1,6 @@
 import DequeModule
+import TenantWatchModel
+import TenantWatchSQL
 
 /// What the correlator hands to detection: statements with their request and session context,
 /// and requests with the statements they ran.

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What a statement learns from the request that issued it.
 ///
 /// Its fields live in shared storage (`CopyOnWrite`): one context is copied into every statement

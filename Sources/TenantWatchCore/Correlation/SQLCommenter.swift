@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchSQL
 
 /// The request context an ORM or driver appended to a statement as a sqlcommenter comment:
 /// `SELECT ... /*request_id='req-1',traceparent='00-4e05...-01'*/`.

@@ -1,3 +1,5 @@
+import TenantWatchSQL
+
 /// One statement shape's analysis with what every execution of it prints the same way,
 /// computed once per shape instead of once per execution: the table names and the command word.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import TenantWatchModel
+import TenantWatchSQL
 
 /// Who owns which table, built once from the config and the schema dump, with the analyzer
 /// that judges statements against it. Shared by `scan`, `check-sql`, the dashboard and the bench.

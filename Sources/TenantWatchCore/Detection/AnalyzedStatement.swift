@@ -1,3 +1,6 @@
+import TenantWatchModel
+import TenantWatchSQL
+
 /// A statement execution together with everything the stages before detection learned about it:
 /// its request tags and the analyzer's judgement, resolved against this execution's bind values.
 ///

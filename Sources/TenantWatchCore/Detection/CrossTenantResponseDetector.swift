@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `cross_tenant_response`: the response carried rows or objects of a tenant other than the
 /// caller's — the leak itself, whatever caused it upstream.
 ///

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// A leak rule: a small pure function from one analysed statement (and what it knows of its
 /// context) to findings. Adding a leak class means adding one file here and its tests.
 public protocol StatementDetector: Sendable {

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What a detector reports: one leak path, with the evidence that proves it.
 ///
 /// Field names follow `CONTRACT.md` exactly (`scan --format ndjson` prints one of these a line);

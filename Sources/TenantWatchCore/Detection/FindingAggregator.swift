@@ -29,6 +29,14 @@ public struct FindingAggregator: Sendable {
                           subject: shape + "|" + tables + "|" + tenants)
     }
 
+    /// The aggregation key as one string: what makes two sightings the same finding. The one
+    /// definition every mode uses: this fold in memory, the store's `dedup_key` column and
+    /// the sighting ledger (scan, replay and live), and the dashboard's finding → incident map.
+    public static func dedupKey(for f: Finding) -> String {
+        let k = key(for: f)
+        return k.kind.rawValue + "\u{1F}" + k.scope + "\u{1F}" + k.subject
+    }
+
     /// Adds a sighting; returns the finding as it now stands and whether it is new.
     @discardableResult
     public mutating func add(_ f: Finding) -> (finding: Finding, isNew: Bool) {

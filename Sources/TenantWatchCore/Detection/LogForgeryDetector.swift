@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `log_forgery`: text a client controls was written where it reads as a log line of its own.
 ///
 /// Ways into a stderr log, each reported per attempt (the parser is not fooled by the first two):

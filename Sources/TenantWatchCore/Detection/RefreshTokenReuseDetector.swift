@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `refresh_token_reuse`: a refresh token presented again after it was rotated — the classic
 /// sign that it was stolen (the thief and the owner both hold it). The finding names the
 /// sessions of the whole token family, which are the ones to revoke.

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `token_host_mismatch`: a token issued for tenant A presented on tenant B's Host — a replayed
 /// or shared token, or an app that trusts the subdomain over the token (or the reverse).
 public struct TokenHostMismatchDetector: RequestDetector {

@@ -1,3 +1,5 @@
+import TenantWatchSQL
+
 /// `unjudged_statement` (medium): a statement that touches tenant-owned data but cannot be judged
 /// — over the size handed to libpg_query, cut at the line length limit, or rejected by
 /// libpg_query. Padding a leak past a limit, or wrapping it in text the parser rejects, must not

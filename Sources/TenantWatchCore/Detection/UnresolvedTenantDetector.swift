@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `unresolved_tenant`: a request answered 2xx although its Host names no known tenant, or it
 /// had no Host at all — the "missing Host falls back to a default tenant" failure.
 public struct UnresolvedTenantDetector: RequestDetector {

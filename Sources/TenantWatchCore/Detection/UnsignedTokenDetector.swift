@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `unsigned_token`: the caller's JWT had `alg: none` or failed verification against a
 /// configured key. Its tenant claim is not trusted anywhere else in the pipeline.
 public struct UnsignedTokenDetector: RequestDetector {

@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// An incident as one customer tenant may see it: every string masked, cut and pseudonymised by
 /// a `RowDataFilter`. `incident.json`, the timeline, the reports and `art33.json` are all made

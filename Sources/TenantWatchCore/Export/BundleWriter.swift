@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ZIPFoundation
+import TenantWatchModel
 
 /// `tenantwatch export`: writes one incident's evidence bundle for one customer tenant.
 ///

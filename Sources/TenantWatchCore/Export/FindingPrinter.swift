@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// Renders findings the three ways `scan --format` offers.
 public enum FindingFormat: String, Sendable, CaseIterable {

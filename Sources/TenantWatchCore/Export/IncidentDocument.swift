@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `incident.json` and `timeline.ndjson` of a bundle, from the filtered view only.
 public enum IncidentDocument {
     public static func json(_ c: BundleContent) -> String {

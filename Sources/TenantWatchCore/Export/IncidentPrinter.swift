@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Renders stored incidents for `tenantwatch incidents` (table or JSON).
 public enum IncidentPrinter {
     public static func write(_ i: StoredIncident, into w: inout JSONWriter, closing: Bool = true) {

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// The pieces every JSON document of ours writes the same way, so a finding's evidence reads
 /// alike in `scan` output, `incidents show --format json` and a customer's `incident.json`.
 extension JSONWriter {

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// A minimal JSON writer that keeps keys in the order given.
 ///
 /// Findings are read by people as often as by programs, so the contract's field order is kept;

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TenantWatchModel
 
 /// `manifest.json` of an evidence bundle: every other file with its SHA-256 and size, the tool
 /// version, the time of export, the tenant it is for, the chain link to that tenant's previous

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `report.md` and `report.html` (self-contained: inline CSS, the timeline as inline SVG, no
 /// external asset of any kind), from the filtered view only.
 public enum ReportRenderer {

@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchSQL
 
 /// Everything that goes into a bundle passes through here: credentials masked, other tenants'
 /// row data cut, other tenants' identifiers pseudonymised (in that order).

@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// Turns a request's token (and Host) into a `CallerIdentity`.
 ///

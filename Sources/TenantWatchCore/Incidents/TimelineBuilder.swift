@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Makes an incident's timeline entries from a finding and what the correlator knew around it:
 /// the statement it came from (its request, session tenant, bind values) or the request (its
 /// statements, its response). Pure: no files are read here (see `TimelineQuoter` for raw lines).

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// One event of an incident's evidence timeline: the request, a statement with its bind values,
 /// the backend's session setting, a cache command, the response, the finding itself.
 ///

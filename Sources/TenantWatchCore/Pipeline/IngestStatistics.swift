@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What a run read, so the user can see that nothing was lost: every line is either part of an
 /// event or counted as unparsed, with the first bad position to start looking.
 public struct IngestStatistics: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import DequeModule
+import TenantWatchModel
 
 /// Requests already judged, kept for one correlation window of log time so a cache read that
 /// arrives after its request's audit line (a Redis log written behind the others, in `live`)

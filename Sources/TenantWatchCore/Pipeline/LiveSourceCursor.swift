@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// One followed source (`live`) turned into events a poll at a time: `SourceCursor`'s live twin.
 ///
 /// Each file the follower opens gets its own parser (made by `makeParser` with the file's path),

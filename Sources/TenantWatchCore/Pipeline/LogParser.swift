@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What every source format offers the pipeline: borrowed line bytes in, events out.
 ///
 /// One parser instance reads one source, single-threaded. A line that is not understood becomes

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Archived sources read as one event stream in log-time order: what `replay` paces with a
 /// `ReplayClock` (and what `scan` does inside `ScanPipeline`).
 ///

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Picks the parser for a source: one place that knows every format.
 public struct ParserFactory: Sendable {
     public let configuration: Configuration

@@ -1,4 +1,5 @@
 import DequeModule
+import TenantWatchModel
 
 /// How one source's times compare with the others': what the single merge of every mode needs
 /// to know about a source to put its events in log-time order.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TenantWatchModel
 
 /// One evidence bundle made for a customer tenant, as the store's chain keeps it.
 public struct BundleExportRecord: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TenantWatchModel
 
 /// Findings, incidents, their evidence timelines, notes and source checkpoints in one SQLite
 /// file (WAL, `synchronous=NORMAL`, busy timeout), written as they happen.
@@ -622,13 +623,5 @@ public final class IncidentStore: Sendable {
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
         return ns.localizedDescription
-    }
-}
-
-extension FindingAggregator {
-    /// The aggregation key as one string: what makes two sightings the same finding.
-    public static func dedupKey(for f: Finding) -> String {
-        let k = key(for: f)
-        return k.kind.rawValue + "\u{1F}" + k.scope + "\u{1F}" + k.subject
     }
 }

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Where an incident stands in the on-call workflow.
 public enum IncidentState: String, Sendable, Codable, CaseIterable {
     case open, acknowledged, resolved

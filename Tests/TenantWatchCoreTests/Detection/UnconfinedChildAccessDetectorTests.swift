@@ -1,5 +1,6 @@
 import Testing
 @testable import TenantWatchCore
+import TenantWatchTestSupport
 
 /// `unconfined_child_access` on statements judged by a model over `childSchema`, with and
 /// without the request that issued them.

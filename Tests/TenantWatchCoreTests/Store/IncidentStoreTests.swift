@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TenantWatchCore
+import TenantWatchTestSupport
 
 /// A fresh directory per test, removed at the end.
 final class TempDir {

@@ -1,4 +1,5 @@
 import DequeModule
+import TenantWatchModel
 
 /// Remembers, for each cache key, the request (and so the tenant) that last wrote it, so a read
 /// served to another tenant can be shown as the chain that proves the poisoned cache:

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// `unscoped_cache_key`: a cache key that holds data but names no tenant, so two tenants whose
 /// ids collide (`project:1041` in both) share one entry and one sees the other's payload.
 ///

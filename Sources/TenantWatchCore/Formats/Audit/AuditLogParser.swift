@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads an application audit log: one JSON object a line, fields found by the dotted paths of
 /// `[audit]`.
 ///

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads the time of an audit line, in whichever form the application wrote it.
 ///
 /// - RFC 3339 / ISO 8601: `2026-11-22T12:52:10.382Z`, `2026-11-22T13:52:10+01:00`,

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// A backend as a pair of integers, for the per-backend dictionaries on the hot path.
 ///
 /// `BackendID` carries the session id as a String (`6b02ea26.330b`), which costs a String to

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads PostgreSQL's csvlog (`log_destination = csvlog`): RFC 4180 records whose quoted fields
 /// hold raw newlines, so one record can span several physical lines.
 ///

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads PostgreSQL's jsonlog (PostgreSQL 15+): one JSON object a line. Keys with empty values
 /// are left out by the server (`user`, `dbname`, `application_name`, `detail`, `statement`,
 /// and `state_code` when it is 00000); `query_id` is a signed 64-bit integer.

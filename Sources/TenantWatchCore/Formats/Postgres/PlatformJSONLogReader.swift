@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// Reads PostgreSQL logs that a platform wrapped in JSON, one object a line:
 ///

@@ -1,3 +1,6 @@
+import TenantWatchModel
+import TenantWatchSQL
+
 /// Turns PostgreSQL log records (from any of the three formats) into pipeline events.
 ///
 /// What counts as one execution is the subtle part. With `log_statement = all` and

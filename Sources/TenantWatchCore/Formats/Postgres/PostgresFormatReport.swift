@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// What `format = "auto"` and prefix detection assumed for one PostgreSQL source, in words.
 ///

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// The one entry point for a PostgreSQL log source: bytes of lines in, events out.
 ///
 /// The caller (the source reader) splits a file into lines and feeds them one at a time,

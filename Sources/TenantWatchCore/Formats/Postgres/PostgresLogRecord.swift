@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// One PostgreSQL log record, whatever the format it was read from (stderr, csvlog, jsonlog).
 ///
 /// The three readers normalise into this one shape so the interpreter that turns records into

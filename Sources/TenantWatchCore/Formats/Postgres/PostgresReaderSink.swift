@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What a format reader hands on: a complete record, or input it could not read.
 enum PostgresReaderOutput {
     case record(PostgresLogRecord)

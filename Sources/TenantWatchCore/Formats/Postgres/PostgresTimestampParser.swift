@@ -1,4 +1,5 @@
 import Foundation
+import TenantWatchModel
 
 /// Reads PostgreSQL's log timestamps from bytes: `2026-11-22 14:11:04.170 CET` (`%m`, csvlog,
 /// jsonlog), `2026-11-22 14:11:04 CET` (`%t`), numeric zones (`+01`, `-0330`, `+05:30`) and

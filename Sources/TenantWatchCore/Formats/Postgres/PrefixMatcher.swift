@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// What a `log_line_prefix` reading of one stderr line found: field ranges into the line, the
 /// values already decoded while validating (time, pid, ...), the severity and where the message
 /// starts.

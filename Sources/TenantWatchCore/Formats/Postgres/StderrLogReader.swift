@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TenantWatchModel
+import TenantWatchSQL
 
 /// Reads PostgreSQL's stderr log format (`log_destination = stderr`, with or without the
 /// logging collector) for any `log_line_prefix`.

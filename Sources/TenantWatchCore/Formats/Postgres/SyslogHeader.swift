@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// The part a syslog daemon, journald or Heroku's logplex writes in front of what PostgreSQL
 /// handed to `syslog()` (`log_destination = 'syslog'`), and PostgreSQL's own sequence marker:
 ///

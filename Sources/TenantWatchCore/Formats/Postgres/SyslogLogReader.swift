@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads PostgreSQL logs that went through syslog (`log_destination = 'syslog'`: rsyslog or
 /// syslog-ng files, `journalctl` output) or Heroku's logplex: the header is taken off
 /// (`SyslogHeader`), the chunks PostgreSQL split a message into are put back together, and the

@@ -1,3 +1,5 @@
+import TenantWatchModel
+
 /// Reads `redis-cli MONITOR` output (Redis 7):
 ///
 ///     1795353237.358614 [0 127.0.0.1:51048] "SET" "tenant:1:user:42" "{\"name\":\"Ann\"}"

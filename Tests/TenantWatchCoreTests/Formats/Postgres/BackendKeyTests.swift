@@ -1,5 +1,6 @@
 import Testing
 @testable import TenantWatchCore
+import TenantWatchTestSupport
 
 @Suite struct BackendKeyTests {
     /// The first implementation (one indexed loop), kept as the oracle: the codes key the
