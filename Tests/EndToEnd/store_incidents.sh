@@ -104,7 +104,7 @@ tw incidents show INC-0099 --store "$store" >/dev/null 2>"$work/unknown.err" || 
 # `[store] url` in the config: `incidents` and `export` read it when --store is not given (a
 # relative path is relative to the config file); `scan` still writes only with --store.
 mkdir -p "$work/elsewhere"
-cp "$work/tenantwatch.toml" "$work/elsewhere/tenantwatch.toml"
+cp "$work/tenantwatch.toml" "$work/schema.sql" "$work/elsewhere/"
 printf '\n[store]\nurl = "../state/incidents.sqlite"\n' >>"$work/elsewhere/tenantwatch.toml"
 tw_in() { (cd "$work/elsewhere" && "$TENANTWATCH" "$@"); }
 expected="$(tw incidents --store "$store" --format json)"
@@ -119,10 +119,12 @@ tw incidents show INC-0001 --store "$store" | grep -q "cy: seen from the config'
     || e2e_fail "a default store appeared in $work/elsewhere/.tenantwatch"
 rc=0
 tw_in export INC-0002 --for-tenant acme --out "$work/from-config.zip" 2>"$work/export.err" || rc=$?
-[ "$rc" -eq 0 ] && python3 -c 'import json,sys,zipfile; assert json.load(zipfile.ZipFile(sys.argv[1]).open("incident.json"))["id"] == "INC-0002"' "$work/from-config.zip" \
+[ "$rc" -eq 0 ] && python3 -c 'import json,sys,zipfile; assert json.load(zipfile.ZipFile(sys.argv[1]).open("incident.json"))["incident"] == "INC-0002"' "$work/from-config.zip" \
     && e2e_ok "export (no --store) reads the config's store" || e2e_fail "export from the config's store: exit $rc, $(head -c 300 "$work/export.err")"
 before="$(tw incidents --store "$store" --format json)"
-rc=0; (cd "$work/elsewhere" && "$TENANTWATCH" scan --format ndjson --postgres ../postgresql.log >/dev/null 2>&1 </dev/null) || rc=$?
+# A copy under another name: recorded, its sightings would add occurrences.
+cp "$work/postgresql.log" "$work/elsewhere/copy.log"
+rc=0; (cd "$work/elsewhere" && "$TENANTWATCH" scan --format ndjson --postgres copy.log >/dev/null 2>&1 </dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(tw incidents --store "$store" --format json)" = "$before" ] && [ ! -e "$work/elsewhere/.tenantwatch" ] \
     && e2e_ok "scan without --store writes nothing, [store] url or not" || e2e_fail "scan without --store: exit $rc or the store changed"
 # A --store given wins over the config, and a broken config is not read when --store is given.
