@@ -17,10 +17,7 @@ struct DashboardOptions: ParsableArguments {
     func prepare(mode: DashboardFeed.Mode) throws -> DashboardFeed {
         var configuration = try sources.loadConfiguration()
         // `[store] url` (a SQLite path in it is relative to the config file, like the sources).
-        let store = self.store ?? configuration.store.url.map { url in
-            StoreLocation.isShared(url) || url.hasPrefix("/") ? url
-                : URL(fileURLWithPath: configuration.baseDirectory).appendingPathComponent(url).path
-        }
+        let store = StoreLocation.resolve(commandLine: self.store, configuration: configuration)
         // Attached to a shared store, the dashboard needs no local sources: it shows the fleet's incidents.
         guard !configuration.sources.isEmpty || store.map(StoreLocation.isShared) == true else {
             throw UsageError(message: "no sources: name log files on the command line or add [[source]] to tenantwatch.toml")

@@ -107,6 +107,10 @@ final class DashboardFeed: @unchecked Sendable {
             origin = "events since \(t.rfc3339)"
             skipBefore = t
         }
+        // Attached (no local sources, a shared store): no file is read, so say which store is shown.
+        if configuration.sources.isEmpty, let store, StoreLocation.isShared(store.location) {
+            origin = StoreLocation.attachedOrigin(store.location)
+        }
         // A shared store: listen for other writers' changes before the first read, so none is missed.
         _ = store?.takeChanges()
         refreshIncidents()
@@ -170,7 +174,8 @@ final class DashboardFeed: @unchecked Sendable {
             pipeline.storedSightings = (try? store?.sightingKeys()) ?? []
             pipeline.readThrough = resumed.readThrough
         }
-        if resumed.resumedFromCheckpoints {
+        // Attached with no sources there is nothing to resume: the header keeps naming the store.
+        if resumed.resumedFromCheckpoints, !configuration.sources.isEmpty {
             lock.lock()
             origin = "where the last run stopped (the store's checkpoints)"
             lock.unlock()

@@ -36,12 +36,9 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("sign-key"), help: ArgumentHelp("Ed25519 private key (PKCS#8 PEM) to sign manifest.json.", valueName: "K"))
     var signKey: String?
 
-    @Option(help: ArgumentHelp("Config file (default ./tenantwatch.toml when it exists): its [tenancy] tenants are pseudonymised too.", valueName: "F"))
-    var config: String?
-
     func run() throws {
         guard !forTenant.isEmpty else { throw UsageError(message: "--for-tenant must name a tenant") }
-        let configuration = try SourceOptions.configuration(at: config)
+        let configuration = try SourceOptions.configuration(at: storeOptions.config)
         var key: Curve25519.Signing.PrivateKey?
         if let signKey {
             guard let text = try? String(contentsOfFile: signKey, encoding: .utf8) else {
@@ -55,13 +52,15 @@ struct Export: ParsableCommand {
         guard FileManager.default.fileExists(atPath: outDir.isEmpty ? "." : outDir) else {
             throw UsageError(message: "the directory of \(out) does not exist")
         }
+        // `--store`, else the config's `[store] url`, else the default store.
+        let storeLocation = try storeOptions.location(configuration: configuration)
         // Refused before the store is opened or anything is written.
-        let protected = ExportTarget.protections(store: storeOptions.store, signingKey: signKey,
+        let protected = ExportTarget.protections(store: storeLocation, signingKey: signKey,
                                                  config: configuration.file)
         do { try ExportTarget(path: out, force: force, protected: protected).check() } catch {
             throw UsageError(message: error.description)
         }
-        guard let store = try storeOptions.open(mustExist: true) else {
+        guard let store = try storeOptions.open(mustExist: true, configuration: configuration) else {
             throw StoreError.noSuchIncident(IncidentStore.normalize(incident))
         }
         let a = configuration.audit

@@ -4,15 +4,27 @@ import TenantWatchCore
 
 extension IncidentState: ExpressibleByArgument {}
 
-/// `--store DB`, shared by `scan` and every `incidents` subcommand.
+/// `--store DB` and `--config F`, shared by every `incidents` subcommand and `export`.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The incident store: a SQLite file, or a shared PostgreSQL database (postgres://...).",
+    @Option(help: ArgumentHelp("The incident store: a SQLite file, or a shared PostgreSQL database (postgres://...); default: the config's [store] url, else \(IncidentStore.defaultPath).",
                                valueName: "DB|URL"))
-    var store: String = IncidentStore.defaultPath
+    var store: String?
+
+    @Option(help: ArgumentHelp("Config file (default ./tenantwatch.toml when it exists): its [store] url is the store when --store is not given (export also pseudonymises its [tenancy] tenants).", valueName: "F"))
+    var config: String?
+
+    /// The store to use. The config is read only when `--store` is not given, so a broken
+    /// `./tenantwatch.toml` never stops a command that names its store.
+    func location(configuration: Configuration? = nil) throws -> String {
+        if let store { return store }
+        let configuration = try configuration ?? SourceOptions.configuration(at: config)
+        return StoreLocation.resolve(commandLine: nil, configuration: configuration) ?? IncidentStore.defaultPath
+    }
 
     /// Opens the store; commands that only read it pass `mustExist` so they never create a
     /// SQLite file (a PostgreSQL store is there or the connection fails).
-    func open(mustExist: Bool) throws -> (any IncidentStoring)? {
+    func open(mustExist: Bool, configuration: Configuration? = nil) throws -> (any IncidentStoring)? {
+        let store = try location(configuration: configuration)
         if mustExist && !StoreLocation.isShared(store) && !FileManager.default.fileExists(atPath: store) { return nil }
         return try StoreLocation.open(store)
     }

@@ -92,9 +92,13 @@ first="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"
 second="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[1]["id"])' "$work/list-pg.json")"
 # From a directory with no tenantwatch.toml: no local sources, only the shared store.
 mkdir -p "$work/attached"
+# B's URL carries a password (the cluster trusts local connections, so it is not checked): the
+# header must name the store without it.
+secret_url="postgresql://postgres:s3cret-pw@/tw?host=$PGHOST&port=$PGPORT"
 for side in a b; do
+    side_url="$url"; [ "$side" = b ] && side_url="$secret_url"
     tmux_new_session -d -s "$session-$side" -x 160 -y 45 \
-        "cd '$work/attached' && USER=engineer-$side TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --store '$url' 2>../err-$side.txt; echo \$? >../exit-$side.txt; sleep 60"
+        "cd '$work/attached' && USER=engineer-$side TERM=tmux-256color SWIFT_BACKTRACE=interactive=no '$TENANTWATCH' live --store '$side_url' 2>../err-$side.txt; echo \$? >../exit-$side.txt; sleep 60"
 done
 on() { session="$session-$1"; }
 base="$session"
@@ -106,6 +110,14 @@ else
     session="$base-a"; e2e_fail "dashboards not up: $(screen | head -5) $(cat "$work/err-a.txt" "$work/err-b.txt" 2>/dev/null)"
 fi
 session="$base-b"
+# Attached: the header names the store (no password), not a file position that does not exist.
+header="$(screen | grep -m1 "reading from" || true)"
+if [[ "$header" == *"reading from the shared store postgres://postgres@"*"(attached"* ]] \
+    && ! screen | grep -q -e 's3cret-pw' -e 'end of the files'; then
+    e2e_ok "attached header names the shared store, without its password"
+else
+    e2e_fail "attached header: $header"
+fi
 screen | grep -q "ack'd" && e2e_fail "an incident shows ack'd before anyone acknowledged it"
 
 # Dashboard A: the first row's detail, `a`. Dashboard B must show it ack'd.

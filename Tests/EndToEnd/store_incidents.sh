@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `scan --store` on the sample logs: incidents recorded once (a second scan adds nothing, a line
 # appended later is recorded once more), `incidents --format json` parses, ack + note show up
-# in `incidents show`, an unknown id exits 1, a corrupt store exits 2 with a clear message.
+# in `incidents show`, an unknown id exits 1, `[store] url` is read by `incidents`/`export` without
+# --store (not by scan), a corrupt store exits 2 with a clear message.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -99,6 +100,40 @@ rc=0
 tw incidents show INC-0099 --store "$store" >/dev/null 2>"$work/unknown.err" || rc=$?
 [ "$rc" -eq 1 ] && grep -q 'no such incident' "$work/unknown.err" && e2e_ok "unknown incident: exit 1, no such incident" \
     || e2e_fail "unknown incident: exit $rc, $(cat "$work/unknown.err")"
+
+# `[store] url` in the config: `incidents` and `export` read it when --store is not given (a
+# relative path is relative to the config file); `scan` still writes only with --store.
+mkdir -p "$work/elsewhere"
+cp "$work/tenantwatch.toml" "$work/schema.sql" "$work/elsewhere/"
+printf '\n[store]\nurl = "../state/incidents.sqlite"\n' >>"$work/elsewhere/tenantwatch.toml"
+tw_in() { (cd "$work/elsewhere" && "$TENANTWATCH" "$@"); }
+expected="$(tw incidents --store "$store" --format json)"
+[ "$(tw_in incidents --format json)" = "$expected" ] && e2e_ok "incidents (no --store) reads the config's [store] url" \
+    || e2e_fail "incidents without --store: $(tw_in incidents --format json 2>&1 | head -c 300)"
+[ "$(tw incidents list --config elsewhere/tenantwatch.toml --format json)" = "$expected" ] \
+    && e2e_ok "incidents list --config F reads F's [store] url" || e2e_fail "incidents list --config"
+tw_in incidents note INC-0001 "seen from the config's store" --author cy >/dev/null
+tw incidents show INC-0001 --store "$store" | grep -q "cy: seen from the config's store" \
+    && e2e_ok "incidents note (no --store) writes to the config's store" || e2e_fail "note went elsewhere"
+[ ! -e "$work/elsewhere/.tenantwatch" ] && e2e_ok "no default store created beside the config" \
+    || e2e_fail "a default store appeared in $work/elsewhere/.tenantwatch"
+rc=0
+tw_in export INC-0002 --for-tenant acme --out "$work/from-config.zip" 2>"$work/export.err" || rc=$?
+[ "$rc" -eq 0 ] && python3 -c 'import json,sys,zipfile; assert json.load(zipfile.ZipFile(sys.argv[1]).open("incident.json"))["incident"] == "INC-0002"' "$work/from-config.zip" \
+    && e2e_ok "export (no --store) reads the config's store" || e2e_fail "export from the config's store: exit $rc, $(head -c 300 "$work/export.err")"
+before="$(tw incidents --store "$store" --format json)"
+# A copy under another name: recorded, its sightings would add occurrences.
+cp "$work/postgresql.log" "$work/elsewhere/copy.log"
+rc=0; (cd "$work/elsewhere" && "$TENANTWATCH" scan --format ndjson --postgres copy.log >/dev/null 2>&1 </dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(tw incidents --store "$store" --format json)" = "$before" ] && [ ! -e "$work/elsewhere/.tenantwatch" ] \
+    && e2e_ok "scan without --store writes nothing, [store] url or not" || e2e_fail "scan without --store: exit $rc or the store changed"
+# A --store given wins over the config, and a broken config is not read when --store is given.
+printf 'this is = not [toml\n' >"$work/elsewhere/tenantwatch.toml"
+[ "$(tw_in incidents --store "$store" --format json)" = "$(tw incidents --store "$store" --format json)" ] \
+    && e2e_ok "incidents --store ignores a broken config" || e2e_fail "incidents --store read the broken config"
+rc=0; tw_in incidents >/dev/null 2>"$work/broken.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q 'tenantwatch.toml' "$work/broken.err" && e2e_ok "incidents without --store: a broken config exits 2 naming it" \
+    || e2e_fail "broken config: exit $rc, $(cat "$work/broken.err")"
 
 head -c 4096 /dev/urandom >"$work/corrupt.sqlite"
 rc=0

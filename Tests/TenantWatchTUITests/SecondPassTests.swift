@@ -238,6 +238,17 @@ import TenantWatchSampleData
         Golden.check("origin-160x24", g.text)
     }
 
+    /// Attached to a shared store with no local sources, the header names the store (without
+    /// its password), not a file position that does not exist.
+    @Test func attachedDashboardNamesTheStore() {
+        var snap = DashboardSnapshot.empty
+        snap.origin = StoreLocation.attachedOrigin("postgresql://tw:s3cret@db.internal:5432/tenantwatch")
+        let g = render(snap, UIState(), size: Size(width: 160, height: 24))
+        #expect(g.line(2).contains("reading from the shared store postgres://tw@db.internal:5432/tenantwatch (attached"))
+        #expect(!g.text.contains("s3cret") && !g.text.contains("end of the files"))
+        Golden.check("origin-attached-160x24", g.text)
+    }
+
     // MARK: 10. help
 
     @Test func helpListsEveryKeyAndMarker() {

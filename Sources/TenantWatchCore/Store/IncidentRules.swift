@@ -34,8 +34,9 @@ public enum IncidentRules {
     }
 
     /// One delivery of one sighting: the same finding with the same times, count and evidence
-    /// lines. A fleet store records a delivery once, so a batch redelivered after a worker died
-    /// before its acknowledgement changes nothing (`PostgresIncidentStore`).
+    /// lines. Both stores record a delivery once, so a batch redelivered after a worker died
+    /// before its acknowledgement, or retried after a crash, changes nothing (the `delivery`
+    /// table of `PostgresIncidentStore` and of `IncidentStore+Delivery`).
     public static func deliveryKey(_ f: Finding) -> String {
         var text = findingKey(f)
         text += "\u{1F}\(f.time?.microseconds ?? 0)\u{1F}\(f.lastSeen?.microseconds ?? 0)\u{1F}\(f.count)\u{1F}\(f.cacheKey ?? "")"

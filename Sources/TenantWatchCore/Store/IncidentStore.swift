@@ -211,6 +211,7 @@ public final class IncidentStore: Sendable {
                 """)
         }
         registerNoteVisibility(&m)
+        registerDelivery(&m)
         return m
     }
 
@@ -263,6 +264,18 @@ public final class IncidentStore: Sendable {
     }
 
     private func record(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
+        // Delivered before (the same sighting recorded again): already counted, change nothing.
+        let delivery = IncidentRules.deliveryKey(f)
+        if let incidentID = try deliveredIncident(delivery, db: db) {
+            return RecordResult(incidentID: incidentID, isNewIncident: false, isNewFinding: false)
+        }
+        let result = try recordSighting(f, timeline: timeline, now: now, db: db)
+        try recordDelivery(delivery, incidentID: result.incidentID, time: IncidentRules.occurred(f), db: db)
+        return result
+    }
+
+    /// Records one sighting not delivered before: folds it into its finding or opens one.
+    private func recordSighting(_ f: Finding, timeline: [TimelineEntry], now: Timestamp, db: Database) throws -> RecordResult {
         let key = IncidentRules.findingKey(f)
         let occurred = IncidentRules.occurred(f)
 

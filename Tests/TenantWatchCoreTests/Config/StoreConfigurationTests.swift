@@ -26,4 +26,17 @@ import Testing
             }
         }
     }
+
+    /// `live`, `replay`, `incidents` and `export` share this rule: `--store` wins, then the
+    /// config's url (a relative SQLite path is relative to the config file), then nil.
+    @Test func storeIsResolvedFromCommandLineThenConfig() throws {
+        let shared = try ConfigurationLoader.parse("[store]\nurl = \"postgres://tw@db:5432/tw\"", baseDirectory: "/etc/tw")
+        #expect(StoreLocation.resolve(commandLine: "/tmp/x.sqlite", configuration: shared) == "/tmp/x.sqlite")
+        #expect(StoreLocation.resolve(commandLine: nil, configuration: shared) == "postgres://tw@db:5432/tw")
+        let relative = try ConfigurationLoader.parse("[store]\nurl = \"state/inc.sqlite\"", baseDirectory: "/etc/tw")
+        #expect(StoreLocation.resolve(commandLine: nil, configuration: relative) == "/etc/tw/state/inc.sqlite")
+        let absolute = try ConfigurationLoader.parse("[store]\nurl = \"/var/lib/tw.sqlite\"", baseDirectory: "/etc/tw")
+        #expect(StoreLocation.resolve(commandLine: nil, configuration: absolute) == "/var/lib/tw.sqlite")
+        #expect(StoreLocation.resolve(commandLine: nil, configuration: try ConfigurationLoader.parse("", baseDirectory: "/")) == nil)
+    }
 }

@@ -2,34 +2,10 @@ import Foundation
 import Testing
 @testable import TenantWatchCore
 
-/// What only the shared store promises: redelivery changes nothing, versioned migrations refuse a
+/// What only the shared store promises: versioned migrations refuse a
 /// newer schema, passwords are never shown, other writers' changes are heard, concurrent writers
 /// number incidents once. Against a real PostgreSQL 15 (`TestPostgres`).
 @Suite struct PostgresStoreTests {
-    func snapshot(_ store: any IncidentStoring) throws -> [String] {
-        try store.incidents().map { IncidentPrinter.json(try store.incident($0.id)) }
-    }
-
-    @Test func aRedeliveredBatchChangesNothing() throws {
-        let store = try PostgresIncidentStore(url: try TestPostgres.shared.get().newDatabase())
-        let batch = (0..<20).map { i in
-            let f = leak(fingerprint: "fp\(i % 4)", at: Int64(i * 10), line: i + 1, request: "r\(i)")
-            return (f, TimelineBuilder.entries(for: f))
-        }
-        let first = try store.commit(findings: batch)
-        let before = try snapshot(store)
-        // The worker died before acknowledging: the same batch comes again, whole and in parts.
-        let again = try store.commit(findings: batch)
-        try store.commit(findings: Array(batch[5..<12]))
-        #expect(try snapshot(store) == before)
-        #expect(again.map(\.incidentID) == first.map(\.incidentID))
-        #expect(again.allSatisfy { !$0.isNewFinding && !$0.isNewIncident })
-        // A new sighting of the same finding still counts.
-        let later = try store.record(leak(fingerprint: "fp0", at: 500, line: 99, request: "r0"))
-        #expect(!later.isNewFinding)
-        #expect(try store.incident(later.incidentID).findings.first { $0.requestID == "r0" }?.count == 2)
-    }
-
     @Test func migrationsAreVersionedAndANewerSchemaIsRefused() throws {
         let pg = try TestPostgres.shared.get()
         let url = try pg.newDatabase()

@@ -180,6 +180,41 @@ func leak(_ kind: FindingKind = .missingTenantPredicate, fingerprint: String = "
     }
 
     /// The same findings into both backends: the same incidents, findings and timelines.
+    /// `IncidentRules.deliveryKey`: the same sighting recorded again (a batch retried after a
+    /// crash, a worker's redelivery) changes nothing, in either store and after reopening it; a
+    /// new sighting of the same finding still counts.
+    @Test(arguments: StoreBackend.allCases)
+    func aRedeliveredBatchChangesNothing(_ backend: StoreBackend) throws {
+        func snapshot(_ store: any IncidentStoring) throws -> [String] {
+            try store.incidents().map { IncidentPrinter.json(try store.incident($0.id)) }
+        }
+        let opened = try openStore(backend)
+        let store = opened.store
+        let batch = (0..<20).map { i in
+            let f = leak(fingerprint: "fp\(i % 4)", at: Int64(i * 10), line: i + 1, request: "r\(i)")
+            return (f, TimelineBuilder.entries(for: f))
+        }
+        let first = try store.commit(findings: batch)
+        let before = try snapshot(store)
+        #expect(before.count == 4)
+        // The same batch comes again, whole and in parts, and one of it alone.
+        let again = try store.commit(findings: batch)
+        try store.commit(findings: Array(batch[5..<12]))
+        #expect(try store.record(batch[3].0, timeline: batch[3].1) == RecordResult(incidentID: first[3].incidentID,
+                                                                                   isNewIncident: false, isNewFinding: false))
+        #expect(try snapshot(store) == before)
+        #expect(again.map(\.incidentID) == first.map(\.incidentID))
+        #expect(again.allSatisfy { !$0.isNewFinding && !$0.isNewIncident })
+        // The keys are stored: a reopened store refuses the batch too.
+        let reopened = try reopen(backend, opened.location)
+        try reopened.commit(findings: batch)
+        #expect(try snapshot(reopened) == before)
+        // A new sighting of the same finding still counts.
+        let later = try reopened.record(leak(fingerprint: "fp0", at: 500, line: 99, request: "r0"))
+        #expect(!later.isNewFinding)
+        #expect(try reopened.incident(later.incidentID).findings.first { $0.requestID == "r0" }?.count == 2)
+    }
+
     @Test func bothBackendsNumberAndFoldTheSameFindingsTheSame() throws {
         var findings: [Finding] = []
         for i in 0..<60 {
