@@ -69,6 +69,14 @@ else
     e2e_ok "no search slow-log line unparsed ($(tail -1 "$work/with.err"))"
 fi
 
+# The slow logs' shard and phase repeats are read but judged once: the summary counts them, so
+# every line read is accounted for; the sample logs alone have none to count.
+if grep -Eq ", [1-9][0-9]* search shard repeats? skipped" "$work/with.err" && ! grep -q "search shard repeat" "$work/without.err"; then
+    e2e_ok "the summary counts the skipped shard repeats ($(grep -Eo "[0-9]+ search shard repeats? skipped" "$work/with.err"))"
+else
+    e2e_fail "no shard repeats in the summary: $(tail -1 "$work/with.err") / $(tail -1 "$work/without.err")"
+fi
+
 # Every request-tied search finding carries its caller and route (tied by X-Opaque-Id, trace.id or the audit line).
 if python3 - "$work/with.ndjson" <<'PY'
 import json, sys
