@@ -95,13 +95,14 @@ fi
 # --- live: the search logs growing while `live --no-tui` follows them -----------------------------
 # The sample logs are read whole (--from-start); the two slow logs and the search audit log start
 # empty and grow while live runs, in log time (searchsim/grow_search_logs.py: 5 s of log time a
-# step, within the correlation window). Its NDJSON findings must be the scan's (precision and
-# recall 1.00, nothing else changed), its store holding each once.
+# step, each step read by live, per its --metrics event count, before the next). Its NDJSON
+# findings must be the scan's (precision and recall 1.00, nothing else changed), its store
+# holding each once.
 mkdir "$work/live"
 cp "$work"/{postgresql.log,audit.log,redis-monitor.txt,schema.sql,tenantwatch.toml} "$work/live/"
 : >"$work/live/search-slowlog.json"; : >"$work/live/search-slowlog.log"; : >"$work/live/search-audit.log"
 (cd "$work/live" && exec "$TENANTWATCH" live --no-tui --from-start --config tenantwatch.toml --store state.sqlite \
-    >out.ndjson 2>err.txt) &
+    --metrics 127.0.0.1:0 >out.ndjson 2>err.txt) &
 live_pid=$!
 trap 'kill -TERM "$live_pid" 2>/dev/null || true; e2e_drop_work search_leaks "$work"' EXIT
 live_findings() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if l.strip() and json.loads(l)["type"] == "finding"))' "$work/live/out.ndjson"; }
@@ -109,7 +110,10 @@ live_has() { [ "$(live_findings)" -ge "$1" ]; }
 without_n="$(grep -c '^{' "$work/without.ndjson")"
 with_n="$(grep -c '^{' "$work/with.ndjson")"
 wait_until 60 live_has "$without_n" || e2e_fail "live: $(live_findings) findings of the other logs, not $without_n ($(tail -2 "$work/live/err.txt"))"
-python3 "$E2E_DIR/searchsim/grow_search_logs.py" "$work" "$work/live" 5 >"$work/live/grow.out"
+wait_until 10 grep -q "metrics at http://127.0.0.1:" "$work/live/err.txt" || e2e_fail "live: no metrics address: $(cat "$work/live/err.txt")"
+url="$(grep -o "http://127.0.0.1:[0-9]*/metrics" "$work/live/err.txt" | head -1)"
+python3 "$E2E_DIR/searchsim/grow_search_logs.py" "$work" "$work/live" 5 "$url" >"$work/live/grow.out" \
+    || e2e_fail "live fell behind the growing logs: $(tail -1 "$work/live/grow.out")"
 if wait_until 60 live_has "$with_n"; then
     e2e_ok "live --no-tui following the growing slow logs: $(live_findings) findings, as scan's $with_n"
 else
