@@ -27,6 +27,10 @@ public struct IngestStatistics: Sendable, Equatable {
     public var contradictedTies = 0
     /// ... and statements released early because the correlator's hold was full.
     public var droppedForCapacity = 0
+    /// Search slow-log lines read as events but not judged, because another shard's or phase's
+    /// line of the same search already was (`SearchShardLines`). Counted so that the summary
+    /// accounts for every search line read: events judged plus repeats skipped.
+    public var searchShardRepeats = 0
 
     public init() {}
 
@@ -81,6 +85,9 @@ public struct IngestStatistics: Sendable, Equatable {
             s += ", \(unparseableStatements) statement\(unparseableStatements == 1 ? "" : "s") unparseable (first at \(TextSanitizer.oneLine(p.file)):\(p.line)"
             if let r = firstUnparseableReason { s += ": \(TextSanitizer.oneLine(String(r.prefix(200))))" }
             s += ")"
+        }
+        if searchShardRepeats > 0 {
+            s += ", \(searchShardRepeats) search shard repeat\(searchShardRepeats == 1 ? "" : "s") skipped"
         }
         return s + unmatchedSummary
     }

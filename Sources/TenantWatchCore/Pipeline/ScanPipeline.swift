@@ -383,7 +383,10 @@ public final class ScanPipeline {
                 if let judged = judgedRequests.lookup(reader) { judgeLateCacheRead(judged.request, statements: judged.statements) }
             }
         case .search(let query, let request):
-            guard searchShards.isFirst(query) else { return }
+            guard searchShards.isFirst(query) else {
+                statistics.searchShardRepeats = searchShards.repeats
+                return
+            }
             for judged in searchJudge.judge(query) {
                 for finding in SearchLeakDetector.inspect(judged, request: request) {
                     add(finding) {
