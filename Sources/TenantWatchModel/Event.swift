@@ -71,111 +71,114 @@ public enum ExecutionProtocol: Hashable, Sendable, Codable {
 /// Its fields live in shared storage (`CopyOnWrite`): an execution is copied whole on its way from
 /// the parser through the merge to its analysis, and each copy of a dozen strings and arrays was
 /// a dozen retains and later releases.
+///
+/// The accessors are `@inlinable` (over `@usableFromInline` storage): the pipeline in
+/// TenantWatchCore reads them on every line, and across the module boundary they would be calls.
 public struct StatementExecution: Sendable {
-    private struct Fields: Sendable {
-        var position: SourcePosition
-        var time: Timestamp?
-        var backend: BackendID
-        var user: String?
-        var database: String?
-        var application: String?
-        var client: String?
-        var sql: String
-        var parameters: [String?]
-        var via: ExecutionProtocol
-        var failed: Bool
-        var applicationNameLooksForged = false
-        var recordLikeContinuationLine: Int? = nil
-        var forgedApplication: String? = nil
-        var textCut = false
-        var severityMarkerInText = false
-        var prefixAmbiguous = false
+    @usableFromInline struct Fields: Sendable {
+        @usableFromInline var position: SourcePosition
+        @usableFromInline var time: Timestamp?
+        @usableFromInline var backend: BackendID
+        @usableFromInline var user: String?
+        @usableFromInline var database: String?
+        @usableFromInline var application: String?
+        @usableFromInline var client: String?
+        @usableFromInline var sql: String
+        @usableFromInline var parameters: [String?]
+        @usableFromInline var via: ExecutionProtocol
+        @usableFromInline var failed: Bool
+        @usableFromInline var applicationNameLooksForged = false
+        @usableFromInline var recordLikeContinuationLine: Int? = nil
+        @usableFromInline var forgedApplication: String? = nil
+        @usableFromInline var textCut = false
+        @usableFromInline var severityMarkerInText = false
+        @usableFromInline var prefixAmbiguous = false
     }
 
-    private var fields: CopyOnWrite<Fields>
+    @usableFromInline var fields: CopyOnWrite<Fields>
 
-    public var position: SourcePosition {
+    @inlinable public var position: SourcePosition {
         get { fields.value.position }
         set { fields.value.position = newValue }
     }
-    public var time: Timestamp? {
+    @inlinable public var time: Timestamp? {
         get { fields.value.time }
         set { fields.value.time = newValue }
     }
-    public var backend: BackendID {
+    @inlinable public var backend: BackendID {
         get { fields.value.backend }
         set { fields.value.backend = newValue }
     }
-    public var user: String? {
+    @inlinable public var user: String? {
         get { fields.value.user }
         set { fields.value.user = newValue }
     }
-    public var database: String? {
+    @inlinable public var database: String? {
         get { fields.value.database }
         set { fields.value.database = newValue }
     }
-    public var application: String? {
+    @inlinable public var application: String? {
         get { fields.value.application }
         set { fields.value.application = newValue }
     }
-    public var client: String? {
+    @inlinable public var client: String? {
         get { fields.value.client }
         set { fields.value.client = newValue }
     }
     /// The statement text exactly as logged (newlines restored, sqlcommenter comment kept).
-    public var sql: String {
+    @inlinable public var sql: String {
         get { fields.value.sql }
         set { fields.value.sql = newValue }
     }
     /// `$1`, `$2`, ... in order; `nil` is SQL NULL. Empty when the statement had none.
-    public var parameters: [String?] {
+    @inlinable public var parameters: [String?] {
         get { fields.value.parameters }
         set { fields.value.parameters = newValue }
     }
-    public var via: ExecutionProtocol {
+    @inlinable public var via: ExecutionProtocol {
         get { fields.value.via }
         set { fields.value.via = newValue }
     }
     /// True when the server reported an error for this statement (`ERROR` + `STATEMENT:`).
-    public var failed: Bool {
+    @inlinable public var failed: Bool {
         get { fields.value.failed }
         set { fields.value.failed = newValue }
     }
     /// The logged application name holds prefix-like text (a fake ` LOG:  `, timestamp or
     /// `[pid]`): a client tried to forge stderr log lines through `application_name`.
-    public var applicationNameLooksForged: Bool {
+    @inlinable public var applicationNameLooksForged: Bool {
         get { fields.value.applicationNameLooksForged }
         set { fields.value.applicationNameLooksForged = newValue }
     }
 
     /// The line (stderr) of a continuation of this statement that reads as a log record of its
     /// own: a literal spanning lines forges a log line. The text was kept as this statement's.
-    public var recordLikeContinuationLine: Int? {
+    @inlinable public var recordLikeContinuationLine: Int? {
         get { fields.value.recordLikeContinuationLine }
         set { fields.value.recordLikeContinuationLine = newValue }
     }
     /// The prefix-like application name behind `applicationNameLooksForged` when it is not the
     /// one in `application` (the kept reading of a stderr line is not the forger's); nil: that one.
-    public var forgedApplication: String? {
+    @inlinable public var forgedApplication: String? {
         get { fields.value.forgedApplication }
         set { fields.value.forgedApplication = newValue }
     }
     /// Only the head of the statement was read (a line over the line cap): it is reported as
     /// `unjudged_statement`, never judged as if the head were the whole.
-    public var textCut: Bool {
+    @inlinable public var textCut: Bool {
         get { fields.value.textCut }
         set { fields.value.textCut = newValue }
     }
     /// The first line of the logged statement (stderr) holds a ` LOG:  `-like severity marker:
     /// forged log text, in the statement itself or in an application name read into it.
-    public var severityMarkerInText: Bool {
+    @inlinable public var severityMarkerInText: Bool {
         get { fields.value.severityMarkerInText }
         set { fields.value.severityMarkerInText = newValue }
     }
     /// The stderr prefix of this statement's line reads in more than one way (a forged
     /// `application_name`) and nothing the log said before settles which is true: the reading
     /// kept is the likelier one, and findings on it say so.
-    public var prefixAmbiguous: Bool {
+    @inlinable public var prefixAmbiguous: Bool {
         get { fields.value.prefixAmbiguous }
         set { fields.value.prefixAmbiguous = newValue }
     }

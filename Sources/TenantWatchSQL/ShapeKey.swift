@@ -7,7 +7,7 @@ import Foundation
 /// so a hash collision can never hand one shape another's analysis.
 package struct ShapeKey: Hashable, Sendable {
     package let bytes: [UInt8]
-    private let digest: UInt64
+    @usableFromInline let digest: UInt64
 
     package init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -17,14 +17,14 @@ package struct ShapeKey: Hashable, Sendable {
     /// The shape as text, for the analyzer (on a cache miss) and for `StatementShape`.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    package static func == (a: ShapeKey, b: ShapeKey) -> Bool {
+    @inlinable package static func == (a: ShapeKey, b: ShapeKey) -> Bool {
         guard a.digest == b.digest, a.bytes.count == b.bytes.count else { return false }
         return a.bytes.withUnsafeBytes { x in
             b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
         }
     }
 
-    package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    @inlinable package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// A multiply-rotate mix over 64-bit words (the tail zero-padded, the length folded in):
     /// not a defence against chosen collisions, which equality makes harmless anyway.
@@ -69,7 +69,7 @@ package struct LexedStatement {
 /// String costs more than lexing a short statement does.
 package struct TextKey: Hashable, Sendable {
     package let text: String
-    private let digest: UInt64
+    @usableFromInline let digest: UInt64
 
     package init(_ text: String) {
         var t = text
@@ -77,7 +77,7 @@ package struct TextKey: Hashable, Sendable {
         self.text = t
     }
 
-    package static func == (a: TextKey, b: TextKey) -> Bool { a.digest == b.digest && a.text == b.text }
+    @inlinable package static func == (a: TextKey, b: TextKey) -> Bool { a.digest == b.digest && a.text == b.text }
 
-    package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    @inlinable package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
