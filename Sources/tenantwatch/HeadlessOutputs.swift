@@ -42,6 +42,28 @@ final class NDJSONOutput: FeedObserver, @unchecked Sendable {
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 
+    /// A finding that needs no correlation, on detection (`EarlyAlerts`): the same line with
+    /// `"provisional":true` and `"incident":null`; it is not written again when stored (its
+    /// incident's line is, when the store opens one for it: that is when it gets its id).
+    func detected(_ findings: [Finding]) {
+        var out = ""
+        for f in findings {
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("type", "finding")
+            w.key("provisional")
+            w.bool(true)
+            w.key("finding")
+            FindingPrinter.write(f, into: &w)
+            w.endObject()
+            out += w.output + "\n"
+        }
+        guard !out.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
     func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics) {}
 }
 
@@ -119,6 +141,9 @@ final class ObserverList: FeedObserver, @unchecked Sendable {
     init(_ observers: [FeedObserver]) { self.observers = observers }
     func committed(_ findings: [(Finding, RecordResult)], incidents: [StoredIncident], openIncidents: Int) {
         for o in observers { o.committed(findings, incidents: incidents, openIncidents: openIncidents) }
+    }
+    func detected(_ findings: [Finding]) {
+        for o in observers { o.detected(findings) }
     }
     func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics) {
         for o in observers { o.sourcesRead(sources, statistics: statistics) }
