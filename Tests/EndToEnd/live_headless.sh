@@ -109,10 +109,11 @@ PY
 
 # A leak that needs no correlation (the response named another tenant: the audit line alone is
 # the evidence) is announced on detection, provisional, and not said again when it is stored.
-probe_lines() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("finding", {}).get("request_id") == "req-0190"))' "$work/out.ndjson"; }
+probe_lines() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("finding", {}).get("request_id") == "req-0190" and json.loads(l)["finding"]["kind"] == "cross_tenant_response"))' "$work/out.ndjson"; }
 # Its incident is new (a route of its own), first seen at the probe's log time.
 probe_incident() { python3 -c 'import json,sys; sys.exit(0 if any(o["type"] == "incident" and (o["incident"]["first_seen"] or "").startswith("2026-11-25T00:54:31") for o in map(json.loads, open(sys.argv[1]))) else 1)' "$work/out.ndjson"; }
-token="$(grep -o '"authorization":"Bearer [^"]*"' "$work/audit.log" | sed -n 1p)"
+# req-0107's token: initech's, presented on initech's host (so no token_host_mismatch beside it).
+token="$(grep '"request_id":"req-0107"' "$work/audit.log" | grep -o '"authorization":"Bearer [^"]*"')"
 start_ns="$(date +%s%N)"
 printf '{"ts":"2026-11-25T00:54:31.000Z","request_id":"req-0190","method":"GET","route":"/alert-probe","headers":{%s},"host":"initech.example.com","status":200,"response":{"tenant_ids":["globex"],"items":1},"duration_ms":0.5}\n' "$token" >>"$work/audit.log"
 if wait_for 15 python3 -c 'import json,sys; sys.exit(0 if any(o.get("provisional") and o["finding"].get("request_id") == "req-0190" and o["finding"]["incident"] is None for o in map(json.loads, open(sys.argv[1]))) else 1)' "$work/out.ndjson"; then
