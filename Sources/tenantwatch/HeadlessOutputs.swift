@@ -7,6 +7,11 @@ import TenantWatchCore
 ///
 ///     {"type":"finding","finding":{...the finding, as `scan --format ndjson`, with its incident...}}
 ///     {"type":"incident","incident":{...as `tenantwatch incidents --format json`...}}
+///     {"type":"finding","provisional":true,"finding":{...,"incident":null}}
+///
+/// The last shape is a finding that needs no correlation, written when it is detected, ahead of
+/// the store (`EarlyAlerts`): the store numbers incidents in log-time order, a correlation window
+/// and a parser margin after the line, which is too late for a pager. It is written once.
 final class NDJSONOutput: FeedObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var announced: Set<String> = []
