@@ -64,6 +64,8 @@ final class DashboardFeed: @unchecked Sendable {
     private var summaryByID: [String: IncidentSummary] = [:]
     private var unsavedFindings: [(Finding, [TimelineEntry])] = []
     private var unsavedSightings: [(key: String, time: Int64)] = []
+    /// Findings the headless outputs were told of on detection, ahead of the store (issue 17).
+    private var earlyAlerts = EarlyAlerts()
     /// The latest word for the status line, shown for a few seconds.
     private var notice: (text: String, at: Double)?
     private var stopped = false
@@ -428,10 +430,12 @@ final class DashboardFeed: @unchecked Sendable {
         }
         var findings: [Finding] = []
         var pending: [IncidentSummary] = []
+        var pendingFindings: [Finding] = []
         if let store {
             // The store holds them; memory stays flat however long the session runs.
             pipeline.forgetFindings()
-            pending = DashboardFeed.provisional(pipeline.pendingFindings(), store: store)
+            pendingFindings = pipeline.pendingFindings()
+            pending = DashboardFeed.provisional(pendingFindings, store: store)
         } else {
             findings = pipeline.findings()
         }
@@ -448,7 +452,13 @@ final class DashboardFeed: @unchecked Sendable {
             lock.lock()
             let open = summaryByID.values.reduce(0) { $0 + ($1.state == .open ? 1 : 0) }
             lock.unlock()
-            observer.committed(recorded, incidents: changed, openIncidents: open)
+            observer.committed(earlyAlerts.settle(recorded), incidents: changed, openIncidents: open)
+        }
+        // Announce on detection, store when settled: a finding that needs no correlation goes
+        // to the headless outputs now, without an incident id, not a window and more later.
+        if let observer, let store {
+            let early = earlyAlerts.announceNow(pendingFindings) { key in ((try? store.incidentID(forKey: key)) ?? nil) != nil }
+            if !early.isEmpty { observer.detected(early) }
         }
         lock.lock()
         // With a store the header counts what is stored, across restarts.
@@ -723,8 +733,15 @@ final class DashboardFeed: @unchecked Sendable {
 protocol FeedObserver: AnyObject, Sendable {
     /// Findings just stored (with the incident each went to) and the incidents they touched.
     func committed(_ findings: [(Finding, RecordResult)], incidents: [StoredIncident], openIncidents: Int)
+    /// Findings just detected that need no correlation (`EarlyAlerts`), not yet stored and so
+    /// with no incident id; when stored they come to `committed` with `isNewFinding` false.
+    func detected(_ findings: [Finding])
     /// Each source's lines read so far and lag, with the pipeline's counts (twice a second).
     func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics)
+}
+
+extension FeedObserver {
+    func detected(_ findings: [Finding]) {}
 }
 
 extension ReplaySpeed {

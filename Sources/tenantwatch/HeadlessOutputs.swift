@@ -7,6 +7,11 @@ import TenantWatchCore
 ///
 ///     {"type":"finding","finding":{...the finding, as `scan --format ndjson`, with its incident...}}
 ///     {"type":"incident","incident":{...as `tenantwatch incidents --format json`...}}
+///     {"type":"finding","provisional":true,"finding":{...,"incident":null}}
+///
+/// The last shape is a finding that needs no correlation, written when it is detected, ahead of
+/// the store (`EarlyAlerts`): the store numbers incidents in log-time order, a correlation window
+/// and a parser margin after the line, which is too late for a pager. It is written once.
 final class NDJSONOutput: FeedObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var announced: Set<String> = []
@@ -39,6 +44,28 @@ final class NDJSONOutput: FeedObserver, @unchecked Sendable {
         }
         lock.unlock()
         guard !out.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// A finding that needs no correlation, on detection (`EarlyAlerts`): the same line with
+    /// `"provisional":true` and `"incident":null`; it is not written again when stored (its
+    /// incident's line is, when the store opens one for it: that is when it gets its id).
+    func detected(_ findings: [Finding]) {
+        var out = ""
+        for f in findings {
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("type", "finding")
+            w.key("provisional")
+            w.bool(true)
+            w.key("finding")
+            FindingPrinter.write(f, into: &w)
+            w.endObject()
+            out += w.output + "\n"
+        }
+        guard !out.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 
@@ -119,6 +146,9 @@ final class ObserverList: FeedObserver, @unchecked Sendable {
     init(_ observers: [FeedObserver]) { self.observers = observers }
     func committed(_ findings: [(Finding, RecordResult)], incidents: [StoredIncident], openIncidents: Int) {
         for o in observers { o.committed(findings, incidents: incidents, openIncidents: openIncidents) }
+    }
+    func detected(_ findings: [Finding]) {
+        for o in observers { o.detected(findings) }
     }
     func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics) {
         for o in observers { o.sourcesRead(sources, statistics: statistics) }

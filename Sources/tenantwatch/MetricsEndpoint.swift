@@ -6,7 +6,7 @@ import TenantWatchCore
 /// swift-prometheus (`PrometheusCollectorRegistry`), served by a small loopback-only HTTP/1.0
 /// responder on a thread of its own (one request per connection, bounded reads, a timeout).
 ///
-///     tenantwatch_findings_total{kind,severity}        findings stored by this run
+///     tenantwatch_findings_total{kind,severity}        findings by this run (stored, or on detection: `EarlyAlerts`)
 ///     tenantwatch_open_incidents                       incidents in state open (store-wide)
 ///     tenantwatch_events_total / _unparsed_lines_total what the pipeline read
 ///     tenantwatch_events_per_second                    over the last half second or so
@@ -80,15 +80,25 @@ final class MetricsEndpoint: FeedObserver, @unchecked Sendable {
     func committed(_ findings: [(Finding, RecordResult)], incidents: [StoredIncident], openIncidents open: Int) {
         lock.lock()
         defer { lock.unlock() }
-        for (f, result) in findings where result.isNewFinding {
-            let key = f.kind.rawValue + "/" + f.severity.rawValue
-            let counter = findingCounters[key] ?? registry.makeCounter(
-                name: "tenantwatch_findings_total", labels: [("kind", f.kind.rawValue), ("severity", f.severity.rawValue)],
-                help: "Findings stored by this run, by kind and severity")
-            findingCounters[key] = counter
-            counter.increment()
-        }
+        for (f, result) in findings where result.isNewFinding { count(f) }
         openIncidents.set(Int64(open))
+    }
+
+    /// A finding that needs no correlation is counted on detection; the feed reports it as not
+    /// new when it is stored, so it is counted once.
+    func detected(_ findings: [Finding]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for f in findings { count(f) }
+    }
+
+    private func count(_ f: Finding) {
+        let key = f.kind.rawValue + "/" + f.severity.rawValue
+        let counter = findingCounters[key] ?? registry.makeCounter(
+            name: "tenantwatch_findings_total", labels: [("kind", f.kind.rawValue), ("severity", f.severity.rawValue)],
+            help: "Findings found by this run, by kind and severity")
+        findingCounters[key] = counter
+        counter.increment()
     }
 
     func sourcesRead(_ sources: [(name: String, lines: Int, lagBytes: Int64)], statistics: IngestStatistics) {

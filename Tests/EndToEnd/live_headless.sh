@@ -47,18 +47,25 @@ if wait_for 20 count_is incident 8; then
 else
     e2e_fail "incident lines: $(count_type incident) ($(head -c 300 "$work/err.txt"))"
 fi
-python3 - "$work/out.ndjson" <<'PY' && e2e_ok "every line is JSON; each finding names an incident announced before it" || e2e_fail "NDJSON shape"
+python3 - "$work/out.ndjson" <<'PY' && e2e_ok "every line is JSON; each stored finding names an incident announced before it; those announced on detection are provisional and not said again" || e2e_fail "NDJSON shape"
 import json, sys
 seen = set()
-findings = 0
+findings = provisional = 0
 for n, line in enumerate(open(sys.argv[1]), 1):
     o = json.loads(line)
     if o["type"] == "incident":
         seen.add(o["incident"]["id"])
     else:
         assert o["type"] == "finding", o
-        assert o["finding"]["incident"] in seen, f"line {n}: {o['finding']['incident']} not announced"
+        if o.get("provisional"):
+            # Announced on detection (needs no correlation): no incident id yet.
+            assert o["finding"]["incident"] is None, f"line {n}: provisional with an incident"
+            assert o["finding"]["kind"] == "cross_tenant_response", f"line {n}: {o['finding']['kind']} announced early"
+            provisional += 1
+        else:
+            assert o["finding"]["incident"] in seen, f"line {n}: {o['finding']['incident']} not announced"
         findings += 1
+# Nine findings, each said once, whether on detection or when stored.
 assert findings == 9, findings
 PY
 
@@ -99,6 +106,38 @@ import sys, urllib.request
 body = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
 assert any(l.startswith('tenantwatch_findings_total{kind="missing_tenant_predicate"') and not l.endswith(" 0") for l in body.splitlines()), body
 PY
+
+# A leak that needs no correlation (the response named another tenant: the audit line alone is
+# the evidence) is announced on detection, provisional, and not said again when it is stored.
+probe_lines() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("finding", {}).get("request_id") == "req-0190" and json.loads(l)["finding"]["kind"] == "cross_tenant_response"))' "$work/out.ndjson"; }
+# Its incident is new (a route of its own), first seen at the probe's log time.
+probe_incident() { python3 -c 'import json,sys; sys.exit(0 if any(o["type"] == "incident" and (o["incident"]["first_seen"] or "").startswith("2026-11-25T00:54:31") for o in map(json.loads, open(sys.argv[1]))) else 1)' "$work/out.ndjson"; }
+# req-0107's token: initech's, presented on initech's host (so no token_host_mismatch beside it).
+token="$(grep '"request_id":"req-0107"' "$work/audit.log" | grep -o '"authorization":"Bearer [^"]*"')"
+start_ns="$(date +%s%N)"
+printf '{"ts":"2026-11-25T00:54:31.000Z","request_id":"req-0190","method":"GET","route":"/alert-probe","headers":{%s},"host":"initech.example.com","status":200,"response":{"tenant_ids":["globex"],"items":1},"duration_ms":0.5}\n' "$token" >>"$work/audit.log"
+if wait_for 15 python3 -c 'import json,sys; sys.exit(0 if any(o.get("provisional") and o["finding"].get("request_id") == "req-0190" and o["finding"]["incident"] is None for o in map(json.loads, open(sys.argv[1]))) else 1)' "$work/out.ndjson"; then
+    ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+    e2e_ok "a cross_tenant_response needing no correlation is a provisional NDJSON line ${ms} ms after the append"
+else
+    e2e_fail "no provisional line for req-0190: $(tail -3 "$work/out.ndjson")"
+fi
+python3 - "$url" <<'PY' && e2e_ok "the metrics counted it on detection" || e2e_fail "metrics did not count the provisional finding"
+import sys, urllib.request
+body = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+line = [l for l in body.splitlines() if l.startswith('tenantwatch_findings_total{kind="cross_tenant_response",severity="critical"}')]
+assert line, body
+PY
+crit_before="$(curl -fsS "$url" | grep '^tenantwatch_findings_total{kind="cross_tenant_response",severity="critical"}' | awk '{print $2}')"
+# Stored once it is settled: a new incident line, no second finding line, no second count.
+if wait_for 20 probe_incident; then
+    [ "$(probe_lines)" = 1 ] && e2e_ok "stored: its incident is announced, the finding is not said a second time" \
+        || e2e_fail "req-0190 finding lines: $(probe_lines)"
+    crit_after="$(curl -fsS "$url" | grep '^tenantwatch_findings_total{kind="cross_tenant_response",severity="critical"}' | awk '{print $2}')"
+    [ "$crit_after" = "$crit_before" ] && e2e_ok "stored: not counted again ($crit_after)" || e2e_fail "counted again: $crit_before -> $crit_after"
+else
+    e2e_fail "req-0190 never stored: $(tail -3 "$work/out.ndjson")"
+fi
 
 # Stopping is how a follower ends: SIGTERM, status 0, the store has what was printed.
 kill -TERM "$pid"
