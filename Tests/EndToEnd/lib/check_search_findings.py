@@ -48,12 +48,16 @@ dupes = len(reported) - len(set(reported))
 if dupes:
     print("  %d duplicate search findings" % dupes)
 
-def signature(f):
-    return json.dumps([f.get("incident"), f["kind"], f["severity"], f.get("request_id"), f.get("caller_tenant"),
-                       f.get("accessed_tenants"), f.get("cache_key"), f.get("count"), f.get("fingerprint")])
+def signature(f, numbered=True):
+    return json.dumps([f.get("incident") if numbered else "(provisional)", f["kind"], f["severity"], f.get("request_id"),
+                       f.get("caller_tenant"), f.get("accessed_tenants"), f.get("cache_key"), f.get("count"),
+                       f.get("fingerprint")])
 
-others_with = sorted(signature(f) for f in with_ if not is_search(f))
-others_without = sorted(signature(f) for f in without)
+# A finding `live --no-tui` announced on detection (`provisional`) has no incident number yet: it
+# must match one of the other run's findings in everything but the number.
+others_with = sorted(signature(f, not f.get("provisional")) for f in with_ if not is_search(f))
+provisional = {signature(f, False) for f in with_ if f.get("provisional")}
+others_without = sorted(signature(f, signature(f, False) not in provisional) for f in without)
 same = others_with == others_without
 print("other findings: %d without the search logs, %d with them, %s" % (len(others_without), len(others_with), "unchanged" if same else "CHANGED"))
 if not same:
