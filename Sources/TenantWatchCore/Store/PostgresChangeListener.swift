@@ -8,6 +8,9 @@ import Foundation
 /// The store's own writes are announced too; they are skipped by the sender's backend pid. When
 /// the connection drops, it reconnects each second and then reports "everything" (what was said
 /// meanwhile was not heard).
+///
+/// `@unchecked Sendable`: `pending` and `stopped` are read and written only under `lock`; the
+/// connection is opened, read and closed by the listening thread alone; the rest is immutable.
 final class PostgresChangeListener: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = StoreChanges()
