@@ -52,30 +52,9 @@ nlines="$(wc -l <"$log")"
 audit_lines="$(wc -l <"$log.audit")"
 size_mib="$(du -m "$log" | cut -f1)"
 
-config() {
-    cat <<TOML
-[tenancy]
-columns = ["tenant_id"]
-schema = "schema.sql"
-global_tables = ["tenants"]
-session_setting = "app.current_tenant"
-
-[identity]
-host = "{tenant}.example.com"
-
-[[source]]
-kind = "postgres"
-path = "$(basename "$log")"
-format = "stderr"
-prefix = "$prefix"
-timezone = "UTC"
-TOML
-    if [ "${1:-}" = with-audit ]; then
-        printf '\n[[source]]\nkind = "audit"\npath = "%s"\n' "$(basename "$log.audit")"
-    fi
-}
-config >"$data/prod-config.toml"
-config with-audit >"$data/prod-config-audit.toml"
+. "$root/scripts/bench-config.sh"
+bench_config >"$data/prod-config.toml"
+bench_config with-audit >"$data/prod-config-audit.toml"
 
 # --- timing -------------------------------------------------------------------------------------
 load() { cut -d' ' -f1 /proc/loadavg; }

@@ -39,30 +39,7 @@ nlines="$(wc -l <"$log")"
 size_mib="$(du -m "$log" | cut -f1)"
 
 cp "$root/sample-logs/schema.sql" "$data/schema.sql"
-# bench_config [with-audit]: the query log alone, or with the API's audit log (requests tied to
-# their statements by trace id: the correlated run).
-bench_config() {
-    cat <<TOML
-[tenancy]
-columns = ["tenant_id"]
-schema = "schema.sql"
-global_tables = ["tenants"]
-session_setting = "app.current_tenant"
-
-[identity]
-host = "{tenant}.example.com"
-
-[[source]]
-kind = "postgres"
-path = "$(basename "$log")"
-format = "stderr"
-prefix = "$prefix"
-timezone = "UTC"
-TOML
-    if [ "${1:-}" = with-audit ]; then
-        printf '\n[[source]]\nkind = "audit"\npath = "%s"\n' "$(basename "$log.audit")"
-    fi
-}
+. "$root/scripts/bench-config.sh"
 bench_config >"$data/bench-config.toml"
 bench_config with-audit >"$data/bench-config-audit.toml"
 audit_lines="$(wc -l <"$log.audit")"
